@@ -1,0 +1,47 @@
+package org.cdcpipeline;
+
+import java.util.function.Function;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.spi.PropertiesComponent;
+import org.cdcpipeline.embedded.EmbeddedServices;
+
+/** Prints every endpoint once the routes run, so a user can connect psql, a Kafka client and an S3 client. */
+final class Banner extends MainListenerSupport {
+
+    @Override
+    public void afterStart(BaseMainSupport main) {
+        CamelContext context = main.getCamelContext();
+        PropertiesComponent properties = context.getPropertiesComponent();
+        Function<String, String> config = key -> properties.resolveProperty(key).orElse("");
+        EmbeddedServices embedded = context.getRegistry().lookupByNameAndType("embeddedServices", EmbeddedServices.class);
+        boolean pg = embedded != null && embedded.isEmbedded("postgres.host");
+        boolean kafka = embedded != null && embedded.isEmbedded("kafka.bootstrap-servers");
+        boolean s3 = embedded != null && embedded.isEmbedded("s3.endpoint");
+
+        StringBuilder b = new StringBuilder("\n");
+        b.append("=== cdc-pipeline is running ==================================================\n");
+        b.append(String.format("  PostgreSQL  psql \"postgresql://%s@%s:%s/%s\"%n", config.apply("postgres.user"),
+                config.apply("postgres.host"), config.apply("postgres.port"), config.apply("postgres.db")));
+        b.append(pg ? "              embedded, data in " + config.apply("pipeline.data-dir") + "/postgres, no password (loopback only)\n"
+                : "              password from POSTGRES_PASSWORD\n");
+        b.append(String.format("  Kafka       bootstrap %s%s%n", config.apply("kafka.bootstrap-servers"),
+                kafka ? "  (embedded KRaft broker, data in " + config.apply("pipeline.data-dir") + "/kafka)" : ""));
+        b.append(String.format("  S3          %s  bucket %s  region %s%s%n", config.apply("s3.endpoint"),
+                config.apply("s3.bucket"), config.apply("s3.region"), s3 ? "  (embedded)" : ""));
+        if (s3) {
+            b.append(String.format("              access key %s  secret key %s%n              (%s)%n",
+                    config.apply("s3.access-key"), config.apply("s3.secret-key"), config.apply("s3.credentials-source")));
+        } else {
+            b.append("              credentials from S3_ACCESS_KEY / S3_SECRET_KEY\n");
+        }
+        String csvDir = config.apply("csv.dir");
+        b.append(String.format("  CSV         drop files into %s/ (imported: %s/.done/, refused: %s/.error/)%n", csvDir,
+                csvDir, csvDir));
+        b.append("  Stop with Ctrl-C.\n");
+        b.append("==============================================================================");
+        System.out.println(b);
+    }
+}

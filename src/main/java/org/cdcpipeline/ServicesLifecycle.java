@@ -1,0 +1,54 @@
+package org.cdcpipeline;
+
+import java.util.Map;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.support.service.ServiceSupport;
+import org.cdcpipeline.embedded.EmbeddedServices;
+
+/**
+ * Starts the embedded services once the configuration is read and before anything uses it, so that components and
+ * beans see the endpoints of the servers actually started; stops them with the Camel context, after the routes.
+ */
+final class ServicesLifecycle extends MainListenerSupport implements AutoCloseable {
+
+    private final boolean wipeData;
+    private volatile EmbeddedServices services;
+
+    ServicesLifecycle(boolean wipeData) {
+        this.wipeData = wipeData;
+    }
+
+    @Override
+    public void beforeConfigure(BaseMainSupport main) {
+        CamelContext context = main.getCamelContext();
+        PropertiesComponent properties = context.getPropertiesComponent();
+        services = EmbeddedServices.start(key -> properties.resolveProperty(key).orElse(""), wipeData);
+        Map<String, String> endpoints = services.endpoints();
+        endpoints.forEach(properties::addOverrideProperty);
+        context.getRegistry().bind("embeddedServices", services);
+        try {
+            // a context service is stopped after the routes, and Camel's shutdown hook waits for it on Ctrl-C
+            context.addService(new ServiceSupport() {
+                @Override
+                protected void doStop() {
+                    ServicesLifecycle.this.close();
+                }
+            }, true, true);
+        } catch (Exception e) {
+            throw new StartupException("Cannot register the embedded services with Camel: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        EmbeddedServices running = services;
+        services = null;
+        if (running != null) {
+            running.close();
+        }
+    }
+}

@@ -1,0 +1,301 @@
+package org.cdcpipeline.csv;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.NoSuchElementException;
+import java.util.Set;
+
+import javax.sql.DataSource;
+
+import org.apache.commons.csv.CSVFormat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The steps of the csv-import route: a file name becomes a table, the first record becomes the header, the rest is
+ * checked and written in batches, one transaction each; malformed rows go to {@code <name>.rejects.csv} beside the
+ * input with their line number and reason, the good rows of the file are imported.
+ */
+public final class CsvImporter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CsvImporter.class);
+    private static final CSVFormat REJECTS_FORMAT = CSVFormat.DEFAULT.builder().setRecordSeparator('\n').get();
+
+    private final DataSource dataSource;
+    private final TableCatalog catalog;
+    private final BatchWriter writer = new BatchWriter();
+    private final ImportStats stats;
+    private final Path csvDir;
+    private final int batchSize;
+
+    public CsvImporter(DataSource dataSource, ImportStats stats, Path csvDir, String schema, Path schemaDir, int batchSize) {
+        this.dataSource = dataSource;
+        this.stats = stats;
+        this.csvDir = csvDir;
+        this.catalog = new TableCatalog(new SqlIdentifier(schema), schemaDir);
+        this.batchSize = batchSize;
+    }
+
+    /** Starts the import of a file: its name, less {@code .csv}, must be a valid table name. */
+    public ImportJob open(String fileName) {
+        String base = fileName.endsWith(".csv") ? fileName.substring(0, fileName.length() - 4) : fileName;
+        if (!SqlIdentifier.isValid(base)) {
+            throw new InvalidCsvFileException("'" + base + "' is not a valid table name; rename the file to "
+                    + "[a-z_][a-z0-9_]*.csv (lower case letters, digits, underscores)");
+        }
+        ImportJob job = new ImportJob(fileName, new SqlIdentifier(base), csvDir.resolve(base + ".rejects.csv"));
+        try {
+            // the rejects file describes the latest import of this file name
+            Files.deleteIfExists(job.rejectsFile);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot replace " + job.rejectsFile, e);
+        }
+        return job;
+    }
+
+    /** Reads the header from the first record and groups the remaining records in batches, lazily. */
+    public Iterator<CsvBatch> batches(Iterator<CsvRow> records, ImportJob job) {
+        if (!records.hasNext()) {
+            throw new InvalidCsvFileException("the file is empty; it needs a header line such as id,nazwa,...");
+        }
+        job.header = header(job, records.next());
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return records.hasNext();
+            }
+
+            @Override
+            public CsvBatch next() {
+                if (!records.hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                List<CsvRow> rows = new ArrayList<>(Math.min(batchSize, 1024));
+                while (rows.size() < batchSize && records.hasNext()) {
+                    rows.add(records.next());
+                }
+                return new CsvBatch(rows);
+            }
+        };
+    }
+
+    private static List<String> header(ImportJob job, CsvRow first) {
+        List<String> header = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (String raw : first.values()) {
+            String name = raw.replace("\uFEFF", "").trim().toLowerCase(Locale.ROOT);
+            if (!SqlIdentifier.isValid(name)) {
+                throw new InvalidCsvFileException("line " + first.line() + " is not a header: '"
+                        + ColumnType.abbreviate(raw) + "' is not a column name ([a-z_][a-z0-9_]*); the first line must "
+                        + "name the columns, such as id,nazwa,email");
+            }
+            if (!seen.add(name)) {
+                throw new InvalidCsvFileException("column '" + name + "' appears twice in the header");
+            }
+            header.add(name);
+        }
+        if (!seen.contains("id")) {
+            throw new InvalidCsvFileException("the header has no 'id' column; rows are upserted by id");
+        }
+        return header;
+    }
+
+    /** Checks a batch and writes its good rows in one transaction; rejects are recorded once it is committed. */
+    public void write(CsvBatch batch, ImportJob job) {
+        try (Connection connection = dataSource.getConnection()) {
+            if (job.shape == null) {
+                prepareTable(connection, job, batch.rows());
+            }
+            if (!batch.isChecked()) {
+                check(batch, job);
+            }
+            CsvBatch.Accepted accepted = batch.accepted();
+            BatchWriter.Result result = writeAccepted(connection, job, accepted);
+            job.imported += accepted.values().size() - result.refused().size();
+            job.changed += result.changed();
+            List<Reject> rejects = new ArrayList<>(batch.rejects());
+            rejects.addAll(result.refused());
+            recordRejects(job, rejects);
+        } catch (SQLException e) {
+            if (BatchWriter.isUnavailable(e)) {
+                throw new DatabaseUnavailableException("PostgreSQL is unavailable while importing " + job.fileName
+                        + " (" + e.getMessage() + "); the file stays in place and is retried", e);
+            }
+            throw new IllegalStateException("Importing " + job.fileName + " into " + job.table + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private BatchWriter.Result writeAccepted(Connection connection, ImportJob job, CsvBatch.Accepted accepted)
+            throws SQLException {
+        if (accepted.values().isEmpty()) {
+            return new BatchWriter.Result(0, List.of());
+        }
+        connection.setAutoCommit(false);
+        try {
+            BatchWriter.Result result = null;
+            if (job.directCopy) {
+                result = writer.copyInto(connection, job.shape, job.header, accepted.values());
+                if (result == null) {
+                    job.directCopy = false;
+                }
+            }
+            if (result == null) {
+                result = writer.upsert(connection, job.shape, job.header, accepted.values());
+            }
+            connection.commit();
+            return result;
+        } catch (SQLException e) {
+            connection.rollback();
+            if (!BatchWriter.isRowError(e)) {
+                throw e;
+            }
+            LOG.debug("Batch of {} refused ({}); writing row by row to find the offending rows", job.fileName, e.getMessage());
+            BatchWriter.Result result = writer.upsertEachRow(connection, job.shape, job.header, accepted.values(), accepted.rows());
+            connection.commit();
+            return result;
+        }
+    }
+
+    private void prepareTable(Connection connection, ImportJob job, List<CsvRow> sample) throws SQLException {
+        TableShape shape = catalog.describe(connection, job.table).orElse(null);
+        if (shape == null) {
+            connection.setAutoCommit(false);
+            shape = catalog.create(connection, job.table, job.header, sample);
+            connection.commit();
+            connection.setAutoCommit(true);
+        }
+        for (String column : job.header) {
+            if (!shape.columns().containsKey(column)) {
+                throw new InvalidCsvFileException("table " + job.table + " has no column '" + column
+                        + "'; fix the header or add the column (ALTER TABLE " + job.table + " ADD COLUMN " + column + " ...)");
+            }
+        }
+        for (TableColumn column : shape.columns().values()) {
+            if (!column.nullable() && !column.hasDefault() && !job.header.contains(column.name())) {
+                throw new InvalidCsvFileException("the header lacks column '" + column.name()
+                        + "', which table " + job.table + " requires");
+            }
+        }
+        if (!shape.idIsUnique()) {
+            throw new InvalidCsvFileException("table " + job.table + " has no primary key or unique index "
+                    + "on id, so rows cannot be upserted; add one (ALTER TABLE " + job.table + " ADD PRIMARY KEY (id))");
+        }
+        try (Statement st = connection.createStatement();
+             ResultSet rs = st.executeQuery("SELECT NOT EXISTS (SELECT 1 FROM " + shape.qualifiedName() + ")")) {
+            rs.next();
+            job.directCopy = rs.getBoolean(1);
+        }
+        ColumnType idType = shape.columns().get("id").type();
+        job.ids = new IdSet(idType == ColumnType.BIGINT || idType == ColumnType.INTEGER || idType == ColumnType.SMALLINT);
+        job.shape = shape;
+    }
+
+    private static void check(CsvBatch batch, ImportJob job) {
+        List<String> header = job.header;
+        TableColumn[] columns = header.stream().map(c -> job.shape.columns().get(c)).toArray(TableColumn[]::new);
+        int idIndex = header.indexOf("id");
+        List<String[]> values = new ArrayList<>(batch.size());
+        List<CsvRow> rows = new ArrayList<>(batch.size());
+        List<Reject> rejects = new ArrayList<>();
+        for (CsvRow row : batch.rows()) {
+            String reason = null;
+            String[] fields = row.values();
+            String[] normalized = new String[fields.length];
+            if (fields.length != header.size()) {
+                reason = "expected " + header.size() + " columns, found " + fields.length;
+            } else if (fields[idIndex].isBlank()) {
+                reason = "missing id";
+            } else {
+                for (int i = 0; i < fields.length && reason == null; i++) {
+                    reason = checkField(columns[i], fields[i], normalized, i);
+                }
+                if (reason == null && !job.ids.add(normalized[idIndex])) {
+                    reason = "duplicate id " + ColumnType.abbreviate(fields[idIndex]) + " (an earlier line of this file has it)";
+                }
+            }
+            if (reason == null) {
+                values.add(normalized);
+                rows.add(row);
+            } else {
+                rejects.add(new Reject(row.line(), reason, raw(row)));
+            }
+        }
+        batch.checked(new CsvBatch.Accepted(values, rows), rejects);
+    }
+
+    private static String checkField(TableColumn column, String field, String[] normalized, int i) {
+        if (field.isEmpty()) {
+            if (!column.nullable() && !column.hasDefault()) {
+                return "column " + column.name() + " is required";
+            }
+            normalized[i] = null;
+            return null;
+        }
+        try {
+            String value = column.type().normalize(field);
+            if (column.maxLength() > 0 && value.codePointCount(0, value.length()) > column.maxLength()) {
+                return "column " + column.name() + ": longer than " + column.maxLength() + " characters";
+            }
+            normalized[i] = value;
+            return null;
+        } catch (IllegalArgumentException e) {
+            return "column " + column.name() + ": " + e.getMessage();
+        }
+    }
+
+    static String raw(CsvRow row) {
+        return REJECTS_FORMAT.format((Object[]) row.values());
+    }
+
+    private void recordRejects(ImportJob job, List<Reject> rejects) {
+        if (rejects.isEmpty()) {
+            return;
+        }
+        job.rejected += rejects.size();
+        try (Writer out = Files.newBufferedWriter(job.rejectsFile, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND)) {
+            if (!job.rejectsFileStarted) {
+                REJECTS_FORMAT.printRecord(out, "line", "reason", "raw");
+                job.rejectsFileStarted = true;
+            }
+            for (Reject r : rejects) {
+                REJECTS_FORMAT.printRecord(out, r.line(), r.reason(), r.raw());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write rejects to " + job.rejectsFile + " (disk full?)", e);
+        }
+    }
+
+    /** Ends the import of a file: logs and counts what was done. */
+    public void finish(ImportJob job) {
+        long millis = (System.nanoTime() - job.startedNanos) / 1_000_000;
+        if (job.rejected > 0) {
+            LOG.warn("{} -> {}: {} rows imported ({} changed), {} rejected (see {}) in {} ms", job.fileName, job.table,
+                    job.imported, job.changed, job.rejected, job.rejectsFile, millis);
+        } else {
+            LOG.info("{} -> {}: {} rows imported ({} changed), 0 rejected in {} ms", job.fileName, job.table,
+                    job.imported, job.changed, millis);
+        }
+        stats.imported(job.table.name(), job.imported, job.changed, job.rejected);
+    }
+
+    /** Records a file that cannot be imported at all; the route moves it to the error folder. */
+    public void refuse(String fileName, String reason) {
+        LOG.error("Refused {} (moved to {}): {}", fileName, csvDir.resolve(".error"), reason);
+        stats.refused(fileName);
+    }
+}

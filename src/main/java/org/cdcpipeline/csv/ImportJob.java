@@ -1,0 +1,41 @@
+package org.cdcpipeline.csv;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** The import of one CSV file into one table: what is known about the file and what has been done so far. */
+public final class ImportJob {
+
+    final String fileName;
+    final SqlIdentifier table;
+    final Path rejectsFile;
+    final long startedNanos = System.nanoTime();
+
+    List<String> header;
+    TableShape shape;
+    IdSet ids;
+    /** COPY straight into the table while it had no rows when the file started; an upsert otherwise. */
+    boolean directCopy;
+    boolean rejectsFileStarted;
+    long imported;
+    long changed;
+    long rejected;
+
+    ImportJob(String fileName, SqlIdentifier table, Path rejectsFile) {
+        this.fileName = fileName;
+        this.table = table;
+        this.rejectsFile = rejectsFile;
+    }
+
+    public String table() {
+        return table.name();
+    }
+
+    public long imported() {
+        return imported;
+    }
+
+    public long rejected() {
+        return rejected;
+    }
+}

@@ -1,0 +1,90 @@
+package org.cdcpipeline.csv;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.cdcpipeline.RunReport;
+
+/** What the CSV import did in this run, per table, and whether files are still waiting in the CSV folder. */
+public final class ImportStats implements RunReport {
+
+    private record Counts(long files, long imported, long changed, long rejected) {
+        Counts plus(long imported, long changed, long rejected) {
+            return new Counts(files + 1, this.imported + imported, this.changed + changed, this.rejected + rejected);
+        }
+    }
+
+    private final Map<String, Counts> tables = new TreeMap<>();
+    private final List<String> refused = new ArrayList<>();
+    private final Path csvDir;
+    private final Pattern pending;
+
+    /** @param pendingPattern the file names the csv-import route picks up */
+    public ImportStats(Path csvDir, String pendingPattern) {
+        this.csvDir = csvDir;
+        this.pending = Pattern.compile(pendingPattern);
+    }
+
+    synchronized void imported(String table, long imported, long changed, long rejected) {
+        tables.merge(table, new Counts(1, imported, changed, rejected),
+                (a, b) -> a.plus(b.imported(), b.changed(), b.rejected()));
+    }
+
+    synchronized void refused(String fileName) {
+        refused.add(fileName);
+    }
+
+    public synchronized long imported(String table) {
+        Counts c = tables.get(table);
+        return c == null ? 0 : c.imported();
+    }
+
+    public synchronized long rejected(String table) {
+        Counts c = tables.get(table);
+        return c == null ? 0 : c.rejected();
+    }
+
+    public synchronized List<String> refusedFiles() {
+        return List.copyOf(refused);
+    }
+
+    @Override
+    public boolean drained() {
+        if (!Files.isDirectory(csvDir)) {
+            return true;
+        }
+        try (Stream<Path> files = Files.list(csvDir)) {
+            return files.noneMatch(f -> Files.isRegularFile(f) && pending.matcher(f.getFileName().toString()).matches());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public synchronized List<String> summary() {
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format("CSV import (%s)", csvDir));
+        lines.add(String.format("  %-24s %6s %10s %10s %10s", "table", "files", "imported", "changed", "rejected"));
+        tables.forEach((table, c) -> lines.add(String.format("  %-24s %6d %10d %10d %10d", table, c.files(), c.imported(),
+                c.changed(), c.rejected())));
+        if (tables.isEmpty()) {
+            lines.add("  (no files)");
+        }
+        if (!refused.isEmpty()) {
+            lines.add("  refused, moved to " + csvDir.resolve(".error") + ": " + String.join(", ", refused));
+        }
+        return lines;
+    }
+
+    @Override
+    public synchronized int exitCode() {
+        return refused.isEmpty() ? 0 : 2;
+    }
+}
