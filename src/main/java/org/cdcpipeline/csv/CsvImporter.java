@@ -129,6 +129,7 @@ public final class CsvImporter {
             job.changed += result.changed();
             List<Reject> rejects = new ArrayList<>(batch.rejects());
             rejects.addAll(result.refused());
+            rejects.sort(java.util.Comparator.comparingLong(Reject::line));
             recordRejects(job, rejects);
         } catch (SQLException e) {
             if (BatchWriter.isUnavailable(e)) {
@@ -294,8 +295,28 @@ public final class CsvImporter {
     }
 
     /** Records a file that cannot be imported at all; the route moves it to the error folder. */
-    public void refuse(String fileName, String reason) {
-        LOG.error("Refused {} (moved to {}): {}", fileName, csvDir.resolve(".error"), reason);
+    public void refuse(String fileName, Throwable error) {
+        Throwable cause = reason(error);
+        if (cause instanceof InvalidCsvFileException) {
+            LOG.error("Refused {} (moved to {}): {}", fileName, csvDir.resolve(".error"), cause.getMessage());
+        } else {
+            LOG.error("Failed to import {} (moved to {}): {}", fileName, csvDir.resolve(".error"), cause.getMessage(), cause);
+        }
         stats.refused(fileName);
+    }
+
+    /** The exception that says what went wrong, beneath Camel's wrappers from invoking the step. */
+    private static Throwable reason(Throwable error) {
+        Throwable deepest = error;
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof InvalidCsvFileException) {
+                return t;
+            }
+            if (!t.getClass().getName().startsWith("org.apache.camel.")) {
+                return t;
+            }
+            deepest = t;
+        }
+        return deepest;
     }
 }

@@ -1,0 +1,70 @@
+package org.cdcpipeline;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.cdcpipeline.embedded.EmbeddedServices;
+
+/**
+ * The real PostgreSQL, Kafka and S3 servers of a test run, started once per JVM on free loopback ports and shared by
+ * every test; tests isolate themselves with their own schema, topics or prefixes.
+ */
+public final class TestServices {
+
+    private static Map<String, String> endpoints;
+
+    private TestServices() {
+    }
+
+    /** Properties that point a pipeline at the shared servers (as external services: it starts none itself). */
+    public static synchronized Map<String, String> endpoints() {
+        if (endpoints == null) {
+            Map<String, String> config = new HashMap<>();
+            config.put("pipeline.data-dir", Path.of("target", "test-services").toString());
+            config.put("postgres.host", "");
+            config.put("postgres.port", String.valueOf(freePort()));
+            config.put("postgres.embedded.config-file", "postgresql.conf");
+            config.put("kafka.bootstrap-servers", "");
+            config.put("kafka.embedded.port", String.valueOf(freePort()));
+            config.put("kafka.embedded.controller-port", String.valueOf(freePort()));
+            config.put("s3.endpoint", "");
+            config.put("s3.embedded.port", String.valueOf(freePort()));
+            config.put("s3.bucket", "processed-data");
+            config.put("s3.access-key", "test-access");
+            config.put("s3.secret-key", "test-secret");
+            EmbeddedServices services = EmbeddedServices.start(key -> config.getOrDefault(key, ""), true);
+            Runtime.getRuntime().addShutdownHook(new Thread(services::close, "test-services-stop"));
+            Map<String, String> result = new HashMap<>(services.endpoints());
+            result.put("postgres.port", config.get("postgres.port"));
+            result.put("s3.bucket", "processed-data");
+            endpoints = Map.copyOf(result);
+        }
+        return endpoints;
+    }
+
+    public static String jdbcUrl() {
+        Map<String, String> e = endpoints();
+        return "jdbc:postgresql://" + e.get("postgres.host") + ":" + e.get("postgres.port") + "/postgres";
+    }
+
+    public static Connection connect() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(), "postgres", "");
+    }
+
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

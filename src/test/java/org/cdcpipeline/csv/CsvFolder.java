@@ -1,0 +1,62 @@
+package org.cdcpipeline.csv;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** A CSV folder of one test: files are dropped in atomically, as a well-behaved producer does. */
+final class CsvFolder {
+
+    static final Path SAMPLES = Path.of("csv_files");
+
+    final Path dir;
+
+    CsvFolder(Path dir) {
+        this.dir = dir;
+    }
+
+    void drop(String name, String content) throws IOException {
+        Path tmp = dir.resolve("." + name + ".tmp");
+        Files.writeString(tmp, content, StandardCharsets.UTF_8);
+        Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    void dropSample(String name) throws IOException {
+        Path sample = SAMPLES.resolve(name);
+        assertThat(sample).as("sample file %s (restore it with: git checkout csv_files)", sample).exists();
+        drop(name, Files.readString(sample, StandardCharsets.UTF_8));
+    }
+
+    /** Waits until the file has left the folder and returns the folder it went to (.done or .error). */
+    String awaitProcessed(String name) throws IOException {
+        await().atMost(Duration.ofSeconds(60)).until(() -> !Files.exists(dir.resolve(name)) && outcome(name) != null);
+        return outcome(name);
+    }
+
+    private String outcome(String name) throws IOException {
+        for (String folder : List.of(".done", ".error")) {
+            Path d = dir.resolve(folder);
+            if (Files.isDirectory(d)) {
+                try (Stream<Path> files = Files.list(d)) {
+                    if (files.anyMatch(f -> f.getFileName().toString().endsWith("-" + name))) {
+                        return folder;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    List<String> rejects(String table) throws IOException {
+        Path file = dir.resolve(table + ".rejects.csv");
+        return Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8) : List.of();
+    }
+}
