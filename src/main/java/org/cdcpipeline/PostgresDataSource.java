@@ -31,7 +31,7 @@ final class PostgresDataSource {
         pool.setPassword(config.apply("postgres.password"));
         pool.setMaximumPoolSize(Integer.parseInt(config.apply("postgres.pool-size")));
         pool.setMinimumIdle(0);
-        pool.setConnectionTimeout(10_000);
+        pool.setConnectionTimeout(Long.parseLong(config.apply("postgres.connection-timeout-ms")));
         pool.setInitializationFailTimeout(-1);
         pool.addDataSourceProperty("ApplicationName", "cdc-pipeline");
         pool.addDataSourceProperty("connectTimeout", "10");

@@ -17,6 +17,8 @@ final class ServicesLifecycle extends MainListenerSupport implements AutoCloseab
 
     private final boolean wipeData;
     private volatile EmbeddedServices services;
+    /** Stops the servers if the JVM is asked to exit while Camel, whose own hook covers the rest, is still starting. */
+    private final Thread stopOnEarlyExit = new Thread(this::close, "embedded-services-stop");
 
     ServicesLifecycle(boolean wipeData) {
         this.wipeData = wipeData;
@@ -26,6 +28,7 @@ final class ServicesLifecycle extends MainListenerSupport implements AutoCloseab
     public void beforeConfigure(BaseMainSupport main) {
         CamelContext context = main.getCamelContext();
         PropertiesComponent properties = context.getPropertiesComponent();
+        Runtime.getRuntime().addShutdownHook(stopOnEarlyExit);
         services = EmbeddedServices.start(key -> properties.resolveProperty(key).orElse(""), wipeData);
         Map<String, String> endpoints = services.endpoints();
         endpoints.forEach(properties::addOverrideProperty);
@@ -40,6 +43,15 @@ final class ServicesLifecycle extends MainListenerSupport implements AutoCloseab
             }, true, true);
         } catch (Exception e) {
             throw new StartupException("Cannot register the embedded services with Camel: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void afterStart(BaseMainSupport main) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopOnEarlyExit);
+        } catch (IllegalStateException e) {
+            // already shutting down: the hook runs
         }
     }
 

@@ -9,13 +9,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import org.cdcpipeline.Samples;
+
 import static org.awaitility.Awaitility.await;
 
 /** A CSV folder of one test: files are dropped in atomically, as a well-behaved producer does. */
 final class CsvFolder {
-
-    static final Path SAMPLES = Path.of("csv_files");
 
     final Path dir;
 
@@ -30,9 +29,7 @@ final class CsvFolder {
     }
 
     void dropSample(String name) throws IOException {
-        Path sample = SAMPLES.resolve(name);
-        assertThat(sample).as("sample file %s (restore it with: git checkout csv_files)", sample).exists();
-        drop(name, Files.readString(sample, StandardCharsets.UTF_8));
+        drop(name, Files.readString(Samples.path(name), StandardCharsets.UTF_8));
     }
 
     /** Waits until the file has left the folder and returns the folder it went to (.done or .error). */

@@ -1,0 +1,161 @@
+package org.cdcpipeline;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The fat jar as a user runs it, with its own embedded PostgreSQL, Kafka and S3 server on free ports: started, killed
+ * with kill -9, started again.
+ */
+class ApplicationProcessIT {
+
+    @TempDir
+    Path work;
+
+    private final int pgPort = TestServices.freePort();
+    private final List<Process> started = new ArrayList<>();
+    private Path csvDir;
+    private Path dataDir;
+
+    @BeforeEach
+    void folders() throws IOException {
+        csvDir = Files.createDirectories(work.resolve("csv"));
+        dataDir = work.resolve("data");
+        for (String sample : List.of("klienci.csv", "pracownicy.csv", "projekty.csv")) {
+            Files.copy(Samples.path(sample), csvDir.resolve(sample));
+        }
+    }
+
+    @AfterEach
+    void stopAll() throws Exception {
+        for (Process p : started) {
+            p.destroy();
+            p.waitFor(60, TimeUnit.SECONDS);
+        }
+        // a last regular start and stop leaves no PostgreSQL behind
+        if (Files.exists(dataDir.resolve("postgres/postmaster.pid"))) {
+            run(Map.of(), "--once").waitFor(120, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void shouldStartAgainAfterKill9WithEveryCommittedRow() throws Exception {
+        Process first = run(Map.of());
+        await().atMost(Duration.ofSeconds(120)).until(() -> count("SELECT count(*) FROM klienci") == 40);
+        execute("INSERT INTO klienci (id, nazwa, kraj) VALUES (999, 'Zapisana przed awarią', 'Polska')");
+
+        first.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // kill -9: no shutdown hook runs
+        assertThat(portOpen(pgPort)).as("the killed run left its PostgreSQL running").isTrue();
+
+        Files.writeString(csvDir.resolve("klienci.csv"),
+                "id,nazwa,email,kraj,telefon\n1,Firma X,contact@firmax.com,Niemcy,+48 600 123 456\n", StandardCharsets.UTF_8);
+        Process second = run(Map.of(), "--once");
+        assertThat(second.waitFor(180, TimeUnit.SECONDS)).isTrue();
+        String output = output(second);
+        assertThat(second.exitValue()).as(output).isZero();
+        assertThat(output).contains("left running by a previous run").contains("cdc-pipeline --once summary");
+        assertThat(output).containsPattern("klienci\\s+1\\s+1\\s+1\\s+0");
+        assertThat(portOpen(pgPort)).as("a clean stop stops PostgreSQL").isFalse();
+
+        Process third = run(Map.of());
+        await().atMost(Duration.ofSeconds(120)).until(() -> output(third).contains("cdc-pipeline is running"));
+        assertThat(count("SELECT count(*) FROM klienci WHERE id = 999")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM klienci WHERE id = 1 AND kraj = 'Niemcy'")).isEqualTo(1);
+
+        third.destroy(); // Ctrl-C / SIGTERM: routes, then the embedded servers, stop cleanly
+        assertThat(third.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(portOpen(pgPort)).as("a clean stop stops PostgreSQL").isFalse();
+        assertThat(output(third)).contains("cdc-pipeline) shutdown");
+    }
+
+    @Test
+    void shouldNameTheSettingWhenAPortIsTaken() throws Exception {
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            Process p = run(Map.of("KAFKA_EMBEDDED_PORT", String.valueOf(taken.getLocalPort())), "--once");
+            assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            String output = output(p);
+            assertThat(p.exitValue()).isEqualTo(1);
+            assertThat(output).contains("Port " + taken.getLocalPort() + " for the embedded Kafka broker is already in use")
+                    .contains("set KAFKA_EMBEDDED_PORT");
+        }
+        assertThat(portOpen(pgPort)).as("PostgreSQL started before the failure is stopped").isFalse();
+    }
+
+    private Process run(Map<String, String> env, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-jar",
+                Path.of("target", "cdc-pipeline.jar").toAbsolutePath().toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(work.resolve("run-" + started.size() + ".log").toFile());
+        pb.environment().put("POSTGRES_PORT", String.valueOf(pgPort));
+        pb.environment().put("KAFKA_EMBEDDED_PORT", String.valueOf(TestServices.freePort()));
+        pb.environment().put("KAFKA_EMBEDDED_CONTROLLER_PORT", String.valueOf(TestServices.freePort()));
+        pb.environment().put("S3_EMBEDDED_PORT", String.valueOf(TestServices.freePort()));
+        pb.environment().put("PIPELINE_DATA_DIR", dataDir.toString());
+        pb.environment().put("CSV_DIR", csvDir.toString());
+        pb.environment().put("CSV_POLL_DELAY_MS", "200");
+        pb.environment().put("CSV_READ_LOCK_MIN_AGE_MS", "200");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        started.add(p);
+        return p;
+    }
+
+    private String output(Process p) throws IOException {
+        File log = work.resolve("run-" + started.indexOf(p) + ".log").toFile();
+        return Files.readString(log.toPath(), StandardCharsets.UTF_8);
+    }
+
+    private int count(String sql) {
+        try (Connection c = connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getInt(1);
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private void execute(String sql) throws Exception {
+        try (Connection c = connect(); Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
+    private Connection connect() throws Exception {
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres", "postgres", "");
+    }
+
+    private static boolean portOpen(int port) {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
