@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
+import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +69,11 @@ public final class Pipeline {
     /** Asks a running pipeline to shut down, as Ctrl-C does. */
     public void stop() {
         main.completed();
+    }
+
+    /** The running Camel context, for tests and tools that look at its beans; null before the start. */
+    public CamelContext context() {
+        return main.getCamelContext();
     }
 
     public boolean isStarted() {

@@ -1,17 +1,19 @@
 package org.cdcpipeline.csv;
 
 import java.io.IOException;
-import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.StringJoiner;
 
 import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
 import org.postgresql.copy.CopyManager;
 
 /**
@@ -105,37 +107,80 @@ final class BatchWriter {
 
     private static long copy(Connection connection, String target, List<String> header, List<String[]> rows)
             throws SQLException {
-        CopyManager copy = connection.unwrap(PGConnection.class).getCopyAPI();
-        String sql = "COPY " + target + " (" + columnList(header, "") + ") FROM STDIN WITH (FORMAT csv)";
+        CopyManager copyApi = connection.unwrap(PGConnection.class).getCopyAPI();
+        CopyIn copy = copyApi.copyIn("COPY " + target + " (" + columnList(header, "") + ") FROM STDIN WITH (FORMAT csv)");
         try {
-            return copy.copyIn(sql, new StringReader(copyText(rows)));
-        } catch (IOException e) {
-            throw new SQLException("COPY into " + target + " failed: " + e.getMessage(), "08006", e);
+            CopyText text = copyText(rows);
+            copy.writeToCopy(text.bytes(), 0, text.length());
+            return copy.endCopy();
+        } finally {
+            if (copy.isActive()) {
+                copy.cancelCopy();
+            }
         }
     }
 
-    /** CSV for COPY: an empty unquoted field is NULL, every other value is quoted so it is taken verbatim. */
-    static String copyText(List<String[]> rows) {
-        StringBuilder out = new StringBuilder(rows.size() * 64);
+    /** UTF-8 bytes for COPY ... (FORMAT csv). */
+    record CopyText(byte[] bytes, int length) {
+        @Override
+        public String toString() {
+            return new String(bytes, 0, length, StandardCharsets.UTF_8);
+        }
+    }
+
+    /**
+     * CSV for COPY: NULL is an empty unquoted field; a value is quoted when it is empty or holds a delimiter, quote or
+     * line break (or is the end-of-data marker), and written as it is otherwise, which PostgreSQL reads fastest.
+     */
+    static CopyText copyText(List<String[]> rows) {
+        byte[] out = new byte[Math.max(1024, rows.size() * 96)];
+        int n = 0;
         for (String[] row : rows) {
             for (int i = 0; i < row.length; i++) {
-                if (i > 0) {
-                    out.append(',');
-                }
                 String v = row[i];
-                if (v != null) {
-                    out.append('"');
-                    if (v.indexOf('"') >= 0) {
-                        out.append(v.replace("\"", "\"\""));
-                    } else {
-                        out.append(v);
-                    }
-                    out.append('"');
+                byte[] value = v == null ? null : v.getBytes(StandardCharsets.UTF_8);
+                int needed = 4 + (value == null ? 0 : value.length * 2);
+                if (n + needed > out.length) {
+                    out = Arrays.copyOf(out, Math.max(out.length * 2, n + needed));
                 }
+                if (i > 0) {
+                    out[n++] = ',';
+                }
+                if (value == null) {
+                    continue;
+                }
+                if (!needsQuotes(value)) {
+                    System.arraycopy(value, 0, out, n, value.length);
+                    n += value.length;
+                    continue;
+                }
+                out[n++] = '"';
+                for (byte b : value) {
+                    out[n++] = b;
+                    if (b == '"') {
+                        out[n++] = '"';
+                    }
+                }
+                out[n++] = '"';
             }
-            out.append('\n');
+            if (n + 1 > out.length) {
+                out = Arrays.copyOf(out, out.length * 2);
+            }
+            out[n++] = '\n';
         }
-        return out.toString();
+        return new CopyText(out, n);
+    }
+
+    private static boolean needsQuotes(byte[] v) {
+        if (v.length == 0 || (v.length == 2 && v[0] == '\\' && v[1] == '.')) {
+            return true;
+        }
+        for (byte b : v) {
+            if (b == ',' || b == '"' || b == '\n' || b == '\r') {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String upsertSql(TableShape shape, List<String> header) {

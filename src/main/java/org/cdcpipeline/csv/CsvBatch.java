@@ -2,33 +2,17 @@ package org.cdcpipeline.csv;
 
 import java.util.List;
 
-/**
- * A group of consecutive CSV records written in one transaction. It is checked once: when a batch is retried after
- * PostgreSQL was unreachable, the same rows are accepted and rejected again without being seen as duplicates.
- */
+/** A group of consecutive CSV records, checked: the rows to write in one transaction, and the rejects. */
 public final class CsvBatch {
 
-    /** Rows that passed the checks, normalized for COPY and aligned with the header, with their line numbers. */
+    /** Rows that passed the checks, normalized for COPY and aligned with the header, with their source records. */
     record Accepted(List<String[]> values, List<CsvRow> rows) {
     }
 
-    private final List<CsvRow> rows;
-    private Accepted accepted;
-    private List<Reject> rejects;
+    private final Accepted accepted;
+    private final List<Reject> rejects;
 
-    CsvBatch(List<CsvRow> rows) {
-        this.rows = rows;
-    }
-
-    List<CsvRow> rows() {
-        return rows;
-    }
-
-    boolean isChecked() {
-        return accepted != null;
-    }
-
-    void checked(Accepted accepted, List<Reject> rejects) {
+    CsvBatch(Accepted accepted, List<Reject> rejects) {
         this.accepted = accepted;
         this.rejects = rejects;
     }
@@ -39,9 +23,5 @@ public final class CsvBatch {
 
     List<Reject> rejects() {
         return rejects;
-    }
-
-    public int size() {
-        return rows.size();
     }
 }

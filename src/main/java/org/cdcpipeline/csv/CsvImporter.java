@@ -12,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -67,28 +68,71 @@ public final class CsvImporter {
         return job;
     }
 
-    /** Reads the header from the first record and groups the remaining records in batches, lazily. */
-    public Iterator<CsvBatch> batches(Iterator<CsvRow> records, ImportJob job) {
-        if (!records.hasNext()) {
-            throw new InvalidCsvFileException("the file is empty; it needs a header line such as id,nazwa,...");
+    /**
+     * Reads the header and the first batch of rows, and creates or looks up the target table (the first batch shows
+     * the column types of a new table). Safe to retry when PostgreSQL is unreachable: what was read is kept in the job.
+     *
+     * @return every data row of the file, the ones already read first
+     */
+    public Iterator<CsvRow> prepare(Iterator<CsvRow> records, ImportJob job) {
+        if (job.header == null) {
+            if (!records.hasNext()) {
+                throw new InvalidCsvFileException("the file is empty; it needs a header line such as id,nazwa,...");
+            }
+            job.header = header(job, records.next());
+            List<CsvRow> firstRows = new ArrayList<>();
+            while (firstRows.size() < batchSize && records.hasNext()) {
+                firstRows.add(records.next());
+            }
+            job.firstRows = firstRows;
         }
-        job.header = header(job, records.next());
+        if (job.shape == null) {
+            try (Connection connection = dataSource.getConnection()) {
+                prepareTable(connection, job, job.firstRows);
+            } catch (SQLException e) {
+                throw databaseFailure(job, e);
+            }
+        }
+        Iterator<CsvRow> first = job.firstRows.iterator();
         return new Iterator<>() {
             @Override
             public boolean hasNext() {
-                return records.hasNext();
+                return first.hasNext() || records.hasNext();
+            }
+
+            @Override
+            public CsvRow next() {
+                return first.hasNext() ? first.next() : records.next();
+            }
+        };
+    }
+
+    /**
+     * Groups the rows in batches and checks them, lazily and in file order, so the first of two rows with the same id
+     * is the one imported however the batches are then written.
+     */
+    public Iterator<CsvBatch> batches(Iterator<CsvRow> rows, ImportJob job) {
+        if (job.batchesStarted) {
+            // a file being read cannot be rewound: rather than skip rows, fail and let the file be started again
+            throw new IllegalStateException("the batches of " + job.fileName + " were asked for twice");
+        }
+        job.batchesStarted = true;
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return rows.hasNext();
             }
 
             @Override
             public CsvBatch next() {
-                if (!records.hasNext()) {
+                if (!rows.hasNext()) {
                     throw new NoSuchElementException();
                 }
-                List<CsvRow> rows = new ArrayList<>(Math.min(batchSize, 1024));
-                while (rows.size() < batchSize && records.hasNext()) {
-                    rows.add(records.next());
+                List<CsvRow> batch = new ArrayList<>(Math.min(batchSize, 1024));
+                while (batch.size() < batchSize && rows.hasNext()) {
+                    batch.add(rows.next());
                 }
-                return new CsvBatch(rows);
+                return check(batch, job);
             }
         };
     }
@@ -114,30 +158,33 @@ public final class CsvImporter {
         return header;
     }
 
-    /** Checks a batch and writes its good rows in one transaction; rejects are recorded once it is committed. */
+    /**
+     * Writes the good rows of a batch in one transaction; its rejects are recorded once it is committed. Batches of a
+     * file may be written concurrently: they hold distinct ids.
+     */
     public void write(CsvBatch batch, ImportJob job) {
         try (Connection connection = dataSource.getConnection()) {
-            if (job.shape == null) {
-                prepareTable(connection, job, batch.rows());
-            }
-            if (!batch.isChecked()) {
-                check(batch, job);
-            }
             CsvBatch.Accepted accepted = batch.accepted();
             BatchWriter.Result result = writeAccepted(connection, job, accepted);
-            job.imported += accepted.values().size() - result.refused().size();
-            job.changed += result.changed();
             List<Reject> rejects = new ArrayList<>(batch.rejects());
             rejects.addAll(result.refused());
-            rejects.sort(java.util.Comparator.comparingLong(Reject::line));
-            recordRejects(job, rejects);
-        } catch (SQLException e) {
-            if (BatchWriter.isUnavailable(e)) {
-                throw new DatabaseUnavailableException("PostgreSQL is unavailable while importing " + job.fileName
-                        + " (" + e.getMessage() + "); the file stays in place and is retried", e);
+            rejects.sort(Comparator.comparingLong(Reject::line));
+            synchronized (job) {
+                job.imported += accepted.values().size() - result.refused().size();
+                job.changed += result.changed();
+                recordRejects(job, rejects);
             }
-            throw new IllegalStateException("Importing " + job.fileName + " into " + job.table + " failed: " + e.getMessage(), e);
+        } catch (SQLException e) {
+            throw databaseFailure(job, e);
         }
+    }
+
+    private static RuntimeException databaseFailure(ImportJob job, SQLException e) {
+        if (BatchWriter.isUnavailable(e)) {
+            return new DatabaseUnavailableException("PostgreSQL is unavailable while importing " + job.fileName
+                    + " (" + e.getMessage() + "); the file stays in place and is retried", e);
+        }
+        return new IllegalStateException("Importing " + job.fileName + " into " + job.table + " failed: " + e.getMessage(), e);
     }
 
     private BatchWriter.Result writeAccepted(Connection connection, ImportJob job, CsvBatch.Accepted accepted)
@@ -160,7 +207,7 @@ public final class CsvImporter {
             connection.commit();
             return result;
         } catch (SQLException e) {
-            connection.rollback();
+            rollback(connection, e);
             if (!BatchWriter.isRowError(e)) {
                 throw e;
             }
@@ -168,6 +215,15 @@ public final class CsvImporter {
             BatchWriter.Result result = writer.upsertEachRow(connection, job.shape, job.header, accepted.values(), accepted.rows());
             connection.commit();
             return result;
+        }
+    }
+
+    /** Rolls back after a failure; when that fails too (the connection is gone), the first failure is what counts. */
+    private static void rollback(Connection connection, SQLException cause) {
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
         }
     }
 
@@ -205,14 +261,14 @@ public final class CsvImporter {
         job.shape = shape;
     }
 
-    private static void check(CsvBatch batch, ImportJob job) {
+    private static CsvBatch check(List<CsvRow> batch, ImportJob job) {
         List<String> header = job.header;
         TableColumn[] columns = header.stream().map(c -> job.shape.columns().get(c)).toArray(TableColumn[]::new);
         int idIndex = header.indexOf("id");
         List<String[]> values = new ArrayList<>(batch.size());
         List<CsvRow> rows = new ArrayList<>(batch.size());
         List<Reject> rejects = new ArrayList<>();
-        for (CsvRow row : batch.rows()) {
+        for (CsvRow row : batch) {
             String reason = null;
             String[] fields = row.values();
             String[] normalized = new String[fields.length];
@@ -235,7 +291,7 @@ public final class CsvImporter {
                 rejects.add(new Reject(row.line(), reason, raw(row)));
             }
         }
-        batch.checked(new CsvBatch.Accepted(values, rows), rejects);
+        return new CsvBatch(new CsvBatch.Accepted(values, rows), rejects);
     }
 
     private static String checkField(TableColumn column, String field, String[] normalized, int i) {
@@ -291,7 +347,7 @@ public final class CsvImporter {
             LOG.info("{} -> {}: {} rows imported ({} changed), 0 rejected in {} ms", job.fileName, job.table,
                     job.imported, job.changed, millis);
         }
-        stats.imported(job.table.name(), job.imported, job.changed, job.rejected);
+        stats.imported(job.table.name(), job.imported, job.changed, job.rejected, millis);
     }
 
     /** Records a file that cannot be imported at all; the route moves it to the error folder. */

@@ -77,8 +77,14 @@ final class IdSet {
         return t;
     }
 
+    /** MurmurHash3's finalizer: consecutive ids spread over the whole table. */
     private static int mix(long v) {
-        long h = v * 0x9E3779B97F4A7C15L;
-        return (int) (h ^ (h >>> 32));
+        long h = v;
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        h *= 0xc4ceb9fe1a85ec53L;
+        h ^= h >>> 33;
+        return (int) h;
     }
 }

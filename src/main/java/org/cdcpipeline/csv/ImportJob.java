@@ -12,11 +12,14 @@ public final class ImportJob {
     final long startedNanos = System.nanoTime();
 
     List<String> header;
+    /** The rows read with the header, kept until the table is ready: they show the types of a new table. */
+    List<CsvRow> firstRows;
     TableShape shape;
     IdSet ids;
     /** COPY straight into the table while it had no rows when the file started; an upsert otherwise. */
-    boolean directCopy;
+    volatile boolean directCopy;
     boolean rejectsFileStarted;
+    boolean batchesStarted;
     long imported;
     long changed;
     long rejected;

@@ -15,9 +15,10 @@ import org.cdcpipeline.RunReport;
 /** What the CSV import did in this run, per table, and whether files are still waiting in the CSV folder. */
 public final class ImportStats implements RunReport {
 
-    private record Counts(long files, long imported, long changed, long rejected) {
-        Counts plus(long imported, long changed, long rejected) {
-            return new Counts(files + 1, this.imported + imported, this.changed + changed, this.rejected + rejected);
+    private record Counts(long files, long imported, long changed, long rejected, long millis) {
+        Counts plus(Counts other) {
+            return new Counts(files + other.files, imported + other.imported, changed + other.changed,
+                    rejected + other.rejected, millis + other.millis);
         }
     }
 
@@ -32,9 +33,8 @@ public final class ImportStats implements RunReport {
         this.pending = Pattern.compile(pendingPattern);
     }
 
-    synchronized void imported(String table, long imported, long changed, long rejected) {
-        tables.merge(table, new Counts(1, imported, changed, rejected),
-                (a, b) -> a.plus(b.imported(), b.changed(), b.rejected()));
+    synchronized void imported(String table, long imported, long changed, long rejected, long millis) {
+        tables.merge(table, new Counts(1, imported, changed, rejected, millis), Counts::plus);
     }
 
     synchronized void refused(String fileName) {
@@ -49,6 +49,12 @@ public final class ImportStats implements RunReport {
     public synchronized long rejected(String table) {
         Counts c = tables.get(table);
         return c == null ? 0 : c.rejected();
+    }
+
+    /** Time spent importing files into the table, from pick-up to the last commit. */
+    public synchronized long importMillis(String table) {
+        Counts c = tables.get(table);
+        return c == null ? 0 : c.millis();
     }
 
     public synchronized List<String> refusedFiles() {

@@ -13,9 +13,10 @@ class BatchWriterTest {
             new LinkedHashMap<>(), true);
 
     @Test
-    void shouldQuoteEveryValueAndWriteNullAsAnEmptyField() {
-        assertThat(BatchWriter.copyText(List.of(new String[] {"1", "Firma \"X\", S.A.", null}, new String[] {"2", "", "a\nb"})))
-                .isEqualTo("\"1\",\"Firma \"\"X\"\", S.A.\",\n\"2\",\"\",\"a\nb\"\n");
+    void shouldQuoteOnlyWhatCsvNeedsAndWriteNullAsAnEmptyField() {
+        assertThat(BatchWriter.copyText(List.of(new String[] {"1", "Firma \"X\", S.A.", null},
+                new String[] {"2", "", "a\nb"}, new String[] {"\\.", " spacja ", "zażółć"})).toString())
+                .isEqualTo("1,\"Firma \"\"X\"\", S.A.\",\n2,\"\",\"a\nb\"\n\"\\.\", spacja ,zażółć\n");
     }
 
     @Test

@@ -4,8 +4,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 
 import org.cdcpipeline.TcpProxy;
@@ -17,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** PostgreSQL unreachable: the file waits in place, is retried with backoff, and is imported once it is back. */
+/** PostgreSQL unreachable or failing: the file waits in place, is retried with backoff, and nothing is lost. */
 class CsvImportOutageIT {
 
     @TempDir
@@ -25,14 +27,12 @@ class CsvImportOutageIT {
 
     @Test
     void shouldKeepTheFileAndImportItWhenPostgresComesBack() throws Exception {
-        String schema = "csv_outage_" + ProcessHandle.current().pid();
+        String schema = "csv_outage";
         int pgPort = Integer.parseInt(TestServices.endpoints().get("postgres.port"));
         try (TcpProxy proxy = new TcpProxy(pgPort)) {
             // the pipeline starts while PostgreSQL is unreachable
-            try (TestPipeline pipeline = TestPipeline.start(Map.of(
-                    "csv.dir", csvDir.toString(), "csv.schema", schema, "postgres.port", String.valueOf(proxy.port()),
-                    "postgres.connection-timeout-ms", "500", "csv.retry.max-redeliveries", "2",
-                    "csv.retry.initial-delay-ms", "200", "csv.retry.max-delay-ms", "1000"))) {
+            try (TestPipeline pipeline = TestPipeline.start(fastRetries(schema, Map.of(
+                    "postgres.port", String.valueOf(proxy.port()))))) {
                 CsvFolder folder = new CsvFolder(csvDir);
                 folder.dropSample("klienci.csv");
 
@@ -44,13 +44,72 @@ class CsvImportOutageIT {
 
                 proxy.up();
                 assertThat(folder.awaitProcessed("klienci.csv")).isEqualTo(".done");
-                try (Connection c = TestServices.connect(); Statement st = c.createStatement();
-                     ResultSet rs = st.executeQuery("SELECT count(*) FROM " + schema + ".klienci")) {
-                    rs.next();
-                    assertThat(rs.getInt(1)).isEqualTo(40);
-                }
+                assertThat(count("SELECT count(*) FROM " + schema + ".klienci")).isEqualTo(40);
                 assertThat(Files.exists(csvDir.resolve("klienci.rejects.csv"))).isFalse();
             }
+        }
+    }
+
+    @Test
+    void shouldKeepTheFileWhenPostgresFailsMidFileAndImportAllOfItLater() throws Exception {
+        String schema = "csv_midfile";
+        execute("CREATE SCHEMA " + schema,
+                "CREATE TABLE " + schema + ".klienci (id integer PRIMARY KEY, nazwa text, email text, kraj text, telefon text)",
+                "CREATE FUNCTION " + schema + ".connection_lost() RETURNS trigger LANGUAGE plpgsql AS "
+                        + "$$ BEGIN RAISE EXCEPTION 'connection lost' USING ERRCODE = '08006'; END $$",
+                "CREATE TRIGGER lose_connection BEFORE INSERT ON " + schema + ".klienci FOR EACH ROW WHEN (NEW.id = 30) "
+                        + "EXECUTE FUNCTION " + schema + ".connection_lost()");
+        try (TestPipeline pipeline = TestPipeline.start(fastRetries(schema, Map.of()))) {
+            CsvFolder folder = new CsvFolder(csvDir);
+            folder.dropSample("klienci.csv");
+            await().atMost(Duration.ofSeconds(30)).until(() -> count("SELECT count(*) FROM " + schema + ".klienci") > 0);
+            await().pollDelay(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(10)).until(() -> true);
+            assertThat(csvDir.resolve("klienci.csv")).as("the file waits for PostgreSQL").exists();
+            assertThat(count("SELECT count(*) FROM " + schema + ".klienci")).isBetween(1, 39);
+
+            execute("DROP TRIGGER lose_connection ON " + schema + ".klienci");
+            assertThat(folder.awaitProcessed("klienci.csv")).isEqualTo(".done");
+            assertThat(count("SELECT count(*) FROM " + schema + ".klienci")).isEqualTo(40);
+        }
+    }
+
+    @Test
+    void shouldMoveTheFileToTheErrorFolderWhenRetryingCannotHelp() throws Exception {
+        String schema = "csv_failing";
+        execute("CREATE SCHEMA " + schema,
+                "CREATE TABLE " + schema + ".klienci (id integer PRIMARY KEY, nazwa text, email text, kraj text, telefon text)",
+                "CREATE FUNCTION " + schema + ".refuse() RETURNS trigger LANGUAGE plpgsql AS "
+                        + "$$ BEGIN RAISE EXCEPTION 'imports are closed'; END $$",
+                "CREATE TRIGGER refuse BEFORE INSERT ON " + schema + ".klienci FOR EACH STATEMENT "
+                        + "EXECUTE FUNCTION " + schema + ".refuse()");
+        try (TestPipeline pipeline = TestPipeline.start(fastRetries(schema, Map.of()))) {
+            CsvFolder folder = new CsvFolder(csvDir);
+            folder.dropSample("klienci.csv");
+            assertThat(folder.awaitProcessed("klienci.csv")).isEqualTo(".error");
+            assertThat(count("SELECT count(*) FROM " + schema + ".klienci")).isZero();
+        }
+    }
+
+    private Map<String, String> fastRetries(String schema, Map<String, String> more) {
+        Map<String, String> p = new HashMap<>(Map.of("csv.dir", csvDir.toString(), "csv.schema", schema,
+                "csv.batch-size", "7", "postgres.connection-timeout-ms", "500", "csv.retry.max-redeliveries", "2",
+                "csv.retry.initial-delay-ms", "200", "csv.retry.max-delay-ms", "1000"));
+        p.putAll(more);
+        return p;
+    }
+
+    private static void execute(String... statements) throws SQLException {
+        try (Connection c = TestServices.connect(); Statement st = c.createStatement()) {
+            for (String sql : statements) {
+                st.execute(sql);
+            }
+        }
+    }
+
+    private static int count(String sql) throws SQLException {
+        try (Connection c = TestServices.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getInt(1);
         }
     }
 }
