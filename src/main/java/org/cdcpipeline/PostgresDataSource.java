@@ -46,18 +46,19 @@ final class PostgresDataSource {
             LOG.debug("Connected to PostgreSQL at {}", where);
         } catch (SQLException e) {
             String state = e.getSQLState() == null ? "" : e.getSQLState();
+            String reason = (e.getCause() != null ? e.getCause() : e).getMessage();
             if (state.startsWith("28")) {
                 dataSource.close();
-                throw new StartupException("PostgreSQL at " + where + " refused user '" + user + "' (" + e.getMessage()
+                throw new StartupException("PostgreSQL at " + where + " refused user '" + user + "' (" + reason
                         + "): set POSTGRES_USER and POSTGRES_PASSWORD to valid credentials.");
             }
             if (state.equals("3D000")) {
                 dataSource.close();
-                throw new StartupException("PostgreSQL at " + where + " has no such database (" + e.getMessage()
+                throw new StartupException("PostgreSQL at " + where + " has no such database (" + reason
                         + "): create it or set POSTGRES_DB.");
             }
             LOG.warn("PostgreSQL at {} is not reachable now ({}); CSV files wait in place and are retried", where,
-                    e.getMessage());
+                    reason);
         }
     }
 }
