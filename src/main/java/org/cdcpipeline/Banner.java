@@ -23,9 +23,12 @@ final class Banner extends MainListenerSupport {
 
         StringBuilder b = new StringBuilder("\n");
         b.append("=== cdc-pipeline is running ==================================================\n");
-        b.append(String.format("  PostgreSQL  psql \"postgresql://%s@%s:%s/%s\"%n", config.apply("postgres.user"),
-                config.apply("postgres.host"), config.apply("postgres.port"), config.apply("postgres.db")));
-        b.append(pg ? "              embedded, data in " + config.apply("pipeline.data-dir") + "/postgres, no password (loopback only)\n"
+        boolean devPassword = pg && config.apply("postgres.credentials-source").startsWith("development");
+        b.append(String.format("  PostgreSQL  psql \"postgresql://%s%s@%s:%s/%s\"%n", config.apply("postgres.user"),
+                devPassword ? ":" + config.apply("postgres.password") : "", config.apply("postgres.host"),
+                config.apply("postgres.port"), config.apply("postgres.db")));
+        b.append(pg ? "              embedded, data in " + config.apply("pipeline.data-dir") + "/postgres, "
+                + (devPassword ? config.apply("postgres.credentials-source") : "password from POSTGRES_PASSWORD") + "\n"
                 : "              password from POSTGRES_PASSWORD\n");
         b.append(String.format("  Kafka       bootstrap %s%s%n", config.apply("kafka.bootstrap-servers"),
                 kafka ? "  (embedded KRaft broker, data in " + config.apply("pipeline.data-dir") + "/kafka)" : ""));

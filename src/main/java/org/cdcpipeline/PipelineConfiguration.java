@@ -1,5 +1,6 @@
 package org.cdcpipeline;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Function;
 
@@ -8,6 +9,9 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.service.ServiceSupport;
+import org.cdcpipeline.cdc.CaptureStats;
+import org.cdcpipeline.cdc.ChangeEventRecord;
+import org.cdcpipeline.cdc.DeadLetter;
 import org.cdcpipeline.csv.CsvImporter;
 import org.cdcpipeline.csv.CsvRowConverter;
 import org.cdcpipeline.csv.ImportStats;
@@ -20,6 +24,8 @@ public final class PipelineConfiguration implements CamelConfiguration {
         PropertiesComponent properties = context.getPropertiesComponent();
         Function<String, String> config = key -> properties.resolveProperty(key).orElse("");
 
+        // local state (capture offsets) lives here even when every service is external
+        Files.createDirectories(Path.of(config.apply("pipeline.data-dir")));
         HikariDataSource dataSource = PostgresDataSource.create(config);
         context.addService(new ServiceSupport() {
             @Override
@@ -33,8 +39,14 @@ public final class PipelineConfiguration implements CamelConfiguration {
         ImportStats importStats = new ImportStats(csvDir, config.apply("csv.include"));
         context.getRegistry().bind("importStats", importStats);
         context.getRegistry().bind("csvRowConverter", new CsvRowConverter());
-        context.getRegistry().bind("csvImporter", new CsvImporter(dataSource, importStats, csvDir,
-                config.apply("csv.schema"), Path.of(config.apply("csv.schema-dir")),
-                Integer.parseInt(config.apply("csv.batch-size"))));
+        CsvImporter csvImporter = new CsvImporter(dataSource, importStats, csvDir, config.apply("csv.schema"),
+                Path.of(config.apply("csv.schema-dir")), Integer.parseInt(config.apply("csv.batch-size")));
+        // before any route starts: capture needs the tables to exist
+        csvImporter.createDeclaredTables();
+        context.getRegistry().bind("changeEventRecord", new ChangeEventRecord(config.apply("topic.prefix")));
+        context.getRegistry().bind("deadLetter", new DeadLetter(config.apply("cdc.dead-letter-topic")));
+        context.getRegistry().bind("captureStats", new CaptureStats(Boolean.parseBoolean(config.apply("cdc.enabled")),
+                config.apply("topic.prefix")));
+        context.getRegistry().bind("csvImporter", csvImporter);
     }
 }

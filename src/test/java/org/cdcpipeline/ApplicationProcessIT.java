@@ -32,6 +32,8 @@ import static org.awaitility.Awaitility.await;
  */
 class ApplicationProcessIT {
 
+    private static final String PASSWORD = "process-it-secret";
+
     @TempDir
     Path work;
 
@@ -113,6 +115,7 @@ class ApplicationProcessIT {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(work.resolve("run-" + started.size() + ".log").toFile());
         pb.environment().put("POSTGRES_PORT", String.valueOf(pgPort));
+        pb.environment().put("POSTGRES_PASSWORD", PASSWORD);
         pb.environment().put("KAFKA_EMBEDDED_PORT", String.valueOf(TestServices.freePort()));
         pb.environment().put("KAFKA_EMBEDDED_CONTROLLER_PORT", String.valueOf(TestServices.freePort()));
         pb.environment().put("S3_EMBEDDED_PORT", String.valueOf(TestServices.freePort()));
@@ -147,7 +150,7 @@ class ApplicationProcessIT {
     }
 
     private Connection connect() throws Exception {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres", "postgres", "");
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres", "postgres", PASSWORD);
     }
 
     private static boolean portOpen(int port) {

@@ -76,7 +76,6 @@ class PostgresStartupCheckIT {
         Map<String, String> config = new HashMap<>(TestServices.endpoints());
         config.put("postgres.db", "postgres");
         config.put("postgres.user", "postgres");
-        config.put("postgres.password", "");
         config.put("postgres.pool-size", "2");
         config.put("postgres.connection-timeout-ms", "2000");
         config.putAll(overrides);

@@ -32,6 +32,8 @@ public final class TestServices {
             config.put("postgres.host", "");
             config.put("postgres.port", String.valueOf(freePort()));
             config.put("postgres.embedded.config-file", "postgresql.conf");
+            config.put("postgres.user", "postgres");
+            config.put("postgres.password", "test-password");
             config.put("kafka.bootstrap-servers", "");
             config.put("kafka.embedded.port", String.valueOf(freePort()));
             config.put("kafka.embedded.controller-port", String.valueOf(freePort()));
@@ -56,7 +58,7 @@ public final class TestServices {
     }
 
     public static Connection connect() throws SQLException {
-        return DriverManager.getConnection(jdbcUrl(), "postgres", "");
+        return DriverManager.getConnection(jdbcUrl(), "postgres", endpoints().get("postgres.password"));
     }
 
     public static int freePort() {

@@ -51,6 +51,20 @@ public final class CsvImporter {
         this.batchSize = batchSize;
     }
 
+    /**
+     * Creates the tables that have an explicit schema and do not exist yet. PostgreSQL unreachable now is no error:
+     * the tables are then created when their first file is imported.
+     */
+    public void createDeclaredTables() {
+        try (Connection connection = dataSource.getConnection()) {
+            catalog.createDeclared(connection);
+        } catch (SQLException e) {
+            LOG.warn("Could not create the declared tables now ({}); they are created with their first CSV file", e.getMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the table schemas", e);
+        }
+    }
+
     /** Starts the import of a file: its name, less {@code .csv}, must be a valid table name. */
     public ImportJob open(String fileName) {
         String base = fileName.endsWith(".csv") ? fileName.substring(0, fileName.length() - 4) : fileName;

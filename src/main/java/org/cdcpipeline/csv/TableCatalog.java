@@ -101,6 +101,40 @@ final class TableCatalog {
                 (explicit.isPresent() ? "schema/" + table + ".sql" : "The inferred DDL") + " did not create table " + table));
     }
 
+    /**
+     * Creates every table that has an explicit schema file and does not exist yet, so the tables are there, and can be
+     * captured, before their first CSV file arrives.
+     *
+     * @return the tables created
+     */
+    List<String> createDeclared(Connection connection) throws SQLException, IOException {
+        List<String> created = new ArrayList<>();
+        if (!Files.isDirectory(schemaDir)) {
+            return created;
+        }
+        List<Path> files;
+        try (java.util.stream.Stream<Path> listing = Files.list(schemaDir)) {
+            files = listing.filter(f -> f.getFileName().toString().endsWith(".sql")).sorted().toList();
+        }
+        for (Path file : files) {
+            String name = file.getFileName().toString().replaceFirst("\\.sql$", "");
+            if (!SqlIdentifier.isValid(name)) {
+                LOG.warn("Ignoring {}: '{}' is not a valid table name", file, name);
+                continue;
+            }
+            SqlIdentifier table = new SqlIdentifier(name);
+            if (describe(connection, table).isEmpty()) {
+                boolean autoCommit = connection.getAutoCommit();
+                connection.setAutoCommit(false);
+                create(connection, table, List.of(), List.of());
+                connection.commit();
+                connection.setAutoCommit(autoCommit);
+                created.add(name);
+            }
+        }
+        return created;
+    }
+
     private Optional<String> explicitSchema(SqlIdentifier table) {
         String fileName = table.name() + ".sql";
         try {

@@ -3,6 +3,9 @@ package org.cdcpipeline.embedded;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -29,7 +32,12 @@ final class EmbeddedPostgresServer implements AutoCloseable {
         this.postgres = postgres;
     }
 
-    static EmbeddedPostgresServer start(Path dataDir, int port, Map<String, String> serverConfig) {
+    /**
+     * Starts the server; clients on 127.0.0.1 must then give {@code user}'s password (scram-sha-256), which is set on
+     * every start so a changed POSTGRES_PASSWORD takes effect.
+     */
+    static EmbeddedPostgresServer start(Path dataDir, int port, String user, String password,
+            Map<String, String> serverConfig) {
         Path pgData = dataDir.resolve("postgres");
         stopOrphanedServer(pgData);
         discardIncompleteInitdb(pgData);
@@ -39,17 +47,48 @@ final class EmbeddedPostgresServer implements AutoCloseable {
                 .setDataDirectory(pgData)
                 .setCleanDataDirectory(false)
                 .setRegisterShutdownHook(false)
-                .setPGStartupWait(Duration.ofSeconds(120));
+                .setPGStartupWait(Duration.ofSeconds(120))
+                .setConnectConfig("password", password);
         serverConfig.forEach(builder::setServerConfig);
         // loopback only, and durable commits: a committed row must survive a crash of the whole machine
         builder.setServerConfig("listen_addresses", "127.0.0.1");
         builder.setServerConfig("synchronous_commit", "on");
         try {
-            return new EmbeddedPostgresServer(builder.start());
-        } catch (IOException | RuntimeException e) {
+            EmbeddedPostgres postgres = builder.start();
+            requirePassword(postgres, pgData, user, password);
+            return new EmbeddedPostgresServer(postgres);
+        } catch (IOException | SQLException | RuntimeException e) {
             throw new StartupException("Embedded PostgreSQL did not start (" + rootMessage(e) + "): see the log above; "
                     + "to start from scratch run with --wipe-data (deletes " + pgData.toAbsolutePath() + ").", e);
         }
+    }
+
+    /** Sets the password and makes TCP clients give it; the Unix socket (owner only) stays trusted. */
+    private static void requirePassword(EmbeddedPostgres postgres, Path pgData, String user, String password)
+            throws SQLException, IOException {
+        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+            if (!"postgres".equals(user)) {
+                st.execute("DO $$ BEGIN CREATE ROLE " + quoteIdent(user) + " LOGIN SUPERUSER; "
+                        + "EXCEPTION WHEN duplicate_object THEN NULL; END $$");
+            }
+            st.execute("SET password_encryption = 'scram-sha-256'");
+            st.execute("ALTER ROLE " + quoteIdent(user) + " PASSWORD " + quoteLiteral(password));
+            Path hba = pgData.resolve("pg_hba.conf");
+            String rules = Files.readString(hba);
+            String tightened = rules.replaceAll("(?m)^(host\\s.*\\s)trust\\s*$", "$1scram-sha-256");
+            if (!tightened.equals(rules)) {
+                Files.writeString(hba, tightened);
+                st.execute("SELECT pg_reload_conf()");
+            }
+        }
+    }
+
+    private static String quoteIdent(String name) {
+        return '"' + name.replace("\"", "\"\"") + '"';
+    }
+
+    private static String quoteLiteral(String value) {
+        return "'" + value.replace("'", "''") + "'";
     }
 
     /**

@@ -23,7 +23,7 @@ final class EmbeddedS3Server implements AutoCloseable {
         this.proxy = proxy;
     }
 
-    static EmbeddedS3Server start(Path dataDir, int port, String bucket, S3Credentials credentials) {
+    static EmbeddedS3Server start(Path dataDir, int port, String bucket, String accessKey, String secretKey) {
         PortGuard.requireFree(port, "S3 server", "S3_EMBEDDED_PORT");
         Path storage = dataDir.resolve("s3").toAbsolutePath();
         try {
@@ -35,7 +35,7 @@ final class EmbeddedS3Server implements AutoCloseable {
             S3Proxy proxy = S3Proxy.builder()
                     .blobStore(blobStore)
                     .endpoint(URI.create("http://127.0.0.1:" + port))
-                    .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, credentials.accessKey(), credentials.secretKey())
+                    .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
                     .build();
             proxy.start();
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();

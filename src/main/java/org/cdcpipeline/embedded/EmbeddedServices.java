@@ -58,11 +58,17 @@ public final class EmbeddedServices implements AutoCloseable {
         if (wipeData) {
             wipe(dataDir);
         }
+        DevCredentials dev = DevCredentials.in(dataDir);
         if (postgres) {
             int port = intValue(config, "postgres.port");
             long started = System.nanoTime();
-            running.push(EmbeddedPostgresServer.start(dataDir, port, postgresqlConf(config.apply("postgres.embedded.config-file"))));
+            String password = dev.resolve("postgres.password", config.apply("postgres.password"), () -> DevCredentials.randomHex(12));
+            running.push(EmbeddedPostgresServer.start(dataDir, port, config.apply("postgres.user"), password,
+                    postgresqlConf(config.apply("postgres.embedded.config-file"))));
             endpoints.put("postgres.host", "127.0.0.1");
+            endpoints.put("postgres.password", password);
+            endpoints.put("postgres.credentials-source", config.apply("postgres.password").isBlank() ? dev.source()
+                    : "POSTGRES_PASSWORD");
             LOG.info("Embedded PostgreSQL listening on 127.0.0.1:{} ({} ms)", port, millisSince(started));
         }
         if (kafka) {
@@ -75,12 +81,14 @@ public final class EmbeddedServices implements AutoCloseable {
         if (s3) {
             int port = intValue(config, "s3.embedded.port");
             long started = System.nanoTime();
-            S3Credentials keys = S3Credentials.resolve(config.apply("s3.access-key"), config.apply("s3.secret-key"), dataDir);
-            running.push(EmbeddedS3Server.start(dataDir, port, config.apply("s3.bucket"), keys));
+            String accessKey = dev.resolve("s3.access-key", config.apply("s3.access-key"), () -> "dev" + DevCredentials.randomHex(8));
+            String secretKey = dev.resolve("s3.secret-key", config.apply("s3.secret-key"), () -> DevCredentials.randomHex(20));
+            running.push(EmbeddedS3Server.start(dataDir, port, config.apply("s3.bucket"), accessKey, secretKey));
             endpoints.put("s3.endpoint", "http://127.0.0.1:" + port);
-            endpoints.put("s3.access-key", keys.accessKey());
-            endpoints.put("s3.secret-key", keys.secretKey());
-            endpoints.put("s3.credentials-source", keys.source());
+            endpoints.put("s3.access-key", accessKey);
+            endpoints.put("s3.secret-key", secretKey);
+            endpoints.put("s3.credentials-source", config.apply("s3.access-key").isBlank() ? dev.source()
+                    : "S3_ACCESS_KEY / S3_SECRET_KEY");
             LOG.info("Embedded S3 server listening on 127.0.0.1:{} ({} ms)", port, millisSince(started));
         }
     }

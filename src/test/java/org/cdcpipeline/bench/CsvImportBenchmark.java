@@ -86,7 +86,7 @@ public final class CsvImportBenchmark {
             for (int round = 1; round <= ROUNDS; round++) {
                 String table = "klienci_bench_" + round;
                 Files.writeString(schemaDir.resolve(table + ".sql"), DDL.formatted(table));
-                copies.add(copy(url, csv, rows, "copy_baseline_" + round));
+                copies.add(copy(url, services.endpoints().get("postgres.password"), csv, rows, "copy_baseline_" + round));
                 firsts.add(importOnce(pipeline, csv, input, table, rows));
                 agains.add(importOnce(pipeline, csv, input, table, rows));
             }
@@ -130,8 +130,8 @@ public final class CsvImportBenchmark {
     private record Measure(double rate, double endToEnd, long peakHeapMiB) {
     }
 
-    private static double copy(String url, Path csv, int rows, String table) throws Exception {
-        try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement st = c.createStatement()) {
+    private static double copy(String url, String password, Path csv, int rows, String table) throws Exception {
+        try (Connection c = DriverManager.getConnection(url, "postgres", password); Statement st = c.createStatement()) {
             st.execute(DDL.formatted(table));
             long start = System.nanoTime();
             try (Reader in = Files.newBufferedReader(csv, StandardCharsets.UTF_8)) {

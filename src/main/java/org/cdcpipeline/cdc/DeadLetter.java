@@ -1,0 +1,47 @@
+package org.cdcpipeline.cdc;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+import org.apache.camel.component.debezium.DebeziumConstants;
+import org.apache.camel.component.kafka.KafkaConstants;
+
+/**
+ * A change event that could not be published, as a JSON document a person can read and replay: where it came from
+ * (topic, table, LSN, operation, key), the error, and the event itself.
+ */
+public final class DeadLetter implements Processor {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final String topic;
+
+    public DeadLetter(String topic) {
+        this.topic = topic;
+    }
+
+    @Override
+    public void process(Exchange exchange) throws JsonProcessingException {
+        Message in = exchange.getIn();
+        Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        Map<?, ?> source = in.getHeader(DebeziumConstants.HEADER_SOURCE_METADATA, Map.class);
+        Map<String, Object> letter = new LinkedHashMap<>();
+        letter.put("topic", in.getHeader(DebeziumConstants.HEADER_IDENTIFIER, String.class));
+        letter.put("table", source == null ? null : source.get("schema") + "." + source.get("table"));
+        letter.put("lsn", source == null ? null : source.get("lsn"));
+        letter.put("txId", source == null ? null : source.get("txId"));
+        letter.put("op", in.getHeader(DebeziumConstants.HEADER_OPERATION, String.class));
+        letter.put("key", String.valueOf(in.getHeader(DebeziumConstants.HEADER_KEY)));
+        letter.put("error", error == null ? null : error.getClass().getName() + ": " + error.getMessage());
+        letter.put("event", String.valueOf(in.getBody()));
+        in.setBody(JSON.writeValueAsString(letter));
+        in.setHeader(KafkaConstants.OVERRIDE_TOPIC, topic);
+        if (in.getHeader(KafkaConstants.KEY) == null) {
+            in.setHeader(KafkaConstants.KEY, String.valueOf(in.getHeader(DebeziumConstants.HEADER_KEY)));
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package org.cdcpipeline.cdc;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.cdcpipeline.Samples;
+import org.cdcpipeline.TestPipeline;
+import org.cdcpipeline.TestServices;
+import org.cdcpipeline.TopicReader;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The cdc-capture route on its real YAML file, real PostgreSQL and real Kafka: the story of one table from snapshot
+ * to stop and restart, read back from its topic as any consumer of Debezium's Kafka Connect output would.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CdcCaptureIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String SCHEMA = "cdc_it";
+    private static final String TOPIC = "cdcit.cdc_it.klienci";
+
+    @TempDir
+    static Path work;
+
+    private static Map<String, String> settings() {
+        return Map.of("csv.dir", work.resolve("csv").toString(), "csv.schema", SCHEMA,
+                "pipeline.data-dir", work.resolve("data").toString(), "cdc.enabled", "true",
+                "topic.prefix", "cdcit", "cdc.slot-name", "cdc_it", "cdc.publication-name", "cdc_it",
+                "cdc.offset-flush-interval-ms", "200");
+    }
+
+    @Test
+    @Order(1)
+    void shouldSnapshotExistingRowsThenStreamImportedOnes() throws Exception {
+        execute("CREATE SCHEMA " + SCHEMA,
+                "CREATE TABLE " + SCHEMA + ".klienci (id integer PRIMARY KEY, nazwa varchar(200) NOT NULL, email varchar(254), "
+                        + "kraj varchar(100), telefon varchar(50))",
+                "ALTER TABLE " + SCHEMA + ".klienci REPLICA IDENTITY FULL",
+                "INSERT INTO " + SCHEMA + ".klienci VALUES (1001, 'Przed startem', 'a@a.pl', 'Polska', NULL), "
+                        + "(1002, 'Do usunięcia', NULL, 'Czechy', NULL), (1003, 'Trzecia', NULL, 'Litwa', NULL)");
+        Files.createDirectories(work.resolve("csv"));
+        try (TestPipeline pipeline = TestPipeline.start(settings())) {
+            Files.copy(Samples.path("klienci.csv"), work.resolve("csv").resolve("klienci.csv"));
+            List<ConsumerRecord<String, String>> records = TopicReader.read(TOPIC, 43);
+            assertThat(changes(records)).hasSize(43).startsWith("r 1001", "r 1002", "r 1003", "c 1", "c 2")
+                    .endsWith("c 40");
+
+            JsonNode snapshot = JSON.readTree(records.get(0).value());
+            assertThat(snapshot.at("/schema/name").asText()).isEqualTo("cdcit.cdc_it.klienci.Envelope");
+            assertThat(snapshot.at("/payload/op").asText()).isEqualTo("r");
+            assertThat(snapshot.at("/payload/before").isNull()).isTrue();
+            assertThat(snapshot.at("/payload/after/id").asInt()).isEqualTo(1001);
+            assertThat(snapshot.at("/payload/after/nazwa").asText()).isEqualTo("Przed startem");
+            assertThat(snapshot.at("/payload/source/connector").asText()).isEqualTo("postgresql");
+            assertThat(snapshot.at("/payload/source/name").asText()).isEqualTo("cdcit");
+            assertThat(snapshot.at("/payload/source/schema").asText()).isEqualTo(SCHEMA);
+            assertThat(snapshot.at("/payload/source/table").asText()).isEqualTo("klienci");
+            assertThat(snapshot.at("/payload/source/snapshot").asText()).isIn("first", "true", "first_in_data_collection");
+            assertThat(snapshot.at("/payload/ts_ms").asLong()).isPositive();
+            assertThat(JSON.readTree(records.get(0).key()).at("/payload/id").asInt()).isEqualTo(1001);
+            assertThat(JSON.readTree(records.get(0).key()).at("/schema/type").asText()).isEqualTo("struct");
+
+            JsonNode imported = JSON.readTree(records.get(3).value());
+            assertThat(imported.at("/payload/op").asText()).isEqualTo("c");
+            assertThat(imported.at("/payload/after/id").asInt()).isEqualTo(1);
+            assertThat(imported.at("/payload/after/telefon").asText()).isEqualTo("+48 600 123 456");
+            assertThat(imported.at("/payload/source/lsn").asLong()).isPositive();
+            assertThat(imported.at("/payload/source/txId").asLong()).isPositive();
+        }
+    }
+
+    @Test
+    @Order(2)
+    void shouldPublishUpdatesAndDeletesWithBeforeImagesAndATombstone() throws Exception {
+        try (TestPipeline pipeline = TestPipeline.start(settings())) {
+            execute("UPDATE " + SCHEMA + ".klienci SET kraj = 'Niemcy' WHERE id = 1001",
+                    "DELETE FROM " + SCHEMA + ".klienci WHERE id = 1002");
+            List<ConsumerRecord<String, String>> records = TopicReader.read(TOPIC, 46);
+            assertThat(changes(records).subList(43, records.size())).containsExactly("u 1001", "d 1002", "tombstone 1002");
+
+            JsonNode update = JSON.readTree(records.get(43).value());
+            assertThat(update.at("/payload/op").asText()).isEqualTo("u");
+            assertThat(update.at("/payload/before/kraj").asText()).isEqualTo("Polska");
+            assertThat(update.at("/payload/after/kraj").asText()).isEqualTo("Niemcy");
+
+            JsonNode delete = JSON.readTree(records.get(44).value());
+            assertThat(delete.at("/payload/op").asText()).isEqualTo("d");
+            assertThat(delete.at("/payload/before/id").asInt()).isEqualTo(1002);
+            assertThat(delete.at("/payload/after").isNull()).isTrue();
+
+            ConsumerRecord<String, String> tombstone = records.get(45);
+            assertThat(tombstone.value()).isNull();
+            assertThat(tombstone.key()).isEqualTo(records.get(44).key());
+        }
+    }
+
+    @Test
+    @Order(3)
+    void shouldPublishExactlyTheChangesMadeWhileStoppedWithoutANewSnapshot() throws Exception {
+        execute("INSERT INTO " + SCHEMA + ".klienci VALUES (1004, 'Gdy stał', NULL, 'Polska', NULL)",
+                "UPDATE " + SCHEMA + ".klienci SET nazwa = 'Trzecia zmieniona' WHERE id = 1003");
+        try (TestPipeline pipeline = TestPipeline.start(settings())) {
+            List<ConsumerRecord<String, String>> records = TopicReader.read(TOPIC, 48);
+            assertThat(changes(records).subList(46, records.size())).containsExactly("c 1004", "u 1003");
+            JsonNode insert = JSON.readTree(records.get(46).value());
+            assertThat(insert.at("/payload/op").asText()).isEqualTo("c");
+            assertThat(insert.at("/payload/after/id").asInt()).isEqualTo(1004);
+            JsonNode update = JSON.readTree(records.get(47).value());
+            assertThat(update.at("/payload/op").asText()).isEqualTo("u");
+            assertThat(update.at("/payload/after/nazwa").asText()).isEqualTo("Trzecia zmieniona");
+        }
+    }
+
+    /** Each record as "op id" (or "tombstone id"), to compare whole sequences. */
+    private static List<String> changes(List<ConsumerRecord<String, String>> records) throws Exception {
+        List<String> changes = new java.util.ArrayList<>();
+        for (ConsumerRecord<String, String> r : records) {
+            String id = JSON.readTree(r.key()).at("/payload/id").asText();
+            changes.add(r.value() == null ? "tombstone " + id : JSON.readTree(r.value()).at("/payload/op").asText() + " " + id);
+        }
+        return changes;
+    }
+
+    private static void execute(String... statements) throws Exception {
+        try (Connection c = TestServices.connect(); Statement st = c.createStatement()) {
+            for (String sql : statements) {
+                st.execute(sql);
+            }
+        }
+    }
+}
