@@ -12,6 +12,8 @@ import org.apache.camel.support.service.ServiceSupport;
 import org.cdcpipeline.cdc.CaptureStats;
 import org.cdcpipeline.cdc.ChangeEventRecord;
 import org.cdcpipeline.cdc.DeadLetter;
+import org.cdcpipeline.cdc.KafkaBatch;
+import org.cdcpipeline.cdc.PublishedEvents;
 import org.cdcpipeline.csv.CsvImporter;
 import org.cdcpipeline.csv.CsvRowConverter;
 import org.cdcpipeline.csv.ImportStats;
@@ -45,8 +47,12 @@ public final class PipelineConfiguration implements CamelConfiguration {
         csvImporter.createDeclaredTables();
         context.getRegistry().bind("changeEventRecord", new ChangeEventRecord(config.apply("topic.prefix")));
         context.getRegistry().bind("deadLetter", new DeadLetter(config.apply("cdc.dead-letter-topic")));
+        PublishedEvents inFlight = PublishedEvents.forOffsetsFile(config.apply("cdc.offsets-file"))
+                .withCapacity(Integer.parseInt(config.apply("cdc.max-in-flight")));
+        context.getRegistry().bind("cdcInFlight", inFlight);
+        context.getRegistry().bind("kafkaBatch", new KafkaBatch());
         context.getRegistry().bind("captureStats", new CaptureStats(Boolean.parseBoolean(config.apply("cdc.enabled")),
-                config.apply("topic.prefix")));
+                config.apply("topic.prefix"), inFlight));
         context.getRegistry().bind("csvImporter", csvImporter);
     }
 }

@@ -15,7 +15,8 @@ import org.cdcpipeline.RunReport;
 
 /**
  * Change events published per topic in this run; for --once, whether capture has caught up: the snapshot is done,
- * streaming is connected and no change has arrived for a moment (Debezium's own connector metrics tell).
+ * streaming is connected, Debezium's queue is empty, no change has arrived for a moment (Debezium's own connector
+ * metrics tell) and Kafka has acknowledged every event.
  */
 public final class CaptureStats implements RunReport {
 
@@ -25,14 +26,19 @@ public final class CaptureStats implements RunReport {
     private final boolean enabled;
     private final String topicPrefix;
 
-    public CaptureStats(boolean enabled, String topicPrefix) {
+    private final PublishedEvents inFlight;
+
+    public CaptureStats(boolean enabled, String topicPrefix, PublishedEvents inFlight) {
         this.enabled = enabled;
         this.topicPrefix = topicPrefix;
+        this.inFlight = inFlight;
     }
 
-    /** Counts one change event published to its topic. */
-    public void published(String topic) {
-        published.computeIfAbsent(topic, t -> new LongAdder()).increment();
+    /** Counts change events Kafka acknowledged, per topic. */
+    public void published(Map<String, Integer> perTopic) {
+        if (perTopic != null) {
+            perTopic.forEach((topic, n) -> published.computeIfAbsent(topic, t -> new LongAdder()).add(n));
+        }
     }
 
     @Override
@@ -46,8 +52,11 @@ public final class CaptureStats implements RunReport {
             Boolean snapshotSkipped = attribute(server, "snapshot", "SnapshotSkipped", Boolean.class);
             Boolean connected = attribute(server, "streaming", "Connected", Boolean.class);
             Long sinceLast = attribute(server, "streaming", "MilliSecondsSinceLastEvent", Long.class);
+            Integer queueFree = attribute(server, "streaming", "QueueRemainingCapacity", Integer.class);
+            Integer queueSize = attribute(server, "streaming", "QueueTotalCapacity", Integer.class);
             return (Boolean.TRUE.equals(snapshotDone) || Boolean.TRUE.equals(snapshotSkipped))
-                    && Boolean.TRUE.equals(connected) && (sinceLast == null || sinceLast < 0 || sinceLast > QUIET_MILLIS);
+                    && Boolean.TRUE.equals(connected) && (sinceLast == null || sinceLast < 0 || sinceLast > QUIET_MILLIS)
+                    && queueFree != null && queueFree.equals(queueSize) && inFlight.idle();
         } catch (Exception e) {
             return false;
         }

@@ -1,6 +1,8 @@
 package org.cdcpipeline.cdc;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -10,6 +12,7 @@ import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.component.debezium.DebeziumConstants;
 import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.support.DefaultMessage;
 
 /**
  * A change event that could not be published, as a JSON document a person can read and replay: where it came from
@@ -24,10 +27,36 @@ public final class DeadLetter implements Processor {
         this.topic = topic;
     }
 
+    /**
+     * Replaces the body with dead letters: one per change event of a batch, or one for a single event that failed
+     * before it was batched. Sets {@link KafkaBatch#EVENTS} to the number of change events concerned.
+     */
     @Override
     public void process(Exchange exchange) throws JsonProcessingException {
         Message in = exchange.getIn();
         Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (in.getBody() instanceof List<?> batch) {
+            List<Message> letters = new ArrayList<>();
+            for (Object item : batch) {
+                Message record = (Message) item;
+                if (record.getBody() == null) {
+                    continue; // a tombstone: its delete event carries the story
+                }
+                Map<String, Object> letter = new LinkedHashMap<>();
+                letter.put("topic", record.getHeader(KafkaConstants.OVERRIDE_TOPIC));
+                letter.put("key", record.getHeader(KafkaConstants.KEY));
+                letter.put("error", describe(error));
+                letter.put("event", record.getBody());
+                Message dead = new DefaultMessage(exchange.getContext());
+                dead.setBody(JSON.writeValueAsString(letter));
+                dead.setHeader(KafkaConstants.KEY, record.getHeader(KafkaConstants.KEY));
+                dead.setHeader(KafkaConstants.OVERRIDE_TOPIC, topic);
+                letters.add(dead);
+            }
+            in.setBody(letters);
+            return;
+        }
+        exchange.setProperty(KafkaBatch.EVENTS, 1);
         Map<?, ?> source = in.getHeader(DebeziumConstants.HEADER_SOURCE_METADATA, Map.class);
         Map<String, Object> letter = new LinkedHashMap<>();
         letter.put("topic", in.getHeader(DebeziumConstants.HEADER_IDENTIFIER, String.class));
@@ -36,12 +65,16 @@ public final class DeadLetter implements Processor {
         letter.put("txId", source == null ? null : source.get("txId"));
         letter.put("op", in.getHeader(DebeziumConstants.HEADER_OPERATION, String.class));
         letter.put("key", String.valueOf(in.getHeader(DebeziumConstants.HEADER_KEY)));
-        letter.put("error", error == null ? null : error.getClass().getName() + ": " + error.getMessage());
+        letter.put("error", describe(error));
         letter.put("event", String.valueOf(in.getBody()));
         in.setBody(JSON.writeValueAsString(letter));
         in.setHeader(KafkaConstants.OVERRIDE_TOPIC, topic);
         if (in.getHeader(KafkaConstants.KEY) == null) {
             in.setHeader(KafkaConstants.KEY, String.valueOf(in.getHeader(DebeziumConstants.HEADER_KEY)));
         }
+    }
+
+    private static String describe(Throwable error) {
+        return error == null ? null : error.getClass().getName() + ": " + error.getMessage();
     }
 }

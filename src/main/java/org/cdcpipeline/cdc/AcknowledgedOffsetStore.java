@@ -1,0 +1,53 @@
+package org.cdcpipeline.cdc;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeoutException;
+
+import io.debezium.embedded.KafkaConnectUtil;
+import org.apache.kafka.connect.runtime.WorkerConfig;
+import org.apache.kafka.connect.runtime.standalone.StandaloneConfig;
+import org.apache.kafka.connect.storage.FileOffsetBackingStore;
+import org.apache.kafka.connect.util.Callback;
+
+/**
+ * Debezium's file offset store, except that it writes a position only once Kafka has acknowledged every change
+ * event handed over before: the route publishes in batches, asynchronously from capture, so an event counts as done
+ * for Debezium before Kafka has it. After a crash, capture resumes from the last position written; events after it
+ * are published again (same LSN), none is lost.
+ */
+public final class AcknowledgedOffsetStore extends FileOffsetBackingStore {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private volatile PublishedEvents events;
+
+    public AcknowledgedOffsetStore() {
+        super(KafkaConnectUtil.converterForOffsetStore());
+    }
+
+    @Override
+    public void configure(WorkerConfig config) {
+        super.configure(config);
+        events = PublishedEvents.forOffsetsFile(config.getString(StandaloneConfig.OFFSET_STORAGE_FILE_FILENAME_CONFIG));
+    }
+
+    @Override
+    public Future<Void> set(Map<ByteBuffer, ByteBuffer> values, Callback<Void> callback) {
+        try {
+            events.awaitAcknowledged(events.handedOver(), WAIT);
+        } catch (TimeoutException | InterruptedException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            if (callback != null) {
+                callback.onCompletion(e, null);
+            }
+            return CompletableFuture.failedFuture(e);
+        }
+        return super.set(values, callback);
+    }
+}
