@@ -36,6 +36,9 @@ public final class PipelineConfiguration implements CamelConfiguration {
             }
         }, true, true);
         context.getRegistry().bind("dataSource", dataSource);
+        if (Boolean.parseBoolean(config.apply("cdc.enabled"))) {
+            PostgresDataSource.requireLogicalDecoding(dataSource, config);
+        }
 
         Path csvDir = Path.of(config.apply("csv.dir"));
         ImportStats importStats = new ImportStats(csvDir, config.apply("csv.include"));

@@ -1,7 +1,9 @@
 package org.cdcpipeline;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.function.Function;
 
 import com.zaxxer.hikari.HikariConfig;
@@ -39,6 +41,26 @@ final class PostgresDataSource {
         HikariDataSource dataSource = new HikariDataSource(pool);
         verify(dataSource, host + ":" + port + "/" + db, config.apply("postgres.user"));
         return dataSource;
+    }
+
+    /**
+     * Change capture needs logical decoding: a server with another wal_level stops the start with the fix.
+     * Unreachable now is no error (the routes retry).
+     */
+    static void requireLogicalDecoding(HikariDataSource dataSource, Function<String, String> config) {
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SHOW wal_level")) {
+            rs.next();
+            String level = rs.getString(1);
+            if (!"logical".equals(level)) {
+                throw new StartupException("PostgreSQL at " + config.apply("postgres.host") + ":" + config.apply("postgres.port")
+                        + " has wal_level=" + level + ", and change capture needs wal_level=logical: set it in the "
+                        + "server's postgresql.conf (as in this project's postgresql.conf) and restart PostgreSQL, "
+                        + "or set CDC_ENABLED=false to import CSV files only.");
+            }
+        } catch (SQLException e) {
+            LOG.debug("Could not check wal_level now: {}", e.getMessage());
+        }
     }
 
     private static void verify(HikariDataSource dataSource, String where, String user) {
