@@ -14,10 +14,16 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,12 +38,16 @@ import static org.awaitility.Awaitility.await;
  */
 class ApplicationProcessIT {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PASSWORD = "process-it-secret";
 
     @TempDir
     Path work;
 
     private final int pgPort = TestServices.freePort();
+    private final int kafkaPort = TestServices.freePort();
+    private final int controllerPort = TestServices.freePort();
+    private final int s3Port = TestServices.freePort();
     private final List<Process> started = new ArrayList<>();
     private Path csvDir;
     private Path dataDir;
@@ -87,6 +97,20 @@ class ApplicationProcessIT {
         assertThat(count("SELECT count(*) FROM klienci WHERE id = 999")).isEqualTo(1);
         assertThat(count("SELECT count(*) FROM klienci WHERE id = 1 AND kraj = 'Niemcy'")).isEqualTo(1);
 
+        // every committed change reached Kafka across the kill; a change published twice has one LSN
+        Map<String, Set<Long>> lsnsByChange = new HashMap<>();
+        for (ConsumerRecord<String, String> r : TopicReader.read("127.0.0.1:" + kafkaPort, "dbserver1.public.klienci", 42)) {
+            JsonNode event = JSON.readTree(r.value());
+            String change = event.at("/payload/op").asText() + " " + JSON.readTree(r.key()).at("/payload/id").asText();
+            lsnsByChange.computeIfAbsent(change, c -> new HashSet<>()).add(event.at("/payload/source/lsn").asLong());
+        }
+        Set<String> expected = new HashSet<>(List.of("c 999", "u 1"));
+        for (int id = 1; id <= 40; id++) {
+            expected.add("c " + id);
+        }
+        assertThat(lsnsByChange.keySet()).isEqualTo(expected);
+        assertThat(lsnsByChange.values()).allSatisfy(lsns -> assertThat(lsns).hasSize(1));
+
         third.destroy(); // Ctrl-C / SIGTERM: routes, then the embedded servers, stop cleanly
         assertThat(third.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(portOpen(pgPort)).as("a clean stop stops PostgreSQL").isFalse();
@@ -116,9 +140,9 @@ class ApplicationProcessIT {
                 .redirectOutput(work.resolve("run-" + started.size() + ".log").toFile());
         pb.environment().put("POSTGRES_PORT", String.valueOf(pgPort));
         pb.environment().put("POSTGRES_PASSWORD", PASSWORD);
-        pb.environment().put("KAFKA_EMBEDDED_PORT", String.valueOf(TestServices.freePort()));
-        pb.environment().put("KAFKA_EMBEDDED_CONTROLLER_PORT", String.valueOf(TestServices.freePort()));
-        pb.environment().put("S3_EMBEDDED_PORT", String.valueOf(TestServices.freePort()));
+        pb.environment().put("KAFKA_EMBEDDED_PORT", String.valueOf(kafkaPort));
+        pb.environment().put("KAFKA_EMBEDDED_CONTROLLER_PORT", String.valueOf(controllerPort));
+        pb.environment().put("S3_EMBEDDED_PORT", String.valueOf(s3Port));
         pb.environment().put("PIPELINE_DATA_DIR", dataDir.toString());
         pb.environment().put("CSV_DIR", csvDir.toString());
         pb.environment().put("CSV_POLL_DELAY_MS", "200");

@@ -18,8 +18,13 @@ public final class TopicReader {
 
     /** Waits until the topic holds at least {@code count} records (at most 60 s) and returns them all, in order. */
     public static List<ConsumerRecord<String, String>> read(String topic, int count) {
+        return read(TestServices.endpoints().get("kafka.bootstrap-servers"), topic, count);
+    }
+
+    /** The same against another broker. */
+    public static List<ConsumerRecord<String, String>> read(String bootstrapServers, String topic, int count) {
         Properties p = new Properties();
-        p.put("bootstrap.servers", TestServices.endpoints().get("kafka.bootstrap-servers"));
+        p.put("bootstrap.servers", bootstrapServers);
         p.put("group.id", "test-" + UUID.randomUUID());
         p.put("auto.offset.reset", "earliest");
         p.put("enable.auto.commit", "false");

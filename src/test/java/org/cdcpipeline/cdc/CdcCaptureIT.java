@@ -40,7 +40,7 @@ class CdcCaptureIT {
         return Map.of("csv.dir", work.resolve("csv").toString(), "csv.schema", SCHEMA,
                 "pipeline.data-dir", work.resolve("data").toString(), "cdc.enabled", "true",
                 "topic.prefix", "cdcit", "cdc.slot-name", "cdc_it", "cdc.publication-name", "cdc_it",
-                "cdc.offset-flush-interval-ms", "200");
+                "cdc.offset-flush-interval-ms", "200", "cdc.reconnect-wait-ms", "500");
     }
 
     @Test
@@ -122,6 +122,21 @@ class CdcCaptureIT {
             JsonNode update = JSON.readTree(records.get(47).value());
             assertThat(update.at("/payload/op").asText()).isEqualTo("u");
             assertThat(update.at("/payload/after/nazwa").asText()).isEqualTo("Trzecia zmieniona");
+        }
+    }
+
+    @Test
+    @Order(4)
+    void shouldRecoverWithoutLossWhenTheWalsenderIsKilled() throws Exception {
+        try (TestPipeline pipeline = TestPipeline.start(settings())) {
+            execute("INSERT INTO " + SCHEMA + ".klienci VALUES (1005, 'Przed przerwą', NULL, 'Polska', NULL)");
+            TopicReader.read(TOPIC, 49);
+            execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = 'cdc_it'",
+                    "INSERT INTO " + SCHEMA + ".klienci VALUES (1006, 'W czasie przerwy', NULL, 'Polska', NULL)",
+                    "UPDATE " + SCHEMA + ".klienci SET kraj = 'Austria' WHERE id = 1005");
+            List<String> changes = changes(TopicReader.read(TOPIC, 51));
+            assertThat(changes.subList(48, changes.size())).containsSubsequence("c 1005", "c 1006", "u 1005");
+            assertThat(changes.subList(48, changes.size())).containsOnly("c 1005", "c 1006", "u 1005");
         }
     }
 
