@@ -1,0 +1,57 @@
+package org.cdcpipeline.cdc;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.cdcpipeline.TestPipeline;
+import org.cdcpipeline.TestServices;
+import org.cdcpipeline.TopicReader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The old pipeline's "publication already exists" failure: a publication with other tables is corrected. */
+class PublicationRepairIT {
+
+    @TempDir
+    Path work;
+
+    @Test
+    void shouldCaptureTheConfiguredTablesWhenThePublicationListsOthers() throws Exception {
+        execute("CREATE SCHEMA pub_fix",
+                "CREATE TABLE pub_fix.inna (id integer PRIMARY KEY)",
+                "CREATE PUBLICATION pub_fix FOR TABLE pub_fix.inna");
+        try (TestPipeline pipeline = TestPipeline.start(Map.of("csv.dir", work.resolve("csv").toString(),
+                "csv.schema", "pub_fix", "pipeline.data-dir", work.resolve("data").toString(), "cdc.enabled", "true",
+                "topic.prefix", "pubfix", "cdc.slot-name", "pub_fix", "cdc.publication-name", "pub_fix"))) {
+            execute("INSERT INTO pub_fix.klienci (id, nazwa) VALUES (1, 'Po naprawie')");
+            assertThat(TopicReader.read("pubfix.pub_fix.klienci", 1)).hasSize(1);
+            assertThat(query("SELECT tablename FROM pg_publication_tables WHERE pubname = 'pub_fix' ORDER BY tablename"))
+                    .containsExactly("klienci", "pracownicy", "projekty");
+        }
+    }
+
+    private static void execute(String... statements) throws Exception {
+        try (Connection c = TestServices.connect(); Statement st = c.createStatement()) {
+            for (String sql : statements) {
+                st.execute(sql);
+            }
+        }
+    }
+
+    private static List<String> query(String sql) throws Exception {
+        List<String> rows = new ArrayList<>();
+        try (Connection c = TestServices.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                rows.add(rs.getString(1));
+            }
+        }
+        return rows;
+    }
+}
