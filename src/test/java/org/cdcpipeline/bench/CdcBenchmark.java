@@ -1,0 +1,265 @@
+package org.cdcpipeline.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.cdcpipeline.Pipeline;
+import org.cdcpipeline.RunOptions;
+import org.cdcpipeline.TestServices;
+import org.cdcpipeline.embedded.EmbeddedServices;
+
+/**
+ * Change capture throughput and latency. 200,000 committed changes (inserts, updates, deletes; transactions of one
+ * row and of 1,000 rows) are made while capture is stopped; then a route that only counts Debezium events (the
+ * engine's ceiling on this machine) and the pipeline's cdc-capture route (to Kafka) each catch up on their own slot.
+ * Then the latency from commit to the event being readable in Kafka, at a steady 1,000 changes/s.
+ * Run with bench/cdc.sh; results in bench/results/cdc.md.
+ */
+public final class CdcBenchmark {
+
+    private static final String SCHEMA = "bench";
+    private static final String TOPIC = "bench.bench.klienci";
+    private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("\"payload\":\\{\"id\":(\\d+)");
+
+    public static void main(String[] args) throws Exception {
+        int changes = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
+        Path work = Files.createDirectories(Path.of("bench", "work", "cdc"));
+        Map<String, String> config = new HashMap<>();
+        config.put("pipeline.data-dir", work.resolve("services").toString());
+        config.put("postgres.host", "");
+        config.put("postgres.port", String.valueOf(TestServices.freePort()));
+        config.put("postgres.user", "postgres");
+        config.put("postgres.password", "bench");
+        config.put("postgres.embedded.config-file", "postgresql.conf");
+        config.put("kafka.bootstrap-servers", "");
+        config.put("kafka.embedded.port", String.valueOf(TestServices.freePort()));
+        config.put("kafka.embedded.controller-port", String.valueOf(TestServices.freePort()));
+        config.put("s3.endpoint", "http://unused");
+        try (EmbeddedServices services = EmbeddedServices.start(k -> config.getOrDefault(k, ""), true)) {
+            String url = "jdbc:postgresql://127.0.0.1:" + config.get("postgres.port") + "/postgres";
+            String kafka = services.endpoints().get("kafka.bootstrap-servers");
+            try (Connection c = DriverManager.getConnection(url, "postgres", "bench"); Statement st = c.createStatement()) {
+                st.execute("CREATE SCHEMA " + SCHEMA);
+                st.execute("CREATE TABLE " + SCHEMA + ".klienci (id integer PRIMARY KEY, nazwa varchar(200) NOT NULL, "
+                        + "email varchar(254), kraj varchar(100), telefon varchar(50))");
+                st.execute("ALTER TABLE " + SCHEMA + ".klienci REPLICA IDENTITY FULL");
+                st.execute("CREATE PUBLICATION bench FOR TABLE " + SCHEMA + ".klienci");
+                st.execute("SELECT pg_create_logical_replication_slot('bench_ceiling', 'pgoutput')");
+                st.execute("SELECT pg_create_logical_replication_slot('bench_pipeline', 'pgoutput')");
+            }
+            long made = makeChanges(url, changes);
+
+            double ceiling = countOnlyRate(config, work, made);
+
+            Map<String, String> settings = new HashMap<>(services.endpoints());
+            settings.put("postgres.port", config.get("postgres.port"));
+            settings.put("s3.endpoint", "http://unused");
+            settings.put("pipeline.data-dir", work.resolve("pipeline").toString());
+            settings.put("csv.dir", work.resolve("csv").toString());
+            settings.put("csv.schema", SCHEMA);
+            settings.put("csv.schema-dir", work.resolve("no-schema").toString());
+            settings.put("topic.prefix", "bench");
+            settings.put("cdc.slot-name", "bench_pipeline");
+            settings.put("cdc.publication-name", "bench");
+            settings.put("cdc.tables", SCHEMA + ".klienci");
+            settings.put("cdc.snapshot-mode", "no_data");
+            Pipeline pipeline = new Pipeline(new RunOptions(false, false, false), settings);
+            Thread runner = new Thread(pipeline::run, "bench-pipeline");
+            runner.start();
+            double pipelineRate = catchUpRate(kafka, made);
+            List<Long> latencies = latencyAtSteadyRate(url, kafka, 1000, Duration.ofSeconds(20));
+            pipeline.stop();
+            runner.join();
+
+            Collections.sort(latencies);
+            long p50 = latencies.get(latencies.size() / 2);
+            long p99 = latencies.get((int) (latencies.size() * 0.99));
+            String report = String.join("\n",
+                    "# Change capture benchmark, " + Instant.now(),
+                    "",
+                    made + " committed changes on one table (inserts, updates, deletes; half in transactions of one row, "
+                            + "half in transactions of 1,000), made while capture was stopped, then caught up. "
+                            + "PostgreSQL 17 and the Kafka broker on the same machine, "
+                            + Runtime.getRuntime().availableProcessors() + " cores.",
+                    "",
+                    "| case | events/s | vs ceiling |",
+                    "|---|---:|---:|",
+                    String.format("| Debezium events counted by a route that does nothing else (ceiling) | %.0f | 1.00 |", ceiling),
+                    String.format("| cdc-capture: change events in Kafka (acks=all, idempotent) | %.0f | %.2f |", pipelineRate,
+                            pipelineRate / ceiling),
+                    "",
+                    String.format("Commit to readable in Kafka at a steady 1,000 changes/s over 20 s (%d changes): p50 %d ms, p99 %d ms.",
+                            latencies.size(), p50, p99),
+                    "",
+                    String.format("Targets: >= 0.80x the ceiling (%s); p99 < 250 ms (%s).",
+                            pipelineRate / ceiling >= 0.8 ? "met" : "MISSED", p99 < 250 ? "met" : "MISSED"),
+                    "");
+            System.out.println(report);
+            Files.writeString(Files.createDirectories(Path.of("bench", "results")).resolve("cdc.md"), report);
+        }
+    }
+
+    /** Inserts, then updates and deletes, half one row per transaction, half 1,000 rows per transaction. */
+    private static long makeChanges(String url, int changes) throws Exception {
+        int rows = changes / 2;
+        long made = 0;
+        try (Connection c = DriverManager.getConnection(url, "postgres", "bench")) {
+            c.setAutoCommit(false);
+            try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + SCHEMA + ".klienci VALUES (?, ?, ?, 'Polska', '+48 600 000 000')");
+                 PreparedStatement update = c.prepareStatement("UPDATE " + SCHEMA + ".klienci SET kraj = 'Niemcy' WHERE id = ?");
+                 PreparedStatement delete = c.prepareStatement("DELETE FROM " + SCHEMA + ".klienci WHERE id = ?")) {
+                for (int id = 1; id <= rows; id++) {
+                    insert.setInt(1, id);
+                    insert.setString(2, "Firma " + id);
+                    insert.setString(3, "biuro" + id + "@firma.pl");
+                    insert.executeUpdate();
+                    made++;
+                    if (id > rows / 2 || id % 1000 == 0) {
+                        c.commit();
+                    }
+                }
+                c.commit();
+                for (int id = 1; id <= rows; id++) {
+                    PreparedStatement change = id % 4 == 0 ? delete : update;
+                    change.setInt(1, id);
+                    change.executeUpdate();
+                    made++;
+                    if (id > rows / 2 || id % 1000 == 0) {
+                        c.commit();
+                    }
+                }
+                c.commit();
+            }
+        }
+        return made;
+    }
+
+    private static double countOnlyRate(Map<String, String> config, Path work, long expected) throws Exception {
+        AtomicLong counted = new AtomicLong();
+        AtomicLong first = new AtomicLong();
+        AtomicLong last = new AtomicLong();
+        try (CamelContext context = new DefaultCamelContext()) {
+            context.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("debezium-postgres:ceiling?databaseHostname=127.0.0.1&databasePort=" + config.get("postgres.port")
+                            + "&databaseUser=postgres&databasePassword=bench&databaseDbname=postgres&topicPrefix=ceiling"
+                            + "&pluginName=pgoutput&slotName=bench_ceiling&publicationName=bench"
+                            + "&publicationAutocreateMode=disabled&tableIncludeList=" + SCHEMA + ".klienci&snapshotMode=no_data"
+                            + "&offsetStorageFileName=" + work.resolve("ceiling-offsets.dat").toAbsolutePath())
+                            .routeId("count-only")
+                            .process(e -> {
+                                long now = System.nanoTime();
+                                first.compareAndSet(0, now);
+                                last.set(now);
+                                counted.incrementAndGet();
+                            });
+                }
+            });
+            context.start();
+            long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+            while (counted.get() < expected && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+        }
+        return (counted.get() - 1) / ((last.get() - first.get()) / 1e9);
+    }
+
+    private static double catchUpRate(String kafka, long expected) {
+        long events = 0;
+        long first = 0;
+        long last = 0;
+        try (KafkaConsumer<String, String> consumer = consumer(kafka)) {
+            consumer.subscribe(List.of(TOPIC));
+            long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+            while (events < expected && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {
+                    if (r.value() != null) {
+                        events++;
+                        first = first == 0 ? r.timestamp() : Math.min(first, r.timestamp());
+                        last = Math.max(last, r.timestamp());
+                    }
+                }
+            }
+        }
+        return (events - 1) / ((last - first) / 1000.0);
+    }
+
+    /** Inserts at a steady rate, one row per transaction, and reads each event back from Kafka. */
+    private static List<Long> latencyAtSteadyRate(String url, String kafka, int perSecond, Duration duration) throws Exception {
+        Map<Integer, Long> committedAt = new ConcurrentHashMap<>();
+        List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+        int total = (int) (perSecond * duration.toSeconds());
+        int firstId = 10_000_000;
+        Thread reader = new Thread(() -> {
+            try (KafkaConsumer<String, String> consumer = consumer(kafka)) {
+                consumer.subscribe(List.of(TOPIC));
+                consumer.poll(Duration.ofMillis(500));
+                consumer.seekToEnd(consumer.assignment());
+                long deadline = System.nanoTime() + duration.plusSeconds(30).toNanos();
+                while (latencies.size() < total && System.nanoTime() < deadline) {
+                    for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(5))) {
+                        long seen = System.currentTimeMillis();
+                        java.util.regex.Matcher m = ID.matcher(r.key());
+                        if (!m.find()) {
+                            continue;
+                        }
+                        int id = Integer.parseInt(m.group(1));
+                        Long at = committedAt.get(id);
+                        if (at != null && r.value() != null) {
+                            latencies.add(seen - at);
+                        }
+                    }
+                }
+            }
+        }, "latency-reader");
+        reader.start();
+        Thread.sleep(2000);
+        try (Connection c = DriverManager.getConnection(url, "postgres", "bench");
+             PreparedStatement insert = c.prepareStatement("INSERT INTO " + SCHEMA + ".klienci VALUES (?, 'Latency', NULL, 'Polska', NULL)")) {
+            long start = System.nanoTime();
+            long interval = 1_000_000_000L / perSecond;
+            for (int i = 0; i < total; i++) {
+                long due = start + i * interval;
+                while (System.nanoTime() < due) {
+                    Thread.onSpinWait();
+                }
+                insert.setInt(1, firstId + i);
+                insert.executeUpdate();
+                committedAt.put(firstId + i, System.currentTimeMillis());
+            }
+        }
+        reader.join();
+        return new ArrayList<>(latencies);
+    }
+
+    private static KafkaConsumer<String, String> consumer(String kafka) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", kafka);
+        p.put("group.id", "bench-" + UUID.randomUUID());
+        p.put("auto.offset.reset", "earliest");
+        p.put("enable.auto.commit", "false");
+        return new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
+    }
+}
