@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.debezium.config.Configuration;
 import io.debezium.connector.postgresql.PostgresConnectorConfig;
 import io.debezium.connector.postgresql.PostgresSourceInfoStructMaker;
@@ -22,13 +24,19 @@ import org.apache.kafka.connect.json.JsonConverter;
 /**
  * Turns the change event camel-debezium delivers (the row after the change as body, the rest as headers) back into
  * the record Debezium on Kafka Connect writes: the envelope {@code {"schema", "payload": {before, after, source, op,
- * ts_ms}}} and the key {@code {"schema", "payload": {"id": ...}}}, both by Kafka Connect's own JsonConverter with
- * schemas enabled, for the topic {@code <prefix>.<schema>.<table>}. Existing consumers of that pipeline keep working.
+ * ts_ms}}} and the key {@code {"schema", "payload": {"id": ...}}}, as Kafka Connect's JsonConverter writes them with
+ * schemas enabled (its own conversions, the schema part written once per schema), for the topic
+ * {@code <prefix>.<schema>.<table>}. Existing consumers of that pipeline keep working.
  */
 public final class ChangeEventRecord implements Processor {
 
-    private final JsonConverter keys = converter(true);
-    private final JsonConverter values = converter(false);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Writes schemas; the same schema's JSON is kept, not written again for every event. */
+    private final JsonConverter schemas = converter(true, false);
+    private final JsonConverter keys = converter(false, true);
+    private final JsonConverter values = converter(false, false);
+    private final Map<Schema, String> schemaJson = new ConcurrentHashMap<>();
     private final Schema sourceSchema;
     private final Map<String, Envelope> envelopes = new ConcurrentHashMap<>();
 
@@ -64,9 +72,8 @@ public final class ChangeEventRecord implements Processor {
             case "d" -> envelope.delete(before, sourceStruct, at);
             default -> throw new IllegalArgumentException("Unsupported change event operation '" + op + "' on " + topic);
         };
-        in.setBody(new String(values.fromConnectData(topic, envelope.schema(), value), StandardCharsets.UTF_8));
-        in.setHeader(KafkaConstants.KEY, key == null ? null
-                : new String(keys.fromConnectData(topic, key.schema(), key), StandardCharsets.UTF_8));
+        in.setBody(withSchema(envelope.schema(), values.fromConnectData(topic, envelope.schema(), value)));
+        in.setHeader(KafkaConstants.KEY, key == null ? null : withSchema(key.schema(), keys.fromConnectData(topic, key.schema(), key)));
         in.setHeader(KafkaConstants.OVERRIDE_TOPIC, topic);
     }
 
@@ -81,9 +88,21 @@ public final class ChangeEventRecord implements Processor {
         return struct;
     }
 
-    private static JsonConverter converter(boolean isKey) {
+    /** What JsonConverter writes with schemas enabled, {"schema": ..., "payload": ...}, with the schema part kept. */
+    private String withSchema(Schema schema, byte[] payload) {
+        String schemaPart = schemaJson.computeIfAbsent(schema, s -> {
+            try {
+                return JSON.writeValueAsString(schemas.asJsonSchema(s));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("Cannot write the schema " + s.name(), e);
+            }
+        });
+        return "{\"schema\":" + schemaPart + ",\"payload\":" + new String(payload, StandardCharsets.UTF_8) + "}";
+    }
+
+    private static JsonConverter converter(boolean withSchemas, boolean isKey) {
         JsonConverter converter = new JsonConverter();
-        converter.configure(Map.of("schemas.enable", "true"), isKey);
+        converter.configure(Map.of("schemas.enable", String.valueOf(withSchemas)), isKey);
         return converter;
     }
 }
