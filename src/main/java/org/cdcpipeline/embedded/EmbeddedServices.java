@@ -62,6 +62,9 @@ public final class EmbeddedServices implements AutoCloseable {
         if (postgres) {
             int port = intValue(config, "postgres.port");
             long started = System.nanoTime();
+            if (config.apply("postgres.user").isBlank()) {
+                throw new StartupException("POSTGRES_USER (postgres.user) is empty: set the user the embedded PostgreSQL creates, e.g. postgres.");
+            }
             String password = dev.resolve("postgres.password", config.apply("postgres.password"), () -> DevCredentials.randomHex(12));
             running.push(EmbeddedPostgresServer.start(dataDir, port, config.apply("postgres.user"), password,
                     postgresqlConf(config.apply("postgres.embedded.config-file"))));

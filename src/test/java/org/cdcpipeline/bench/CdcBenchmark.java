@@ -56,7 +56,7 @@ public final class CdcBenchmark {
         config.put("kafka.bootstrap-servers", "");
         config.put("kafka.embedded.port", String.valueOf(TestServices.freePort()));
         config.put("kafka.embedded.controller-port", String.valueOf(TestServices.freePort()));
-        config.put("s3.endpoint", "http://unused");
+        config.put("s3.endpoint", "http://127.0.0.1:9");
         try (EmbeddedServices services = EmbeddedServices.start(k -> config.getOrDefault(k, ""), true)) {
             String url = "jdbc:postgresql://127.0.0.1:" + config.get("postgres.port") + "/postgres";
             String kafka = services.endpoints().get("kafka.bootstrap-servers");
@@ -75,7 +75,7 @@ public final class CdcBenchmark {
 
             Map<String, String> settings = new HashMap<>(services.endpoints());
             settings.put("postgres.port", config.get("postgres.port"));
-            settings.put("s3.endpoint", "http://unused");
+            settings.put("s3.endpoint", "http://127.0.0.1:9");
             settings.put("pipeline.data-dir", work.resolve("pipeline").toString());
             settings.put("csv.dir", work.resolve("csv").toString());
             settings.put("csv.schema", SCHEMA);
@@ -85,6 +85,8 @@ public final class CdcBenchmark {
             settings.put("cdc.publication-name", "bench");
             settings.put("cdc.tables", SCHEMA + ".klienci");
             settings.put("cdc.snapshot-mode", "no_data");
+            System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("cdc.") || k.startsWith("camel."))
+                    .forEach(k -> settings.put(k, System.getProperty(k)));
             Pipeline pipeline = new Pipeline(new RunOptions(false, false, false), settings);
             Thread runner = new Thread(pipeline::run, "bench-pipeline");
             runner.start();

@@ -57,19 +57,21 @@ public final class CsvImportBenchmark {
         config.put("postgres.host", "");
         config.put("postgres.port", String.valueOf(TestServices.freePort()));
         config.put("postgres.embedded.config-file", "postgresql.conf");
-        config.put("kafka.bootstrap-servers", "unused:9092");
+        config.put("postgres.user", "postgres");
+        config.put("kafka.bootstrap-servers", "127.0.0.1:9");
         config.put("s3.endpoint", "http://unused");
         try (EmbeddedServices services = EmbeddedServices.start(k -> config.getOrDefault(k, ""), true)) {
             String url = "jdbc:postgresql://127.0.0.1:" + config.get("postgres.port") + "/postgres";
             Map<String, String> settings = new HashMap<>(services.endpoints());
             settings.put("postgres.port", config.get("postgres.port"));
-            settings.put("kafka.bootstrap-servers", "unused:9092");
+            settings.put("kafka.bootstrap-servers", "127.0.0.1:9");
             settings.put("s3.endpoint", "http://unused");
             settings.put("csv.dir", input.toString());
             settings.put("csv.schema-dir", schemaDir.toString());
             settings.put("csv.poll-delay-ms", "100");
             settings.put("csv.read-lock-check-interval-ms", "100");
             settings.put("csv.read-lock-min-age-ms", "0");
+            settings.put("cdc.enabled", "false");
             System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("csv.") || k.startsWith("camel."))
                     .forEach(k -> settings.put(k, System.getProperty(k)));
 
@@ -81,6 +83,9 @@ public final class CsvImportBenchmark {
             Thread runner = new Thread(pipeline::run, "bench-pipeline");
             runner.start();
             while (!pipeline.isStarted()) {
+                if (!runner.isAlive()) {
+                    throw new IllegalStateException("The pipeline did not start: see the log above");
+                }
                 Thread.sleep(50);
             }
             for (int round = 1; round <= ROUNDS; round++) {
