@@ -14,6 +14,7 @@ import org.cdcpipeline.cdc.ChangeEventRecord;
 import org.cdcpipeline.cdc.DeadLetter;
 import org.cdcpipeline.cdc.KafkaBatch;
 import org.cdcpipeline.cdc.PublishedEvents;
+import org.cdcpipeline.cdc.SlotLag;
 import org.cdcpipeline.csv.CsvImporter;
 import org.cdcpipeline.csv.CsvRowConverter;
 import org.cdcpipeline.csv.ImportStats;
@@ -54,6 +55,8 @@ public final class PipelineConfiguration implements CamelConfiguration {
                 .withCapacity(Integer.parseInt(config.apply("cdc.max-in-flight")));
         context.getRegistry().bind("cdcInFlight", inFlight);
         context.getRegistry().bind("kafkaBatch", new KafkaBatch());
+        context.getRegistry().bind("slotLag", new SlotLag(dataSource, config.apply("cdc.slot-name"),
+                Long.parseLong(config.apply("cdc.slot-lag-warn-bytes"))));
         context.getRegistry().bind("captureStats", new CaptureStats(Boolean.parseBoolean(config.apply("cdc.enabled")),
                 config.apply("topic.prefix"), inFlight));
         context.getRegistry().bind("csvImporter", csvImporter);

@@ -1,0 +1,68 @@
+package org.cdcpipeline.cdc;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+import javax.sql.DataSource;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How much WAL the replication slot holds back: the bytes between the server's current WAL position and the last
+ * position capture confirmed. A slot whose consumer is gone keeps growing this until the disk fills, so it is logged
+ * periodically (a warning past cdc.slot-lag-warn-bytes) and kept for health checks.
+ */
+public final class SlotLag {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SlotLag.class);
+    private static final String LAG_SQL = """
+            SELECT active, pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint
+              FROM pg_replication_slots WHERE slot_name = ?""";
+
+    private final DataSource dataSource;
+    private final String slot;
+    private final long warnBytes;
+    private volatile long lastLagBytes = -1;
+
+    public SlotLag(DataSource dataSource, String slot, long warnBytes) {
+        this.dataSource = dataSource;
+        this.slot = slot;
+        this.warnBytes = warnBytes;
+    }
+
+    /** Measures and logs the lag; -1 when the slot does not exist (yet) or PostgreSQL is unreachable. */
+    public long report() {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(LAG_SQL)) {
+            ps.setString(1, slot);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    lastLagBytes = -1;
+                    LOG.info("Replication slot {} does not exist yet", slot);
+                    return -1;
+                }
+                boolean active = rs.getBoolean(1);
+                long lag = rs.getLong(2);
+                lastLagBytes = lag;
+                if (lag > warnBytes) {
+                    LOG.warn("Replication slot {} holds {} bytes of WAL ({}): capture is behind or stopped; "
+                            + "PostgreSQL keeps this WAL until capture catches up", slot, lag, active ? "active" : "inactive");
+                } else {
+                    LOG.info("Replication slot {}: {} bytes behind ({})", slot, lag, active ? "active" : "inactive");
+                }
+                return lag;
+            }
+        } catch (SQLException e) {
+            LOG.warn("Cannot read the lag of replication slot {}: {}", slot, e.getMessage());
+            lastLagBytes = -1;
+            return -1;
+        }
+    }
+
+    /** The lag measured last, in bytes; -1 if unknown. */
+    public long lastLagBytes() {
+        return lastLagBytes;
+    }
+}
