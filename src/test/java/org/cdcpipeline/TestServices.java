@@ -61,6 +61,26 @@ public final class TestServices {
         return DriverManager.getConnection(jdbcUrl(), "postgres", endpoints().get("postgres.password"));
     }
 
+    /** Runs statements on the shared PostgreSQL, in order. */
+    public static void execute(String... statements) throws SQLException {
+        try (Connection c = connect(); java.sql.Statement st = c.createStatement()) {
+            for (String sql : statements) {
+                st.execute(sql);
+            }
+        }
+    }
+
+    /** The first column of every row a query returns, as text. */
+    public static java.util.List<String> column(String sql) throws SQLException {
+        java.util.List<String> rows = new java.util.ArrayList<>();
+        try (Connection c = connect(); java.sql.Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                rows.add(rs.getString(1));
+            }
+        }
+        return rows;
+    }
+
     public static int freePort() {
         try (ServerSocket socket = new ServerSocket()) {
             socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));

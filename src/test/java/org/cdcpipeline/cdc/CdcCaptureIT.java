@@ -2,8 +2,6 @@ package org.cdcpipeline.cdc;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 
@@ -21,6 +19,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.cdcpipeline.TestServices.execute;
 
 /**
  * The cdc-capture route on its real YAML file, real PostgreSQL and real Kafka: the story of one table from snapshot
@@ -150,11 +149,4 @@ class CdcCaptureIT {
         return changes;
     }
 
-    private static void execute(String... statements) throws Exception {
-        try (Connection c = TestServices.connect(); Statement st = c.createStatement()) {
-            for (String sql : statements) {
-                st.execute(sql);
-            }
-        }
-    }
 }

@@ -1,8 +1,6 @@
 package org.cdcpipeline.cdc;
 
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.util.Base64;
 import java.util.Map;
 
@@ -15,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.cdcpipeline.TestServices.execute;
 
 /** What each PostgreSQL column type becomes in the change event (the table in the README). */
 class ColumnTypesIT {
@@ -68,11 +67,4 @@ class ColumnTypesIT {
         }
     }
 
-    private static void execute(String... statements) throws Exception {
-        try (Connection c = TestServices.connect(); Statement st = c.createStatement()) {
-            for (String sql : statements) {
-                st.execute(sql);
-            }
-        }
-    }
 }

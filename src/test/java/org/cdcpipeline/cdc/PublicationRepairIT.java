@@ -1,11 +1,6 @@
 package org.cdcpipeline.cdc;
 
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 import org.cdcpipeline.TestPipeline;
@@ -15,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.cdcpipeline.TestServices.execute;
 
 /** The old pipeline's "publication already exists" failure: a publication with other tables is corrected. */
 class PublicationRepairIT {
@@ -32,26 +28,10 @@ class PublicationRepairIT {
                 "topic.prefix", "pubfix", "cdc.slot-name", "pub_fix", "cdc.publication-name", "pub_fix"))) {
             execute("INSERT INTO pub_fix.klienci (id, nazwa) VALUES (1, 'Po naprawie')");
             assertThat(TopicReader.read("pubfix.pub_fix.klienci", 1)).hasSize(1);
-            assertThat(query("SELECT tablename FROM pg_publication_tables WHERE pubname = 'pub_fix' ORDER BY tablename"))
+            assertThat(TestServices.column("SELECT tablename FROM pg_publication_tables WHERE pubname = 'pub_fix' ORDER BY tablename"))
                     .containsExactly("klienci", "pracownicy", "projekty");
         }
     }
 
-    private static void execute(String... statements) throws Exception {
-        try (Connection c = TestServices.connect(); Statement st = c.createStatement()) {
-            for (String sql : statements) {
-                st.execute(sql);
-            }
-        }
-    }
 
-    private static List<String> query(String sql) throws Exception {
-        List<String> rows = new ArrayList<>();
-        try (Connection c = TestServices.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            while (rs.next()) {
-                rows.add(rs.getString(1));
-            }
-        }
-        return rows;
-    }
 }

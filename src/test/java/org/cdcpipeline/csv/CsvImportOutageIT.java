@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.cdcpipeline.TestServices.execute;
 import static org.awaitility.Awaitility.await;
 
 /** PostgreSQL unreachable or failing: the file waits in place, is retried with backoff, and nothing is lost. */
@@ -98,13 +99,6 @@ class CsvImportOutageIT {
         return p;
     }
 
-    private static void execute(String... statements) throws SQLException {
-        try (Connection c = TestServices.connect(); Statement st = c.createStatement()) {
-            for (String sql : statements) {
-                st.execute(sql);
-            }
-        }
-    }
 
     private static int count(String sql) throws SQLException {
         try (Connection c = TestServices.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
