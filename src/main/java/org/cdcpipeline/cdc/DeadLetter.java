@@ -21,6 +21,7 @@ import org.apache.camel.support.DefaultMessage;
 public final class DeadLetter implements Processor {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_EVENT_CHARS = 64 * 1024;
     private final String topic;
 
     public DeadLetter(String topic) {
@@ -43,10 +44,10 @@ public final class DeadLetter implements Processor {
                     continue; // a tombstone: its delete event carries the story
                 }
                 Map<String, Object> letter = new LinkedHashMap<>();
-                letter.put("topic", record.getHeader(KafkaConstants.OVERRIDE_TOPIC));
+                letter.put("topic", record.getHeader(DebeziumConstants.HEADER_IDENTIFIER));
                 letter.put("key", record.getHeader(KafkaConstants.KEY));
                 letter.put("error", describe(error));
-                letter.put("event", record.getBody());
+                letter.put("event", bounded(String.valueOf(record.getBody())));
                 Message dead = new DefaultMessage(exchange.getContext());
                 dead.setBody(JSON.writeValueAsString(letter));
                 dead.setHeader(KafkaConstants.KEY, record.getHeader(KafkaConstants.KEY));
@@ -66,12 +67,18 @@ public final class DeadLetter implements Processor {
         letter.put("op", in.getHeader(DebeziumConstants.HEADER_OPERATION, String.class));
         letter.put("key", String.valueOf(in.getHeader(DebeziumConstants.HEADER_KEY)));
         letter.put("error", describe(error));
-        letter.put("event", String.valueOf(in.getBody()));
+        letter.put("event", bounded(String.valueOf(in.getBody())));
         in.setBody(JSON.writeValueAsString(letter));
         in.setHeader(KafkaConstants.OVERRIDE_TOPIC, topic);
         if (in.getHeader(KafkaConstants.KEY) == null) {
             in.setHeader(KafkaConstants.KEY, String.valueOf(in.getHeader(DebeziumConstants.HEADER_KEY)));
         }
+    }
+
+    /** A letter must fit where the event did not (an event can fail for its size): the event is cut at 64 KiB. */
+    private static String bounded(String event) {
+        return event.length() <= MAX_EVENT_CHARS ? event
+                : event.substring(0, MAX_EVENT_CHARS) + "... (" + event.length() + " characters, cut)";
     }
 
     private static String describe(Throwable error) {

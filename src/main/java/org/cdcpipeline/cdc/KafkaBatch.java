@@ -51,6 +51,8 @@ public final class KafkaBatch implements AggregationStrategy {
     private static Message record(Exchange exchange, String topic, Object key, Object value) {
         Message record = new DefaultMessage(exchange.getContext());
         record.setHeader(KafkaConstants.OVERRIDE_TOPIC, topic);
+        // kept for a dead letter: camel-kafka removes the override once it has used it (Camel* headers stay local)
+        record.setHeader(DebeziumConstants.HEADER_IDENTIFIER, topic);
         record.setHeader(KafkaConstants.KEY, key);
         record.setBody(value);
         return record;

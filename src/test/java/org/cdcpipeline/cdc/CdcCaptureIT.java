@@ -58,6 +58,7 @@ class CdcCaptureIT {
             assertThat(changes(records)).hasSize(43).startsWith("r 1001", "r 1002", "r 1003", "c 1", "c 2")
                     .endsWith("c 40");
 
+            assertThat(records.get(0).headers()).as("no pipeline-internal headers leak to Kafka").isEmpty();
             JsonNode snapshot = JSON.readTree(records.get(0).value());
             assertThat(snapshot.at("/schema/name").asText()).isEqualTo("cdcit.cdc_it.klienci.Envelope");
             assertThat(snapshot.at("/payload/op").asText()).isEqualTo("r");
@@ -136,6 +137,25 @@ class CdcCaptureIT {
             List<String> changes = changes(TopicReader.read(TOPIC, 51));
             assertThat(changes.subList(48, changes.size())).containsSubsequence("c 1005", "c 1006", "u 1005");
             assertThat(changes.subList(48, changes.size())).containsOnly("c 1005", "c 1006", "u 1005");
+        }
+    }
+
+    @Test
+    @Order(5)
+    void shouldSendAnEventKafkaRefusesToTheDeadLetterTopicAndGoOn() throws Exception {
+        try (TestPipeline pipeline = TestPipeline.start(settings())) {
+            // a column added while capturing, then a row larger than the broker accepts in one record
+            execute("ALTER TABLE " + SCHEMA + ".klienci ADD COLUMN uwagi text",
+                    "INSERT INTO " + SCHEMA + ".klienci VALUES (1007, 'Za duży', NULL, 'Polska', NULL, repeat('x', 1200000))",
+                    "INSERT INTO " + SCHEMA + ".klienci VALUES (1008, 'Po za dużym', NULL, 'Polska', NULL, 'krótko')");
+            JsonNode letter = JSON.readTree(TopicReader.read("cdcit.dead-letter", 1).get(0).value());
+            assertThat(letter.get("topic").asText()).isEqualTo(TOPIC);
+            assertThat(letter.get("error").asText()).contains("RecordTooLarge");
+            assertThat(letter.get("event").asText()).contains("1007").contains("cut");
+            List<ConsumerRecord<String, String>> records = TopicReader.read(TOPIC, 52);
+            assertThat(changes(records)).contains("c 1008").doesNotContain("c 1007");
+            assertThat(JSON.readTree(records.get(records.size() - 1).value()).at("/payload/after/uwagi").asText())
+                    .isEqualTo("krótko");
         }
     }
 
