@@ -90,6 +90,7 @@ class ApplicationProcessIT {
         assertThat(second.exitValue()).as(output).isZero();
         assertThat(output).contains("left running by a previous run").contains("cdc-pipeline --once summary");
         assertThat(output).containsPattern("klienci\\s+1\\s+1\\s+1\\s+0");
+        assertThat(output).contains("Change capture (PostgreSQL -> Kafka)").containsPattern("dbserver1\\.public\\.klienci\\s+\\d+");
         assertThat(portOpen(pgPort)).as("a clean stop stops PostgreSQL").isFalse();
 
         Process third = run(Map.of());
