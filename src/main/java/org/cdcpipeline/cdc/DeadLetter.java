@@ -29,8 +29,9 @@ public final class DeadLetter implements Processor {
     }
 
     /**
-     * Replaces the body with dead letters: one per change event of a batch, or one for a single event that failed
-     * before it was batched. Sets {@link KafkaBatch#EVENTS} to the number of change events concerned.
+     * Replaces the body with dead letters: one per change event of a batch, or one for a single record (an event that
+     * failed before it was batched, or one record of a batch that Kafka refused). Sets {@link KafkaBatch#EVENTS} to
+     * the number of change events concerned.
      */
     @Override
     public void process(Exchange exchange) throws JsonProcessingException {
@@ -65,7 +66,9 @@ public final class DeadLetter implements Processor {
         letter.put("lsn", source == null ? null : source.get("lsn"));
         letter.put("txId", source == null ? null : source.get("txId"));
         letter.put("op", in.getHeader(DebeziumConstants.HEADER_OPERATION, String.class));
-        letter.put("key", String.valueOf(in.getHeader(DebeziumConstants.HEADER_KEY)));
+        Object key = in.getHeader(KafkaConstants.KEY) != null ? in.getHeader(KafkaConstants.KEY)
+                : in.getHeader(DebeziumConstants.HEADER_KEY);
+        letter.put("key", String.valueOf(key));
         letter.put("error", describe(error));
         letter.put("event", bounded(String.valueOf(in.getBody())));
         in.setBody(JSON.writeValueAsString(letter));
