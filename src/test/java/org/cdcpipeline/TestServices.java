@@ -27,13 +27,7 @@ public final class TestServices {
     /** Properties that point a pipeline at the shared servers (as external services: it starts none itself). */
     public static synchronized Map<String, String> endpoints() {
         if (endpoints == null) {
-            Map<String, String> config = new HashMap<>();
-            config.put("pipeline.data-dir", Path.of("target", "test-services").toString());
-            config.put("postgres.host", "");
-            config.put("postgres.port", String.valueOf(freePort()));
-            config.put("postgres.embedded.config-file", "postgresql.conf");
-            config.put("postgres.user", "postgres");
-            config.put("postgres.password", "test-password");
+            Map<String, String> config = privatePostgres(Path.of("target", "test-services"), "test-password");
             config.put("kafka.bootstrap-servers", "");
             config.put("kafka.embedded.port", String.valueOf(freePort()));
             config.put("kafka.embedded.controller-port", String.valueOf(freePort()));
@@ -45,11 +39,27 @@ public final class TestServices {
             EmbeddedServices services = EmbeddedServices.start(key -> config.getOrDefault(key, ""), true);
             Runtime.getRuntime().addShutdownHook(new Thread(services::close, "test-services-stop"));
             Map<String, String> result = new HashMap<>(services.endpoints());
-            result.put("postgres.port", config.get("postgres.port"));
             result.put("s3.bucket", "processed-data");
             endpoints = Map.copyOf(result);
         }
         return endpoints;
+    }
+
+    /**
+     * Configuration for EmbeddedServices that starts a PostgreSQL of its own on a free port, with its data in
+     * {@code dataDir}; Kafka and S3 point at a closed loopback port until the caller sets them.
+     */
+    public static Map<String, String> privatePostgres(Path dataDir, String password) {
+        Map<String, String> config = new HashMap<>();
+        config.put("pipeline.data-dir", dataDir.toString());
+        config.put("postgres.host", "");
+        config.put("postgres.port", String.valueOf(freePort()));
+        config.put("postgres.embedded.config-file", "postgresql.conf");
+        config.put("postgres.user", "postgres");
+        config.put("postgres.password", password);
+        config.put("kafka.bootstrap-servers", "127.0.0.1:9");
+        config.put("s3.endpoint", "http://127.0.0.1:9");
+        return config;
     }
 
     public static String jdbcUrl() {

@@ -38,7 +38,7 @@ public final class ChangeEventRecord implements Processor {
     private final JsonConverter values = converter(false, false);
     private final Map<Schema, String> schemaJson = new ConcurrentHashMap<>();
     private final Schema sourceSchema;
-    private final Map<String, Envelope> envelopes = new ConcurrentHashMap<>();
+    private final Map<Schema, Envelope> envelopes = new ConcurrentHashMap<>();
 
     public ChangeEventRecord(String topicPrefix) {
         PostgresSourceInfoStructMaker maker = new PostgresSourceInfoStructMaker();
@@ -61,7 +61,8 @@ public final class ChangeEventRecord implements Processor {
         Long timestamp = in.getHeader(DebeziumConstants.HEADER_TIMESTAMP, Long.class);
 
         Schema rowSchema = after != null ? after.schema() : before.schema();
-        Envelope envelope = envelopes.computeIfAbsent(topic + '\u0000' + rowSchema.hashCode(),
+        // a row schema is named after its topic, so it identifies the envelope
+        Envelope envelope = envelopes.computeIfAbsent(rowSchema,
                 k -> Envelope.defineSchema().withName(topic + ".Envelope").withRecord(rowSchema).withSource(sourceSchema).build());
         Struct sourceStruct = sourceStruct(source);
         Instant at = Instant.ofEpochMilli(timestamp != null ? timestamp : System.currentTimeMillis());

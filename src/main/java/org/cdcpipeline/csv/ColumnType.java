@@ -7,6 +7,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * The PostgreSQL type of a column as far as CSV import cares: how a CSV field is checked, and how it is written for
@@ -19,6 +20,9 @@ public enum ColumnType {
     UUID_TYPE("uuid"), TEXT("text"),
     /** json, jsonb, arrays and anything else: passed through; PostgreSQL checks them. */
     OTHER("text");
+
+    private static final Pattern FULL_OFFSET = Pattern.compile("[+-]\\d\\d:\\d\\d$");
+    private static final Pattern HOUR_OFFSET = Pattern.compile("([+-]\\d\\d)$");
 
     private final String sqlName;
 
@@ -114,9 +118,9 @@ public enum ColumnType {
     private static void parseTimestampTz(String v) {
         String iso = v.replace(' ', 'T');
         try {
-            OffsetDateTime.parse(iso.endsWith("Z") || iso.matches(".*[+-]\\d\\d:\\d\\d$") ? iso : iso + "Z");
+            OffsetDateTime.parse(iso.endsWith("Z") || FULL_OFFSET.matcher(iso).find() ? iso : iso + "Z");
         } catch (DateTimeParseException e) {
-            OffsetDateTime.parse(iso.replaceFirst("([+-]\\d\\d)$", "$1:00"));
+            OffsetDateTime.parse(HOUR_OFFSET.matcher(iso).replaceFirst("$1:00"));
         }
     }
 

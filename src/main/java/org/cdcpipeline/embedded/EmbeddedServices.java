@@ -69,6 +69,7 @@ public final class EmbeddedServices implements AutoCloseable {
             running.push(EmbeddedPostgresServer.start(dataDir, port, config.apply("postgres.user"), password,
                     postgresqlConf(config.apply("postgres.embedded.config-file"))));
             endpoints.put("postgres.host", "127.0.0.1");
+            endpoints.put("postgres.port", String.valueOf(port));
             endpoints.put("postgres.password", password);
             endpoints.put("postgres.credentials-source", config.apply("postgres.password").isBlank() ? dev.source()
                     : "POSTGRES_PASSWORD");

@@ -29,6 +29,8 @@ import org.cdcpipeline.RunOptions;
 import org.cdcpipeline.TestServices;
 import org.cdcpipeline.embedded.EmbeddedServices;
 
+import static org.awaitility.Awaitility.await;
+
 /**
  * Change capture throughput and latency. 200,000 committed changes (inserts, updates, deletes; transactions of one
  * row and of 1,000 rows) are made while capture is stopped; then a route that only counts Debezium events (the
@@ -49,17 +51,10 @@ public final class CdcBenchmark {
     public static void main(String[] args) throws Exception {
         int changes = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
         Path work = Files.createDirectories(Path.of("bench", "work", "cdc"));
-        Map<String, String> config = new HashMap<>();
-        config.put("pipeline.data-dir", work.resolve("services").toString());
-        config.put("postgres.host", "");
-        config.put("postgres.port", String.valueOf(TestServices.freePort()));
-        config.put("postgres.user", "postgres");
-        config.put("postgres.password", "bench");
-        config.put("postgres.embedded.config-file", "postgresql.conf");
+        Map<String, String> config = TestServices.privatePostgres(work.resolve("services"), "bench");
         config.put("kafka.bootstrap-servers", "");
         config.put("kafka.embedded.port", String.valueOf(TestServices.freePort()));
         config.put("kafka.embedded.controller-port", String.valueOf(TestServices.freePort()));
-        config.put("s3.endpoint", "http://127.0.0.1:9");
         try (EmbeddedServices services = EmbeddedServices.start(k -> config.getOrDefault(k, ""), true)) {
             String url = "jdbc:postgresql://127.0.0.1:" + config.get("postgres.port") + "/postgres";
             String kafka = services.endpoints().get("kafka.bootstrap-servers");
@@ -76,9 +71,8 @@ public final class CdcBenchmark {
 
             double ceiling = countOnlyRate(config, work, made);
 
-            Map<String, String> settings = new HashMap<>(services.endpoints());
-            settings.put("postgres.port", config.get("postgres.port"));
-            settings.put("s3.endpoint", "http://127.0.0.1:9");
+            Map<String, String> settings = new HashMap<>(config);
+            settings.putAll(services.endpoints());
             settings.put("pipeline.data-dir", work.resolve("pipeline").toString());
             settings.put("csv.dir", work.resolve("csv").toString());
             settings.put("csv.schema", SCHEMA);
@@ -191,10 +185,7 @@ public final class CdcBenchmark {
                 }
             });
             context.start();
-            long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-            while (counted.get() < expected && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
+            await().atMost(Duration.ofMinutes(10)).until(() -> counted.get() >= expected);
             // the engine alone: commit to the route at a steady rate
             try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + config.get("postgres.port") + "/postgres",
                     "postgres", "bench");
@@ -209,7 +200,7 @@ public final class CdcBenchmark {
                     CEILING_COMMITS.put(20_000_000 + i, System.currentTimeMillis());
                 }
             }
-            Thread.sleep(2000);
+            await().atMost(Duration.ofSeconds(30)).until(() -> CEILING_LATENCIES.size() >= 5000);
             List<Long> sorted = new ArrayList<>(CEILING_LATENCIES);
             Collections.sort(sorted);
             ceilingLatency = sorted.isEmpty() ? "none measured" : "p50 " + sorted.get(sorted.size() / 2) + " ms, p99 "
@@ -243,6 +234,7 @@ public final class CdcBenchmark {
         Map<Integer, Long> committedAt = new ConcurrentHashMap<>();
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
         List<Long> toProducer = Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicBoolean readerReady = new java.util.concurrent.atomic.AtomicBoolean();
         int total = (int) (perSecond * duration.toSeconds());
         int firstId = 10_000_000;
         Thread reader = new Thread(() -> {
@@ -250,6 +242,8 @@ public final class CdcBenchmark {
                 consumer.subscribe(List.of(TOPIC));
                 consumer.poll(Duration.ofMillis(500));
                 consumer.seekToEnd(consumer.assignment());
+                consumer.assignment().forEach(consumer::position);
+                readerReady.set(true);
                 long deadline = System.nanoTime() + duration.plusSeconds(30).toNanos();
                 while (latencies.size() < total && System.nanoTime() < deadline) {
                     for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(5))) {
@@ -269,7 +263,7 @@ public final class CdcBenchmark {
             }
         }, "latency-reader");
         reader.start();
-        Thread.sleep(2000);
+        await().atMost(Duration.ofSeconds(30)).untilTrue(readerReady);
         try (Connection c = DriverManager.getConnection(url, "postgres", "bench");
              PreparedStatement insert = c.prepareStatement("INSERT INTO " + SCHEMA + ".klienci VALUES (?, 'Latency', NULL, 'Polska', NULL)")) {
             long start = System.nanoTime();

@@ -12,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -26,6 +27,8 @@ import org.cdcpipeline.TestServices;
 import org.cdcpipeline.csv.ImportStats;
 import org.cdcpipeline.embedded.EmbeddedServices;
 import org.postgresql.PGConnection;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * CSV import throughput against PostgreSQL's own COPY of the same file into the same table shape, in one run:
@@ -52,20 +55,11 @@ public final class CsvImportBenchmark {
         Path csv = work.resolve("klienci_bench.csv");
         generate(csv, rows);
 
-        Map<String, String> config = new HashMap<>();
-        config.put("pipeline.data-dir", work.resolve("data").toString());
-        config.put("postgres.host", "");
-        config.put("postgres.port", String.valueOf(TestServices.freePort()));
-        config.put("postgres.embedded.config-file", "postgresql.conf");
-        config.put("postgres.user", "postgres");
-        config.put("kafka.bootstrap-servers", "127.0.0.1:9");
-        config.put("s3.endpoint", "http://unused");
+        Map<String, String> config = TestServices.privatePostgres(work.resolve("data"), "bench");
         try (EmbeddedServices services = EmbeddedServices.start(k -> config.getOrDefault(k, ""), true)) {
             String url = "jdbc:postgresql://127.0.0.1:" + config.get("postgres.port") + "/postgres";
-            Map<String, String> settings = new HashMap<>(services.endpoints());
-            settings.put("postgres.port", config.get("postgres.port"));
-            settings.put("kafka.bootstrap-servers", "127.0.0.1:9");
-            settings.put("s3.endpoint", "http://unused");
+            Map<String, String> settings = new HashMap<>(config);
+            settings.putAll(services.endpoints());
             settings.put("csv.dir", input.toString());
             settings.put("csv.schema-dir", schemaDir.toString());
             settings.put("csv.poll-delay-ms", "100");
@@ -82,16 +76,14 @@ public final class CsvImportBenchmark {
             Pipeline pipeline = new Pipeline(new RunOptions(false, false, false), settings);
             Thread runner = new Thread(pipeline::run, "bench-pipeline");
             runner.start();
-            while (!pipeline.isStarted()) {
-                if (!runner.isAlive()) {
-                    throw new IllegalStateException("The pipeline did not start: see the log above");
-                }
-                Thread.sleep(50);
+            await().atMost(Duration.ofMinutes(2)).until(() -> pipeline.isStarted() || !runner.isAlive());
+            if (!pipeline.isStarted()) {
+                throw new IllegalStateException("The pipeline did not start: see the log above");
             }
             for (int round = 1; round <= ROUNDS; round++) {
                 String table = "klienci_bench_" + round;
                 Files.writeString(schemaDir.resolve(table + ".sql"), DDL.formatted(table));
-                copies.add(copy(url, services.endpoints().get("postgres.password"), csv, rows, "copy_baseline_" + round));
+                copies.add(copy(url, "bench", csv, rows, "copy_baseline_" + round));
                 firsts.add(importOnce(pipeline, csv, input, table, rows));
                 agains.add(importOnce(pipeline, csv, input, table, rows));
             }
@@ -158,9 +150,8 @@ public final class CsvImportBenchmark {
         Files.copy(csv, staged, StandardCopyOption.REPLACE_EXISTING);
         long start = System.nanoTime();
         Files.move(staged, input.resolve(name), StandardCopyOption.ATOMIC_MOVE);
-        while (Files.exists(input.resolve(name)) || stats.importMillis(table) == millisBefore) {
-            Thread.sleep(20);
-        }
+        await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> !Files.exists(input.resolve(name)) && stats.importMillis(table) != millisBefore);
         double endToEnd = rows / seconds(start);
         long peak = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum() / (1024 * 1024);
         double rate = rows * 1000.0 / (stats.importMillis(table) - millisBefore);

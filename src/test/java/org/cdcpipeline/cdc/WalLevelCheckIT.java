@@ -21,19 +21,13 @@ class WalLevelCheckIT {
 
     @Test
     void shouldRefuseToStartCaptureWithoutLogicalDecoding() {
-        Map<String, String> server = new HashMap<>();
-        server.put("pipeline.data-dir", work.resolve("pg").toString());
-        server.put("postgres.host", "");
-        server.put("postgres.port", String.valueOf(TestServices.freePort()));
-        server.put("postgres.user", "postgres");
-        server.put("postgres.password", "replica-only");
+        Map<String, String> server = TestServices.privatePostgres(work.resolve("pg"), "replica-only");
         server.put("postgres.embedded.config-file", "src/test/resources/postgresql-without-logical.conf");
         server.put("kafka.bootstrap-servers", TestServices.endpoints().get("kafka.bootstrap-servers"));
         server.put("s3.endpoint", TestServices.endpoints().get("s3.endpoint"));
         try (EmbeddedServices replicaOnly = EmbeddedServices.start(k -> server.getOrDefault(k, ""), false)) {
             Map<String, String> pipeline = new HashMap<>(TestServices.endpoints());
             pipeline.putAll(replicaOnly.endpoints());
-            pipeline.put("postgres.port", server.get("postgres.port"));
             pipeline.put("pipeline.data-dir", work.resolve("pipeline").toString());
             pipeline.put("csv.dir", work.resolve("csv").toString());
             pipeline.put("cdc.enabled", "true");
