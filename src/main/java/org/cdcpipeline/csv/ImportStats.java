@@ -41,24 +41,10 @@ public final class ImportStats implements RunReport {
         refused.add(fileName);
     }
 
-    public synchronized long imported(String table) {
-        Counts c = tables.get(table);
-        return c == null ? 0 : c.imported();
-    }
-
-    public synchronized long rejected(String table) {
-        Counts c = tables.get(table);
-        return c == null ? 0 : c.rejected();
-    }
-
     /** Time spent importing files into the table, from pick-up to the last commit. */
     public synchronized long importMillis(String table) {
         Counts c = tables.get(table);
         return c == null ? 0 : c.millis();
-    }
-
-    public synchronized List<String> refusedFiles() {
-        return List.copyOf(refused);
     }
 
     @Override
