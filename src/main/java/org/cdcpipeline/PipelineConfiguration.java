@@ -10,6 +10,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.service.ServiceSupport;
 import org.cdcpipeline.cdc.CaptureStats;
+import org.cdcpipeline.cdc.CapturedTables;
 import org.cdcpipeline.cdc.ChangeEventRecord;
 import org.cdcpipeline.cdc.DeadLetter;
 import org.cdcpipeline.cdc.KafkaBatch;
@@ -37,7 +38,8 @@ public final class PipelineConfiguration implements CamelConfiguration {
             }
         }, true, true);
         context.getRegistry().bind("dataSource", dataSource);
-        if (Boolean.parseBoolean(config.apply("cdc.enabled"))) {
+        boolean cdcEnabled = Boolean.parseBoolean(config.apply("cdc.enabled"));
+        if (cdcEnabled) {
             PostgresDataSource.requireLogicalDecoding(dataSource, config);
         }
 
@@ -49,6 +51,11 @@ public final class PipelineConfiguration implements CamelConfiguration {
                 Path.of(config.apply("csv.schema-dir")), Integer.parseInt(config.apply("csv.batch-size")));
         // before any route starts: capture needs the tables to exist
         csvImporter.createDeclaredTables();
+        CapturedTables capturedTables = new CapturedTables(dataSource, cdcEnabled, config.apply("cdc.publication-name"),
+                config.apply("cdc.tables"), config.apply("cdc.signal-table"), config.apply("cdc.slot-name"),
+                config.apply("cdc.snapshot-mode"), () -> restartRoute(context, "cdc-capture"));
+        capturedTables.prepare();
+        context.getRegistry().bind("capturedTables", capturedTables);
         context.getRegistry().bind("changeEventRecord", new ChangeEventRecord(config.apply("topic.prefix")));
         context.getRegistry().bind("deadLetter", new DeadLetter(config.apply("cdc.dead-letter-topic")));
         PublishedEvents inFlight = PublishedEvents.forOffsetsFile(config.apply("cdc.offsets-file"))
@@ -57,8 +64,17 @@ public final class PipelineConfiguration implements CamelConfiguration {
         context.getRegistry().bind("kafkaBatch", new KafkaBatch());
         context.getRegistry().bind("slotLag", new SlotLag(dataSource, config.apply("cdc.slot-name"),
                 Long.parseLong(config.apply("cdc.slot-lag-warn-bytes"))));
-        context.getRegistry().bind("captureStats", new CaptureStats(Boolean.parseBoolean(config.apply("cdc.enabled")),
+        context.getRegistry().bind("captureStats", new CaptureStats(cdcEnabled,
                 config.apply("topic.prefix"), inFlight));
         context.getRegistry().bind("csvImporter", csvImporter);
+    }
+
+    private static void restartRoute(CamelContext context, String routeId) {
+        try {
+            context.getRouteController().stopRoute(routeId);
+            context.getRouteController().startRoute(routeId);
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not restart route " + routeId + ": " + e.getMessage(), e);
+        }
     }
 }
