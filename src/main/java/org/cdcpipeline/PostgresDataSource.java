@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * The connection pool to the source database. Wrong credentials or a missing database stop the start with the fix;
  * an unreachable server does not, since the routes retry until it is back.
  */
-final class PostgresDataSource {
+public final class PostgresDataSource {
 
     private static final Logger LOG = LoggerFactory.getLogger(PostgresDataSource.class);
 
@@ -82,5 +82,14 @@ final class PostgresDataSource {
             LOG.warn("PostgreSQL at {} is not reachable now ({}); CSV files wait in place and are retried", where,
                     reason);
         }
+    }
+
+    /** PostgreSQL cannot be reached, is shutting down or has no connection to spare: worth retrying later. */
+    public static boolean isUnavailable(SQLException e) {
+        String state = e.getSQLState();
+        return e instanceof java.sql.SQLTransientConnectionException
+                || (state != null && (state.startsWith("08") || state.equals("57P01") || state.equals("57P02")
+                || state.equals("57P03") || state.equals("53300")))
+                || e.getCause() instanceof java.io.IOException;
     }
 }

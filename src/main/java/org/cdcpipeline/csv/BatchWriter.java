@@ -1,10 +1,8 @@
 package org.cdcpipeline.csv;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLTransientConnectionException;
 import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -88,14 +86,6 @@ final class BatchWriter {
     static boolean isRowError(SQLException e) {
         String state = e.getSQLState();
         return state != null && (state.startsWith("22") || state.startsWith("23") || state.equals("54000"));
-    }
-
-    static boolean isUnavailable(SQLException e) {
-        String state = e.getSQLState();
-        return e instanceof SQLTransientConnectionException
-                || (state != null && (state.startsWith("08") || state.equals("57P01") || state.equals("57P02")
-                || state.equals("57P03") || state.equals("53300")))
-                || e.getCause() instanceof IOException;
     }
 
     private static void createStage(Connection connection, TableShape shape) throws SQLException {

@@ -23,6 +23,7 @@ import java.util.Set;
 import javax.sql.DataSource;
 
 import org.apache.commons.csv.CSVFormat;
+import org.cdcpipeline.PostgresDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -194,7 +195,7 @@ public final class CsvImporter {
     }
 
     private static RuntimeException databaseFailure(ImportJob job, SQLException e) {
-        if (BatchWriter.isUnavailable(e)) {
+        if (PostgresDataSource.isUnavailable(e)) {
             return new DatabaseUnavailableException("PostgreSQL is unavailable while importing " + job.fileName
                     + " (" + e.getMessage() + "); the file stays in place and is retried", e);
         }

@@ -1,0 +1,190 @@
+package org.cdcpipeline.aggregate;
+
+import java.math.BigDecimal;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import org.postgresql.core.Utils;
+
+/**
+ * The aggregates' state in PostgreSQL: for every source row its current contribution (group, value, or deleted), and
+ * for every topic-partition the last Kafka offset applied. A batch of changes and the offsets it covers are written in
+ * one transaction, so after any crash the state and the position to resume from agree. A row's contribution is
+ * replaced only by a later change of that row, so applying a change twice, or late, changes nothing.
+ */
+public final class AggregateStore {
+
+    private final DataSource dataSource;
+    private final String rows;
+    private final String offsets;
+
+    public AggregateStore(DataSource dataSource, String schema) {
+        this.dataSource = dataSource;
+        String quotedSchema = quote(schema);
+        this.rows = quotedSchema + ".aggregate_rows";
+        this.offsets = quotedSchema + ".aggregate_offsets";
+    }
+
+    /** Creates the state tables unless they exist. */
+    public void createTables() throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA IF NOT EXISTS " + rows.substring(0, rows.lastIndexOf('.')));
+            st.execute("CREATE TABLE IF NOT EXISTS " + rows + " (aggregate text NOT NULL, row_key text NOT NULL, "
+                    + "group_key text, value numeric, deleted boolean NOT NULL, kafka_partition integer NOT NULL, "
+                    + "kafka_offset bigint NOT NULL, source_ts_ms bigint NOT NULL, lsn bigint, "
+                    + "PRIMARY KEY (aggregate, row_key))");
+            st.execute("CREATE TABLE IF NOT EXISTS " + offsets + " (aggregate text NOT NULL, topic text NOT NULL, "
+                    + "kafka_partition integer NOT NULL, last_offset bigint NOT NULL, "
+                    + "PRIMARY KEY (aggregate, topic, kafka_partition))");
+        }
+    }
+
+    /** Applies a batch of changes and records the offsets it covers, in one transaction. */
+    public void apply(String aggregate, List<RowChange> changes) throws SQLException {
+        // the last change of each row wins; Kafka keeps one row's changes in order
+        Map<String, RowChange> latest = new LinkedHashMap<>();
+        Map<String, RowChange> lastPerPartition = new LinkedHashMap<>();
+        for (RowChange change : changes) {
+            latest.put(change.rowKey(), change);
+            lastPerPartition.merge(change.topic() + "/" + change.partition(), change,
+                    (a, b) -> b.offset() > a.offset() ? b : a);
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                upsertRows(c, aggregate, latest.values());
+                saveOffsets(c, aggregate, lastPerPartition.values());
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private void upsertRows(Connection c, String aggregate, Collection<RowChange> changes) throws SQLException {
+        int n = changes.size();
+        String[] keys = new String[n];
+        String[] groups = new String[n];
+        BigDecimal[] values = new BigDecimal[n];
+        Boolean[] deleted = new Boolean[n];
+        Integer[] partitions = new Integer[n];
+        Long[] offsetsOf = new Long[n];
+        Long[] timestamps = new Long[n];
+        Long[] lsns = new Long[n];
+        int i = 0;
+        for (RowChange ch : changes) {
+            keys[i] = ch.rowKey();
+            groups[i] = ch.group();
+            values[i] = ch.value();
+            deleted[i] = ch.deleted();
+            partitions[i] = ch.partition();
+            offsetsOf[i] = ch.offset();
+            timestamps[i] = ch.sourceTsMs();
+            lsns[i] = ch.lsn();
+            i++;
+        }
+        // a row moves only forward in its partition; a change from another partition (the topic was repartitioned) wins
+        String sql = "INSERT INTO " + rows + " AS r (aggregate, row_key, group_key, value, deleted, kafka_partition, "
+                + "kafka_offset, source_ts_ms, lsn) SELECT ?, * FROM unnest(?::text[], ?::text[], ?::numeric[], "
+                + "?::boolean[], ?::integer[], ?::bigint[], ?::bigint[], ?::bigint[]) "
+                + "ON CONFLICT (aggregate, row_key) DO UPDATE SET group_key = EXCLUDED.group_key, value = EXCLUDED.value, "
+                + "deleted = EXCLUDED.deleted, kafka_partition = EXCLUDED.kafka_partition, "
+                + "kafka_offset = EXCLUDED.kafka_offset, source_ts_ms = EXCLUDED.source_ts_ms, lsn = EXCLUDED.lsn "
+                + "WHERE r.kafka_partition <> EXCLUDED.kafka_partition OR r.kafka_offset < EXCLUDED.kafka_offset";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, aggregate);
+            ps.setArray(2, c.createArrayOf("text", keys));
+            ps.setArray(3, c.createArrayOf("text", groups));
+            ps.setArray(4, c.createArrayOf("numeric", values));
+            ps.setArray(5, c.createArrayOf("boolean", deleted));
+            ps.setArray(6, c.createArrayOf("integer", partitions));
+            ps.setArray(7, c.createArrayOf("bigint", offsetsOf));
+            ps.setArray(8, c.createArrayOf("bigint", timestamps));
+            ps.setArray(9, c.createArrayOf("bigint", lsns));
+            ps.executeUpdate();
+        }
+    }
+
+    private void saveOffsets(Connection c, String aggregate, Collection<RowChange> lastPerPartition) throws SQLException {
+        String sql = "INSERT INTO " + offsets + " AS o (aggregate, topic, kafka_partition, last_offset) VALUES (?, ?, ?, ?) "
+                + "ON CONFLICT (aggregate, topic, kafka_partition) DO UPDATE SET last_offset = GREATEST(o.last_offset, EXCLUDED.last_offset)";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (RowChange last : lastPerPartition) {
+                ps.setString(1, aggregate);
+                ps.setString(2, last.topic());
+                ps.setInt(3, last.partition());
+                ps.setLong(4, last.offset());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** The last offset applied for this aggregate on a topic-partition; null when none was. */
+    public Long lastOffset(String aggregate, String topic, int partition) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT last_offset FROM " + offsets + " WHERE aggregate = ? AND topic = ? AND kafka_partition = ?")) {
+            ps.setString(1, aggregate);
+            ps.setString(2, topic);
+            ps.setInt(3, partition);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : null;
+            }
+        }
+    }
+
+    /** The complete current aggregate, one row per group, ordered by group (NULL last). */
+    public AggregateSnapshot current(String aggregate, AggregateFunction function) throws SQLException {
+        String sql = "SELECT group_key, " + function.sql("value") + ", count(*) FROM " + rows
+                + " WHERE aggregate = ? AND NOT deleted GROUP BY group_key ORDER BY group_key NULLS LAST";
+        List<AggregateSnapshot.Group> groups = new ArrayList<>();
+        try (Connection c = dataSource.getConnection()) {
+            // one snapshot of the table for the groups and their as-of position
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, aggregate);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        groups.add(new AggregateSnapshot.Group(rs.getString(1), rs.getBigDecimal(2), rs.getLong(3)));
+                    }
+                }
+            }
+            long asOfTsMs = 0;
+            Long asOfLsn = null;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT max(source_ts_ms), max(lsn) FROM " + rows + " WHERE aggregate = ?")) {
+                ps.setString(1, aggregate);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    asOfTsMs = rs.getLong(1);
+                    long lsn = rs.getLong(2);
+                    asOfLsn = rs.wasNull() ? null : lsn;
+                }
+            }
+            c.commit();
+            return new AggregateSnapshot(aggregate, function, groups, asOfTsMs, asOfLsn);
+        }
+    }
+
+    private static String quote(String identifier) {
+        try {
+            return Utils.escapeIdentifier(null, identifier).toString();
+        } catch (SQLException e) {
+            throw new IllegalArgumentException("'" + identifier + "' cannot be used as a schema name", e);
+        }
+    }
+
+}

@@ -1,0 +1,18 @@
+package org.cdcpipeline.aggregate;
+
+import java.math.BigDecimal;
+
+/**
+ * What one change event means for an aggregate: the source row (by primary key) now belongs to {@code group} with
+ * {@code value}, or is gone. The Kafka position orders two changes of the same row: the later one wins.
+ *
+ * @param rowKey     the row's primary key, as the JSON of the event key's payload
+ * @param group      the group column's value as text; null when the column is null (SQL's NULL group)
+ * @param value      the value column's value; null for count aggregates or a null value
+ * @param deleted    the row was deleted
+ * @param sourceTsMs the change's commit time in PostgreSQL
+ * @param lsn        the change's WAL position, null when the event has none
+ */
+public record RowChange(String rowKey, String group, BigDecimal value, boolean deleted, String topic, int partition,
+                        long offset, long sourceTsMs, Long lsn) {
+}
