@@ -9,6 +9,7 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.service.ServiceSupport;
+import org.cdcpipeline.aggregate.AggregateStats;
 import org.cdcpipeline.aggregate.AggregateStore;
 import org.cdcpipeline.cdc.CaptureStats;
 import org.cdcpipeline.cdc.CapturedTables;
@@ -57,11 +58,16 @@ public final class PipelineConfiguration implements CamelConfiguration {
                 config.apply("cdc.snapshot-mode"), () -> restartRoute(context, "cdc-capture"));
         capturedTables.prepare();
         context.getRegistry().bind("capturedTables", capturedTables);
+        boolean aggregatesEnabled = Boolean.parseBoolean(config.apply("aggregate.enabled"));
         AggregateStore aggregateStore = new AggregateStore(dataSource, config.apply("aggregate.state-schema"));
-        if (Boolean.parseBoolean(config.apply("aggregate.enabled"))) {
+        if (aggregatesEnabled) {
             aggregateStore.createTables();
         }
         context.getRegistry().bind("aggregateStore", aggregateStore);
+        AggregateStats aggregateStats = new AggregateStats(aggregatesEnabled,
+                config.apply("kafka.bootstrap-servers"));
+        context.addService(aggregateStats, true, true);
+        context.getRegistry().bind("aggregateStats", aggregateStats);
         context.getRegistry().bind("changeEventRecord", new ChangeEventRecord(config.apply("topic.prefix")));
         context.getRegistry().bind("deadLetter", new DeadLetter(config.apply("cdc.dead-letter-topic")));
         PublishedEvents inFlight = PublishedEvents.forOffsetsFile(config.apply("cdc.offsets-file"))

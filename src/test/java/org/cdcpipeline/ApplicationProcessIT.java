@@ -94,6 +94,8 @@ class ApplicationProcessIT {
         assertThat(output).contains("left running by a previous run").contains("cdc-pipeline --once summary");
         assertThat(output).containsPattern("klienci\\s+1\\s+1\\s+1\\s+0");
         assertThat(output).contains("Change capture (PostgreSQL -> Kafka)").containsPattern("dbserver1\\.public\\.klienci\\s+\\d+");
+        // --once waits for the aggregates too: every klienci row counted once
+        assertThat(output).containsPattern("klienci-by-country\\s+\\d+\\s+41\\s");
         assertThat(portOpen(pgPort)).as("a clean stop stops PostgreSQL").isFalse();
 
         Process third = run(Map.of());

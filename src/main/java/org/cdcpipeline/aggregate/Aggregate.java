@@ -17,6 +17,7 @@ public final class Aggregate extends ServiceSupport implements StateRepository<S
     private final AggregateStore store;
     private final RowChanges rowChanges = new RowChanges();
     private final String name;
+    private final String topic;
     private final String groupBy;
     private final AggregateFunction function;
     private final String valueColumn;
@@ -27,9 +28,11 @@ public final class Aggregate extends ServiceSupport implements StateRepository<S
     /**
      * @param capacity changes read but not yet applied at most: the consumer waits beyond that (state store slow)
      */
-    public Aggregate(AggregateStore store, String name, String groupBy, String function, String valueColumn, int capacity) {
+    public Aggregate(AggregateStore store, AggregateStats stats, String name, String topic, String groupBy, String function,
+                     String valueColumn, int capacity) {
         this.store = store;
         this.name = require(name, "name");
+        this.topic = topic;
         this.groupBy = require(groupBy, "groupBy");
         this.function = AggregateFunction.parse(function);
         this.valueColumn = valueColumn == null ? "" : valueColumn.trim();
@@ -37,6 +40,7 @@ public final class Aggregate extends ServiceSupport implements StateRepository<S
             throw new IllegalArgumentException("Aggregate " + name + ": " + function + " needs a value column (parameter value)");
         }
         this.capacity = capacity;
+        stats.register(this);
     }
 
     private static String require(String value, String parameter) {
@@ -90,6 +94,20 @@ public final class Aggregate extends ServiceSupport implements StateRepository<S
 
     public String name() {
         return name;
+    }
+
+    public String topic() {
+        return topic;
+    }
+
+    /** Changes read but not applied yet. */
+    public synchronized long pending() {
+        return handedOver - applied;
+    }
+
+    /** The last offset applied on a partition of the aggregate's topic; null when none was. */
+    public Long lastOffset(int partition) throws SQLException {
+        return store.lastOffset(name, topic, partition);
     }
 
     /** Where the consumer resumes: the last offset applied with the state ({@code topic/partition} keys). */

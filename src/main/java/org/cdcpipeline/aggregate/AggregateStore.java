@@ -101,7 +101,9 @@ public final class AggregateStore {
                 + "?::boolean[], ?::integer[], ?::bigint[], ?::bigint[], ?::bigint[]) "
                 + "ON CONFLICT (aggregate, row_key) DO UPDATE SET group_key = EXCLUDED.group_key, value = EXCLUDED.value, "
                 + "deleted = EXCLUDED.deleted, kafka_partition = EXCLUDED.kafka_partition, "
-                + "kafka_offset = EXCLUDED.kafka_offset, source_ts_ms = EXCLUDED.source_ts_ms, lsn = EXCLUDED.lsn "
+                + "kafka_offset = EXCLUDED.kafka_offset, "
+                // a tombstone has neither commit time nor LSN: the delete's stay
+                + "source_ts_ms = GREATEST(r.source_ts_ms, EXCLUDED.source_ts_ms), lsn = COALESCE(EXCLUDED.lsn, r.lsn) "
                 + "WHERE r.kafka_partition <> EXCLUDED.kafka_partition OR r.kafka_offset < EXCLUDED.kafka_offset";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, aggregate);

@@ -10,8 +10,8 @@ import java.math.BigDecimal;
  * @param group      the group column's value as text; null when the column is null (SQL's NULL group)
  * @param value      the value column's value; null for count aggregates or a null value
  * @param deleted    the row was deleted
- * @param sourceTsMs the change's commit time in PostgreSQL
- * @param lsn        the change's WAL position, null when the event has none
+ * @param sourceTsMs the change's commit time in PostgreSQL; 0 for a tombstone
+ * @param lsn        the change's WAL position; null for a tombstone
  */
 public record RowChange(String rowKey, String group, BigDecimal value, boolean deleted, String topic, int partition,
                         long offset, long sourceTsMs, Long lsn) {

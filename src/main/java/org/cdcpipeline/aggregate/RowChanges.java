@@ -25,11 +25,12 @@ public final class RowChanges {
         values.configure(Map.of("schemas.enable", "true"), false);
     }
 
-    /** @return the change, or null for a tombstone (the delete event before it carries the change) */
+    /** A tombstone (null value) reads as the delete it follows, without commit time or LSN of its own. */
     public RowChange read(byte[] key, byte[] value, String topic, int partition, long offset, String groupColumn,
                           String valueColumn) {
+        String rowKey = rowKey(key, topic, partition, offset);
         if (value == null) {
-            return null;
+            return new RowChange(rowKey, null, null, true, topic, partition, offset, 0, null);
         }
         SchemaAndValue event = values.toConnectData(topic, value);
         if (!(event.value() instanceof Struct envelope)) {
@@ -39,7 +40,6 @@ public final class RowChanges {
         Struct source = envelope.getStruct("source");
         long sourceTsMs = source.getInt64("ts_ms");
         Long lsn = source.schema().field("lsn") != null ? source.getInt64("lsn") : null;
-        String rowKey = rowKey(key, topic, partition, offset);
         if ("d".equals(op)) {
             return new RowChange(rowKey, null, null, true, topic, partition, offset, sourceTsMs, lsn);
         }

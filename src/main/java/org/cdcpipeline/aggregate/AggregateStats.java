@@ -1,0 +1,121 @@
+package org.cdcpipeline.aggregate;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import org.apache.camel.support.service.ServiceSupport;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.cdcpipeline.RunReport;
+
+/**
+ * The aggregates of this run, for --once: drained when each has applied everything its topic holds (the offsets
+ * saved with its state reach the topic's end) and nothing waits in its batch; the summary gives each one's groups.
+ */
+public final class AggregateStats extends ServiceSupport implements RunReport {
+
+    private final boolean enabled;
+    private final String bootstrapServers;
+    private final List<Aggregate> aggregates = new CopyOnWriteArrayList<>();
+    private Admin admin;
+
+    public AggregateStats(boolean enabled, String bootstrapServers) {
+        this.enabled = enabled;
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    void register(Aggregate aggregate) {
+        aggregates.add(aggregate);
+    }
+
+    @Override
+    public boolean drained() {
+        if (!enabled) {
+            return true;
+        }
+        try {
+            for (Aggregate aggregate : aggregates) {
+                if (aggregate.pending() > 0 || !caughtUp(aggregate)) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private boolean caughtUp(Aggregate aggregate) throws Exception {
+        TopicDescription topic;
+        try {
+            topic = admin().describeTopics(List.of(aggregate.topic())).allTopicNames().get(10, TimeUnit.SECONDS)
+                    .get(aggregate.topic());
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                return true; // no change of the table captured yet
+            }
+            throw e;
+        }
+        Map<TopicPartition, OffsetSpec> latest = topic.partitions().stream().collect(Collectors.toMap(
+                p -> new TopicPartition(aggregate.topic(), p.partition()), p -> OffsetSpec.latest()));
+        for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end
+                : admin().listOffsets(latest).all().get(10, TimeUnit.SECONDS).entrySet()) {
+            long endOffset = end.getValue().offset();
+            Long applied = aggregate.lastOffset(end.getKey().partition());
+            if (endOffset > 0 && (applied == null || applied < endOffset - 1)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private synchronized Admin admin() {
+        if (admin == null) {
+            Properties p = new Properties();
+            p.put("bootstrap.servers", bootstrapServers);
+            admin = Admin.create(p);
+        }
+        return admin;
+    }
+
+    @Override
+    public List<String> summary() {
+        List<String> lines = new ArrayList<>();
+        if (!enabled) {
+            lines.add("Aggregates: off (aggregate.enabled=false)");
+            return lines;
+        }
+        lines.add("Aggregates (Kafka -> pipeline state)");
+        lines.add(String.format("  %-30s %8s %8s  %s", "aggregate", "groups", "rows", "as of (commit time)"));
+        for (Aggregate aggregate : aggregates) {
+            try {
+                AggregateSnapshot s = aggregate.snapshot();
+                long rows = s.groups().stream().mapToLong(AggregateSnapshot.Group::rows).sum();
+                lines.add(String.format("  %-30s %8d %8d  %s", aggregate.name(), s.groups().size(), rows,
+                        s.asOfTsMs() > 0 ? Instant.ofEpochMilli(s.asOfTsMs()) : "-"));
+            } catch (Exception e) {
+                lines.add(String.format("  %-30s unreadable: %s", aggregate.name(), e.getMessage()));
+            }
+        }
+        return lines;
+    }
+
+    @Override
+    protected synchronized void doStop() {
+        if (admin != null) {
+            admin.close();
+            admin = null;
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package org.cdcpipeline.aggregate;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import org.apache.kafka.connect.data.Decimal;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.json.JsonConverter;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class RowChangesTest {
+
+    private static final String TOPIC = "dbserver1.public.projekty";
+    private static final Schema ROW = SchemaBuilder.struct().name(TOPIC + ".Value")
+            .field("id", Schema.INT32_SCHEMA)
+            .field("status", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("budzet", Decimal.builder(2).optional().build())
+            .field("nazwa", Schema.OPTIONAL_STRING_SCHEMA)
+            .optional().build();
+    private static final Schema SOURCE = SchemaBuilder.struct().name("io.debezium.connector.postgresql.Source")
+            .field("ts_ms", Schema.INT64_SCHEMA).field("lsn", Schema.OPTIONAL_INT64_SCHEMA).build();
+    private static final Schema ENVELOPE = SchemaBuilder.struct().name(TOPIC + ".Envelope")
+            .field("before", ROW).field("after", ROW).field("source", SOURCE).field("op", Schema.STRING_SCHEMA).build();
+    private static final byte[] KEY = "{\"schema\":{\"type\":\"struct\",\"fields\":[{\"type\":\"int32\",\"optional\":false,\"field\":\"id\"}],\"optional\":false},\"payload\":{\"id\":7}}"
+            .getBytes(StandardCharsets.UTF_8);
+
+    private final RowChanges changes = new RowChanges();
+
+    @Test
+    void shouldReadTheGroupAndTheDecimalValueOfTheRowAfterTheChange() {
+        RowChange change = changes.read(KEY, event("u", row("w_trakcie", "1234.56")), TOPIC, 0, 42, "status", "budzet");
+        assertThat(change).isEqualTo(new RowChange("{\"id\":7}", "w_trakcie", new BigDecimal("1234.56"), false, TOPIC, 0, 42,
+                1_741_899_497_088L, 24_949_288L));
+    }
+
+    @Test
+    void shouldReadADeleteAndItsTombstoneAsTheRowGone() {
+        RowChange delete = changes.read(KEY, event("d", null), TOPIC, 1, 10, "status", "budzet");
+        assertThat(delete.deleted()).isTrue();
+        assertThat(delete.group()).isNull();
+        RowChange tombstone = changes.read(KEY, null, TOPIC, 1, 11, "status", "budzet");
+        assertThat(tombstone.deleted()).isTrue();
+        assertThat(tombstone.rowKey()).isEqualTo("{\"id\":7}");
+        assertThat(tombstone.lsn()).isNull();
+    }
+
+    @Test
+    void shouldKeepANullGroupAsSqlDoes() {
+        assertThat(changes.read(KEY, event("c", row(null, null)), TOPIC, 0, 1, "status", "").group()).isNull();
+    }
+
+    @Test
+    void shouldNameTheColumnWhenTheDefinitionDoesNotFitTheTable() {
+        assertThatThrownBy(() -> changes.read(KEY, event("c", row("planowany", "1.00")), TOPIC, 0, 1, "kraj", ""))
+                .hasMessageContaining("no column 'kraj'").hasMessageContaining("status");
+        assertThatThrownBy(() -> changes.read(KEY, event("c", row("planowany", "1.00")), TOPIC, 0, 1, "status", "nazwa"))
+                .hasMessageContaining("'nazwa'").hasMessageContaining("not a number");
+    }
+
+    private static Struct row(String status, String budzet) {
+        return new Struct(ROW).put("id", 7).put("status", status).put("budzet", budzet == null ? null : new BigDecimal(budzet))
+                .put("nazwa", "Projekt");
+    }
+
+    private static byte[] event(String op, Struct after) {
+        Struct envelope = new Struct(ENVELOPE).put("after", after).put("op", op)
+                .put("source", new Struct(SOURCE).put("ts_ms", 1_741_899_497_088L).put("lsn", 24_949_288L));
+        JsonConverter converter = new JsonConverter();
+        converter.configure(Map.of("schemas.enable", "true"), false);
+        return converter.fromConnectData(TOPIC, ENVELOPE, envelope);
+    }
+}
