@@ -24,6 +24,10 @@ public final class Aggregate extends ServiceSupport implements StateRepository<S
     private final int capacity;
     private long handedOver;
     private long applied;
+    /** batches applied, and how many of them the last snapshot written covers (-1: none written by this run) */
+    private final java.util.concurrent.atomic.AtomicLong batches = new java.util.concurrent.atomic.AtomicLong();
+    private volatile long snapshotBatches = -1;
+    private volatile long takenBatches = -1;
 
     /**
      * @param capacity changes read but not yet applied at most: the consumer waits beyond that (state store slow)
@@ -79,6 +83,7 @@ public final class Aggregate extends ServiceSupport implements StateRepository<S
             throw new IllegalStateException("Aggregate " + name + " could not apply a batch of " + changes.size()
                     + " changes: " + e.getMessage(), e);
         }
+        batches.incrementAndGet();
         done(changes.size());
     }
 
@@ -90,6 +95,27 @@ public final class Aggregate extends ServiceSupport implements StateRepository<S
 
     public AggregateSnapshot snapshot() throws SQLException {
         return store.current(name, function);
+    }
+
+    /** The current snapshot if a batch was applied since the last one written (or none was yet), else null. */
+    AggregateSnapshot snapshotIfChanged() throws SQLException {
+        long now = batches.get();
+        if (now == snapshotBatches) {
+            return null;
+        }
+        AggregateSnapshot snapshot = snapshot();
+        takenBatches = now;
+        return snapshot;
+    }
+
+    /** Batches were applied that no snapshot written covers yet. */
+    boolean snapshotOutdated() {
+        return batches.get() != snapshotBatches;
+    }
+
+    /** The snapshot taken last is stored: the next one is due after the next batch. */
+    void snapshotWritten() {
+        snapshotBatches = takenBatches;
     }
 
     public String name() {

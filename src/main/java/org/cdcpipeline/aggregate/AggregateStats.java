@@ -28,6 +28,7 @@ public final class AggregateStats extends ServiceSupport implements RunReport {
     private final boolean enabled;
     private final String bootstrapServers;
     private final List<Aggregate> aggregates = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.LongAdder snapshotsWritten = new java.util.concurrent.atomic.LongAdder();
     private Admin admin;
 
     public AggregateStats(boolean enabled, String bootstrapServers) {
@@ -46,7 +47,7 @@ public final class AggregateStats extends ServiceSupport implements RunReport {
         }
         try {
             for (Aggregate aggregate : aggregates) {
-                if (aggregate.pending() > 0 || !caughtUp(aggregate)) {
+                if (aggregate.pending() > 0 || !caughtUp(aggregate) || aggregate.snapshotOutdated()) {
                     return false;
                 }
             }
@@ -87,6 +88,24 @@ public final class AggregateStats extends ServiceSupport implements RunReport {
             admin = Admin.create(p);
         }
         return admin;
+    }
+
+    /** The snapshots of the aggregates that changed since their last snapshot was written. */
+    public List<AggregateSnapshot> changedSnapshots() throws java.sql.SQLException {
+        List<AggregateSnapshot> changed = new ArrayList<>();
+        for (Aggregate aggregate : aggregates) {
+            AggregateSnapshot snapshot = aggregate.snapshotIfChanged();
+            if (snapshot != null) {
+                changed.add(snapshot);
+            }
+        }
+        return changed;
+    }
+
+    /** A snapshot is stored (history and current object). */
+    public void snapshotWritten(AggregateSnapshot snapshot) {
+        aggregates.stream().filter(a -> a.name().equals(snapshot.aggregate())).forEach(Aggregate::snapshotWritten);
+        snapshotsWritten.increment();
     }
 
     @Override

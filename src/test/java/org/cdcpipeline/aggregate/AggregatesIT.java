@@ -1,6 +1,7 @@
 package org.cdcpipeline.aggregate;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
-import org.postgresql.ds.PGSimpleDataSource;
+import org.apache.avro.generic.GenericRecord;
+import org.cdcpipeline.S3Objects;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -34,6 +36,8 @@ class AggregatesIT {
 
     private static final String SCHEMA = "agg_it";
     private static final String STATE = "agg_it_state";
+    /** the test's aggregates write under their own prefix of the shared bucket */
+    private static final String PREFIX = "agg-it/";
 
     @TempDir
     static Path work;
@@ -41,9 +45,11 @@ class AggregatesIT {
     private static Map<String, String> settings() {
         Map<String, String> s = new HashMap<>(Map.of("csv.dir", work.resolve("csv").toString(), "csv.schema", SCHEMA,
                 "pipeline.data-dir", work.resolve("data").toString(), "cdc.enabled", "true",
-                "aggregate.enabled", "true", "aggregate.state-schema", STATE,
+                "aggregate.enabled", "true", "aggregate.state-schema", STATE, 
                 "topic.prefix", "aggit", "cdc.slot-name", SCHEMA, "cdc.publication-name", SCHEMA,
                 "cdc.offset-flush-interval-ms", "200"));
+        s.put("aggregate.snapshot-prefix", PREFIX);
+        s.put("aggregate.snapshot-interval-ms", "300");
         s.put("camel.main.routes-include-pattern", "file:routes/*.camel.yaml,file:" + work.resolve("extra").toAbsolutePath() + "/*.camel.yaml");
         return s;
     }
@@ -62,6 +68,10 @@ class AggregatesIT {
                             + "+ (SELECT count(*) FROM agg_it.projekty)").equals(java.util.List.of("113")));
             awaitAllEqualSql();
             assertThat(current("klienci-by-country", AggregateFunction.COUNT)).hasSizeGreaterThan(2);
+            GenericRecord first = S3Objects.parquetRows(PREFIX + "klienci-by-country/current.parquet").get(0);
+            assertThat((Long) first.get("as_of_commit_time")).as("commit time of the latest change").isGreaterThan(1_700_000_000_000L);
+            assertThat((Long) first.get("as_of_lsn")).isPositive();
+            assertThat((Long) first.get("row_count")).isPositive();
 
             execute("INSERT INTO agg_it.klienci (id, nazwa, kraj) VALUES (500, 'Nowy klient', 'Islandia'), (501, 'Drugi nowy', 'Islandia')",
                     "UPDATE agg_it.klienci SET kraj = 'Islandia' WHERE id = 1",
@@ -80,6 +90,8 @@ class AggregatesIT {
             execute("DELETE FROM agg_it.klienci WHERE kraj = 'Islandia'");
             awaitAllEqualSql();
             assertThat(current("klienci-by-country", AggregateFunction.COUNT)).doesNotContainKey("Islandia");
+            assertThat(S3Objects.keys(PREFIX + "klienci-by-country/history/")).as("earlier snapshots kept")
+                    .hasSizeBetween(2, 20).allMatch(k -> k.endsWith(".parquet"));
         }
     }
 
@@ -135,23 +147,24 @@ class AggregatesIT {
         });
     }
 
+    /** The aggregate as a reader finds it: the rows of its current Parquet snapshot in S3. */
     private static Map<String, BigDecimal> current(String aggregate, AggregateFunction function) throws Exception {
-        PGSimpleDataSource ds = new PGSimpleDataSource();
-        ds.setUrl(TestServices.jdbcUrl());
-        ds.setUser("postgres");
-        ds.setPassword(TestServices.endpoints().get("postgres.password"));
         Map<String, BigDecimal> groups = new TreeMap<>();
-        for (AggregateSnapshot.Group g : new AggregateStore(ds, STATE).current(aggregate, function).groups()) {
-            groups.put(String.valueOf(g.group()), g.value().stripTrailingZeros());
+        for (GenericRecord r : S3Objects.parquetRows(PREFIX + aggregate + "/current.parquet")) {
+            groups.put(String.valueOf(r.get("group_key")), round((Double) r.get("value")));
         }
         return groups;
+    }
+
+    private static BigDecimal round(double value) {
+        return new BigDecimal(value).setScale(6, RoundingMode.HALF_UP).stripTrailingZeros();
     }
 
     private static Map<String, BigDecimal> sql(String query) throws Exception {
         Map<String, BigDecimal> groups = new TreeMap<>();
         try (Connection c = TestServices.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(query)) {
             while (rs.next()) {
-                groups.put(String.valueOf(rs.getString(1)), rs.getBigDecimal(2).stripTrailingZeros());
+                groups.put(String.valueOf(rs.getString(1)), round(rs.getDouble(2)));
             }
         }
         return groups;
