@@ -2,28 +2,23 @@ package org.cdcpipeline.aggregate;
 
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.util.Map;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.kafka.connect.data.Field;
-import org.apache.kafka.connect.data.SchemaAndValue;
-import org.apache.kafka.connect.data.Struct;
-import org.apache.kafka.connect.json.JsonConverter;
 
 /**
  * Reads a change event as the cdc-capture route writes it (Kafka Connect's JSON with schemas) into the
- * {@link RowChange} an aggregate applies. Kafka Connect's own converter reads it, so column types (a numeric's
- * base64 unscaled value, dates as days) come back as Java values.
+ * {@link RowChange} an aggregate applies. Only the few fields an aggregate needs are read from the JSON tree; a numeric
+ * column (Kafka Connect's Decimal: base64 of the unscaled value) is decoded with the scale its schema gives.
  */
 public final class RowChanges {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    private final JsonConverter values = new JsonConverter();
-
-    public RowChanges() {
-        values.configure(Map.of("schemas.enable", "true"), false);
-    }
+    private static final String DECIMAL = "org.apache.kafka.connect.data.Decimal";
 
     /** A tombstone (null value) reads as the delete it follows, without commit time or LSN of its own. */
     public RowChange read(byte[] key, byte[] value, String topic, int partition, long offset, String groupColumn,
@@ -32,23 +27,32 @@ public final class RowChanges {
         if (value == null) {
             return new RowChange(rowKey, null, null, true, topic, partition, offset, 0, null);
         }
-        SchemaAndValue event = values.toConnectData(topic, value);
-        if (!(event.value() instanceof Struct envelope)) {
+        JsonNode event = parse(value, topic, partition, offset);
+        JsonNode payload = event.path("payload");
+        JsonNode source = payload.path("source");
+        if (!payload.path("op").isTextual() || !source.path("ts_ms").canConvertToLong()) {
             throw new IllegalArgumentException("Not a change event envelope at " + topic + "/" + partition + "@" + offset);
         }
-        String op = envelope.getString("op");
-        Struct source = envelope.getStruct("source");
-        long sourceTsMs = source.getInt64("ts_ms");
-        Long lsn = source.schema().field("lsn") != null ? source.getInt64("lsn") : null;
-        if ("d".equals(op)) {
+        long sourceTsMs = source.get("ts_ms").asLong();
+        Long lsn = source.path("lsn").canConvertToLong() ? source.get("lsn").asLong() : null;
+        if ("d".equals(payload.get("op").asText())) {
             return new RowChange(rowKey, null, null, true, topic, partition, offset, sourceTsMs, lsn);
         }
-        Struct after = envelope.getStruct("after");
-        Object group = column(after, groupColumn, topic);
+        JsonNode after = payload.path("after");
+        JsonNode group = column(after, groupColumn, topic);
         BigDecimal number = valueColumn == null || valueColumn.isEmpty() ? null
-                : number(column(after, valueColumn, topic), valueColumn, topic);
-        return new RowChange(rowKey, group == null ? null : group.toString(), number, false, topic, partition, offset,
+                : number(column(after, valueColumn, topic), event, valueColumn, topic);
+        return new RowChange(rowKey, group.isNull() ? null : group.asText(), number, false, topic, partition, offset,
                 sourceTsMs, lsn);
+    }
+
+    private static JsonNode parse(byte[] json, String topic, int partition, long offset) {
+        try {
+            return JSON.readTree(json);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("Unreadable change event at " + topic + "/" + partition + "@" + offset
+                    + ": " + e.getMessage(), e);
+        }
     }
 
     private static String rowKey(byte[] key, String topic, int partition, long offset) {
@@ -56,33 +60,50 @@ public final class RowChanges {
             throw new IllegalArgumentException("Change event without a key at " + topic + "/" + partition + "@" + offset
                     + ": aggregates need the row's primary key");
         }
-        try {
-            return JSON.readTree(key).get("payload").toString();
-        } catch (IOException | NullPointerException e) {
-            throw new IllegalArgumentException("Unreadable change event key at " + topic + "/" + partition + "@" + offset, e);
+        JsonNode payload = parse(key, topic, partition, offset).get("payload");
+        if (payload == null) {
+            throw new IllegalArgumentException("Change event key without payload at " + topic + "/" + partition + "@" + offset);
         }
+        return payload.toString();
     }
 
-    private static Object column(Struct row, String column, String topic) {
-        Field field = row.schema().field(column);
-        if (field == null) {
-            throw new IllegalArgumentException("Topic " + topic + " has no column '" + column + "' (columns: "
-                    + row.schema().fields().stream().map(Field::name).toList() + "): fix the aggregate's definition");
-        }
-        return row.get(field);
-    }
-
-    private static BigDecimal number(Object value, String column, String topic) {
+    private static JsonNode column(JsonNode row, String column, String topic) {
+        JsonNode value = row.get(column);
         if (value == null) {
+            List<String> columns = new ArrayList<>();
+            row.fieldNames().forEachRemaining(columns::add);
+            throw new IllegalArgumentException("Topic " + topic + " has no column '" + column + "' (columns: " + columns
+                    + "): fix the aggregate's definition");
+        }
+        return value;
+    }
+
+    private static BigDecimal number(JsonNode value, JsonNode event, String column, String topic) {
+        if (value.isNull()) {
             return null;
         }
-        if (value instanceof BigDecimal d) {
-            return d;
+        if (value.isNumber()) {
+            return value.decimalValue();
         }
-        if (value instanceof Number n) {
-            return new BigDecimal(n.toString());
+        Integer scale = decimalScale(event, column);
+        if (value.isTextual() && scale != null) {
+            return new BigDecimal(new BigInteger(Base64.getDecoder().decode(value.asText())), scale);
         }
-        throw new IllegalArgumentException("Column '" + column + "' of " + topic + " holds " + value.getClass().getSimpleName()
+        throw new IllegalArgumentException("Column '" + column + "' of " + topic + " holds " + value.getNodeType()
                 + ", not a number: sum, avg, min and max need a numeric column");
+    }
+
+    /** The scale of a Decimal column in the event's schema (after's field), null if the column is no Decimal. */
+    private static Integer decimalScale(JsonNode event, String column) {
+        for (JsonNode part : event.path("schema").path("fields")) {
+            if ("after".equals(part.path("field").asText())) {
+                for (JsonNode field : part.path("fields")) {
+                    if (column.equals(field.path("field").asText()) && DECIMAL.equals(field.path("name").asText())) {
+                        return Integer.valueOf(field.path("parameters").path("scale").asText("0"));
+                    }
+                }
+            }
+        }
+        return null;
     }
 }

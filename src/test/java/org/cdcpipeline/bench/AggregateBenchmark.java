@@ -1,0 +1,216 @@
+package org.cdcpipeline.bench;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.cdcpipeline.Pipeline;
+import org.cdcpipeline.RunOptions;
+import org.cdcpipeline.TestServices;
+import org.cdcpipeline.aggregate.AggregateFunction;
+import org.cdcpipeline.aggregate.AggregateSnapshot;
+import org.cdcpipeline.aggregate.AggregateStore;
+import org.cdcpipeline.embedded.EmbeddedServices;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Aggregate throughput: a topic pre-filled with change events of one table in the cdc-capture route's format
+ * (inserts, then updates that move rows between 1,000 groups, then deletes with their tombstones) is applied by the
+ * shipped klienci-by-country aggregate (count per kraj) from the start; events/s, the JVM's peak heap, and the time to
+ * write one complete snapshot of 1,000 groups to S3. The result is checked against the counts the generator expects.
+ * Run with bench/aggregate.sh; results in bench/results/aggregate.md.
+ */
+public final class AggregateBenchmark {
+
+    private static final String TOPIC = "bench.bench.klienci";
+    private static final int GROUPS = 1000;
+
+    public static void main(String[] args) throws Exception {
+        int events = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        Path work = Files.createDirectories(Path.of("bench", "work", "aggregate"));
+        Map<String, String> config = TestServices.privatePostgres(work.resolve("services"), "bench");
+        config.put("kafka.bootstrap-servers", "");
+        config.put("kafka.embedded.port", String.valueOf(TestServices.freePort()));
+        config.put("kafka.embedded.controller-port", String.valueOf(TestServices.freePort()));
+        config.put("s3.endpoint", "");
+        config.put("s3.embedded.port", String.valueOf(TestServices.freePort()));
+        config.put("s3.bucket", "processed-data");
+        config.put("s3.access-key", "bench-access");
+        config.put("s3.secret-key", "bench-secret");
+        try (EmbeddedServices services = EmbeddedServices.start(k -> config.getOrDefault(k, ""), true)) {
+            String kafka = services.endpoints().get("kafka.bootstrap-servers");
+            Map<String, Long> expected = fillTopic(kafka, events);
+            long lastOffset = events - 1 + expectedTombstones;
+
+            Map<String, String> settings = new HashMap<>(services.endpoints());
+            settings.put("s3.bucket", "processed-data");
+            settings.put("pipeline.data-dir", work.resolve("data").toString());
+            settings.put("csv.dir", work.resolve("csv").toString());
+            settings.put("csv.schema", "bench");
+            settings.put("topic.prefix", "bench");
+            settings.put("cdc.enabled", "false");
+            settings.put("aggregate.enabled", "true");
+            settings.put("aggregate.state-schema", "bench_state");
+            settings.put("aggregate.snapshot-prefix", "bench/");
+            System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("aggregate.") || k.startsWith("camel."))
+                    .forEach(k -> settings.put(k, System.getProperty(k)));
+            String url = "jdbc:postgresql://127.0.0.1:" + config.get("postgres.port") + "/postgres";
+
+            resetPeakHeap();
+            Pipeline pipeline = new Pipeline(new RunOptions(false, false, false), settings);
+            Thread runner = new Thread(pipeline::run, "bench-pipeline");
+            runner.start();
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(20)).until(() -> applied(url) >= 0);
+            long start = System.nanoTime();
+            await().atMost(Duration.ofMinutes(30)).pollInterval(Duration.ofMillis(100)).until(() -> applied(url) >= lastOffset);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            double rate = (events + expectedTombstones) / seconds;
+            long peakHeapMiB = peakHeap() / (1024 * 1024);
+
+            CamelContext context = pipeline.context();
+            AggregateStore store = context.getRegistry().lookupByNameAndType("aggregateStore", AggregateStore.class);
+            AggregateSnapshot state = store.current("klienci-by-country", AggregateFunction.COUNT);
+            Map<String, Long> actual = new TreeMap<>();
+            state.groups().forEach(g -> actual.put(g.group(), g.rows()));
+            boolean correct = actual.equals(expected);
+
+            List<Long> snapshotMillis = new ArrayList<>();
+            try (ProducerTemplate producer = context.createProducerTemplate()) {
+                for (int i = 0; i < 5; i++) {
+                    long t = System.nanoTime();
+                    producer.requestBody("direct:aggregate-snapshot-write", store.current("klienci-by-country", AggregateFunction.COUNT));
+                    snapshotMillis.add((System.nanoTime() - t) / 1_000_000);
+                }
+            }
+            Collections.sort(snapshotMillis);
+            pipeline.stop();
+            runner.join();
+
+            double cdcRate = cdcRate();
+            String report = String.join("\n",
+                    "# Aggregate benchmark, " + Instant.now(),
+                    "",
+                    String.format("%d change events of one table in a topic (%d inserts, then updates moving rows between %d "
+                            + "groups, then deletes, each followed by its tombstone: %d records), applied from the start by "
+                            + "the shipped klienci-by-country aggregate (count per kraj): each batch and its offsets in one "
+                            + "PostgreSQL transaction. PostgreSQL 17, the Kafka broker and the S3 server in the same JVM/machine, %d cores.",
+                            events, ROWS, GROUPS, events + expectedTombstones, Runtime.getRuntime().availableProcessors()),
+                    "",
+                    "| measure | value |",
+                    "|---|---:|",
+                    String.format("| records applied per second | %.0f |", rate),
+                    String.format("| time to apply all | %.1f s |", seconds),
+                    String.format("| peak heap of the JVM (pipeline and embedded servers), MiB | %d |", peakHeapMiB),
+                    String.format("| one complete snapshot of %d groups to S3 (query, Parquet, two puts, history trim), median of 5 | %d ms |",
+                            actual.size(), snapshotMillis.get(2)),
+                    "",
+                    "Result equals the counts the generator expects: " + (correct ? "yes" : "NO"),
+                    "",
+                    cdcRate > 0 ? String.format("Target: >= the change capture benchmark's rate (%.0f events/s in bench/results/cdc.md): %s.",
+                            cdcRate, rate >= cdcRate ? "met" : "MISSED") : "Target: >= the change capture benchmark's rate (no result in bench/results/cdc.md).",
+                    "");
+            System.out.println(report);
+            Files.writeString(Files.createDirectories(Path.of("bench", "results")).resolve("aggregate.md"), report);
+            if (!correct) {
+                System.exit(1);
+            }
+        }
+    }
+
+    private static final int ROWS = 100_000;
+    private static long expectedTombstones;
+
+    /**
+     * Writes the events in the cdc-capture route's format and returns what count per group they must end in: rows
+     * 1..ROWS inserted, then updated round after round (each round moves every row to another group), then the last
+     * 5 % of the events delete rows (each delete followed by a tombstone, as capture writes them).
+     */
+    private static Map<String, Long> fillTopic(String kafka, int events) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka))) {
+            admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get();
+        }
+        Properties p = new Properties();
+        p.put("bootstrap.servers", kafka);
+        p.put("linger.ms", "20");
+        p.put("batch.size", "524288");
+        p.put("compression.type", "lz4");
+        Map<Integer, Integer> groupOf = new HashMap<>();
+        int deletesFrom = events - events / 20;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < events; i++) {
+                int id = i % ROWS + 1;
+                int round = i / ROWS;
+                byte[] key = ChangeEvents.key(id);
+                if (i >= deletesFrom && groupOf.containsKey(id)) {
+                    producer.send(new ProducerRecord<>(TOPIC, key, ChangeEvents.delete(id, groupOf.remove(id), i)));
+                    producer.send(new ProducerRecord<>(TOPIC, key, null));
+                    expectedTombstones++;
+                    continue;
+                }
+                int group = (id * 7 + round * 13) % GROUPS;
+                String op = groupOf.containsKey(id) ? "u" : "c";
+                producer.send(new ProducerRecord<>(TOPIC, key, ChangeEvents.change(op, id, groupOf.get(id), group, i)));
+                groupOf.put(id, group);
+            }
+        }
+        Map<String, Long> counts = new TreeMap<>();
+        groupOf.values().forEach(g -> counts.merge(ChangeEvents.kraj(g), 1L, Long::sum));
+        return counts;
+    }
+
+    private static long applied(String url) {
+        try (Connection c = DriverManager.getConnection(url, "postgres", "bench"); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT last_offset FROM bench_state.aggregate_offsets WHERE aggregate = 'klienci-by-country'")) {
+            return rs.next() ? rs.getLong(1) : -1;
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private static void resetPeakHeap() {
+        ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
+    }
+
+    private static long peakHeap() {
+        return ManagementFactory.getMemoryPoolMXBeans().stream().filter(m -> m.getType() == MemoryType.HEAP)
+                .mapToLong(m -> m.getPeakUsage().getUsed()).sum();
+    }
+
+    /** The cdc-capture rate of the latest change capture benchmark, 0 when there is none. */
+    private static double cdcRate() {
+        try {
+            for (String line : Files.readAllLines(Path.of("bench", "results", "cdc.md"), StandardCharsets.UTF_8)) {
+                if (line.startsWith("| cdc-capture")) {
+                    return Double.parseDouble(line.split("\\|")[2].trim());
+                }
+            }
+        } catch (Exception e) {
+            return 0;
+        }
+        return 0;
+    }
+}
