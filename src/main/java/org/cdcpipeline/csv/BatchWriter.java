@@ -143,11 +143,11 @@ final class BatchWriter {
                 if (v == null) {
                     continue;
                 }
-                byte[] value = v.getBytes(StandardCharsets.UTF_8);
-                if (!needsQuotes(value)) {
-                    out.bytes(value);
+                if (!needsQuotes(v)) {
+                    out.utf8(v);
                     continue;
                 }
+                byte[] value = v.getBytes(StandardCharsets.UTF_8);
                 out.room(1);
                 out.put((byte) '"');
                 for (byte b : value) {
@@ -166,12 +166,13 @@ final class BatchWriter {
         out.flush();
     }
 
-    private static boolean needsQuotes(byte[] v) {
-        if (v.length == 0 || (v.length == 2 && v[0] == '\\' && v[1] == '.')) {
+    private static boolean needsQuotes(String v) {
+        if (v.isEmpty() || v.equals("\\.")) {
             return true;
         }
-        for (byte b : v) {
-            if (b == ',' || b == '"' || b == '\n' || b == '\r') {
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c == ',' || c == '"' || c == '\n' || c == '\r') {
                 return true;
             }
         }

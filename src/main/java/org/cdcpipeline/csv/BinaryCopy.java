@@ -1,6 +1,5 @@
 package org.cdcpipeline.csv;
 
-import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.LocalDate;
 import java.util.List;
@@ -113,12 +112,7 @@ final class BinaryCopy {
                 out.int32(4);
                 out.int32((int) (LocalDate.parse(v).toEpochDay() - POSTGRES_EPOCH_DAY));
             }
-            case TEXT -> {
-                byte[] value = v.getBytes(StandardCharsets.UTF_8);
-                out.room(4);
-                out.int32(value.length);
-                out.bytes(value);
-            }
+            case TEXT -> out.lengthAndUtf8(v);
             default -> throw new IllegalArgumentException("no binary COPY form for " + type);
         }
     }

@@ -1,5 +1,6 @@
 package org.cdcpipeline.csv;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 
 /**
@@ -46,6 +47,52 @@ final class CopyBuffer {
         }
         System.arraycopy(b, 0, buf, n, b.length);
         n += b.length;
+    }
+
+    /** Puts the UTF-8 form of a string, without a copy of it when it is ASCII and fits the buffer. */
+    void utf8(String v) throws SQLException {
+        if (v.length() <= buf.length) {
+            room(v.length());
+            if (putAscii(v)) {
+                return;
+            }
+        }
+        bytes(v.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Puts the length of a string's UTF-8 form as an int32, then that form, as binary COPY wants a text value. */
+    void lengthAndUtf8(String v) throws SQLException {
+        if (v.length() + 4 <= buf.length) {
+            room(v.length() + 4);
+            int lengthAt = n;
+            n += 4;
+            if (putAscii(v)) {
+                int end = n;
+                n = lengthAt;
+                int32(v.length());
+                n = end;
+                return;
+            }
+            n = lengthAt;
+        }
+        byte[] value = v.getBytes(StandardCharsets.UTF_8);
+        room(4);
+        int32(value.length);
+        bytes(value);
+    }
+
+    /** Puts the string when it is all ASCII (room made by the caller); otherwise puts nothing and says so. */
+    private boolean putAscii(String v) {
+        int start = n;
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c >= 0x80) {
+                n = start;
+                return false;
+            }
+            buf[n++] = (byte) c;
+        }
+        return true;
     }
 
     void int16(int v) {
