@@ -6,7 +6,6 @@ import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.StringJoiner;
 
@@ -15,7 +14,8 @@ import org.postgresql.copy.CopyIn;
 import org.postgresql.copy.CopyManager;
 
 /**
- * Writes checked rows with COPY, PostgreSQL's bulk path: straight into the table while it is new, otherwise into a
+ * Writes checked rows with COPY, PostgreSQL's bulk path: straight into the table while it is new (in the binary format
+ * when every column has one, see {@link BinaryCopy}, which spares PostgreSQL the parsing), otherwise into a
  * temporary staging table followed by one {@code INSERT ... ON CONFLICT (id) DO UPDATE} that touches only rows whose
  * values changed, so re-importing a file produces no updates and no change events. A batch PostgreSQL refuses
  * (a constraint the CSV checks cannot see) is retried row by row to find and reject the offending rows.
@@ -31,9 +31,11 @@ final class BatchWriter {
     /** Direct COPY into the table; {@code null} when a row already exists (the caller then upserts). */
     Result copyInto(Connection connection, TableShape shape, List<String> header, List<String[]> rows)
             throws SQLException {
+        ColumnType[] types = BinaryCopy.types(shape, header);
+        ColumnType[] binary = types != null && BinaryCopy.accepts(types, rows) ? types : null;
         Savepoint beforeCopy = connection.setSavepoint();
         try {
-            long n = copy(connection, shape.qualifiedName(), header, rows);
+            long n = copy(connection, shape.qualifiedName(), header, rows, binary);
             connection.releaseSavepoint(beforeCopy);
             return new Result(n, List.of());
         } catch (SQLException e) {
@@ -47,7 +49,7 @@ final class BatchWriter {
 
     Result upsert(Connection connection, TableShape shape, List<String> header, List<String[]> rows) throws SQLException {
         createStage(connection, shape);
-        copy(connection, STAGE, header, rows);
+        copy(connection, STAGE, header, rows, null);
         try (Statement st = connection.createStatement()) {
             return new Result(st.executeUpdate(upsertSql(shape, header)), List.of());
         }
@@ -64,7 +66,7 @@ final class BatchWriter {
             for (int i = 0; i < rows.size(); i++) {
                 Savepoint row = connection.setSavepoint();
                 try {
-                    copy(connection, STAGE, header, List.<String[]>of(rows.get(i)));
+                    copy(connection, STAGE, header, List.<String[]>of(rows.get(i)), null);
                     changed += st.executeUpdate(upsert);
                     st.executeUpdate("TRUNCATE " + STAGE);
                     connection.releaseSavepoint(row);
@@ -95,13 +97,19 @@ final class BatchWriter {
         }
     }
 
-    private static long copy(Connection connection, String target, List<String> header, List<String[]> rows)
-            throws SQLException {
+    /** COPY of the rows into the target: in binary when {@code binaryTypes} are given, as CSV otherwise. */
+    private static long copy(Connection connection, String target, List<String> header, List<String[]> rows,
+            ColumnType[] binaryTypes) throws SQLException {
         CopyManager copyApi = connection.unwrap(PGConnection.class).getCopyAPI();
-        CopyIn copy = copyApi.copyIn("COPY " + target + " (" + columnList(header, "") + ") FROM STDIN WITH (FORMAT csv)");
+        CopyIn copy = copyApi.copyIn("COPY " + target + " (" + columnList(header, "") + ") FROM STDIN WITH (FORMAT "
+                + (binaryTypes != null ? "binary" : "csv") + ")");
         try {
-            CopyText text = copyText(rows);
-            copy.writeToCopy(text.bytes(), 0, text.length());
+            CopyBuffer out = new CopyBuffer(copy::writeToCopy);
+            if (binaryTypes != null) {
+                BinaryCopy.encode(binaryTypes, rows, out);
+            } else {
+                copyText(rows, out);
+            }
             return copy.endCopy();
         } finally {
             if (copy.isActive()) {
@@ -110,63 +118,51 @@ final class BatchWriter {
         }
     }
 
-    /** UTF-8 bytes for COPY ... (FORMAT csv). */
-    record CopyText(byte[] bytes, int length) {
-        @Override
-        public String toString() {
-            return new String(bytes, 0, length, StandardCharsets.UTF_8);
-        }
-    }
-
     /**
      * CSV for COPY: NULL is an empty unquoted field; a value is quoted when it is empty or holds a delimiter, quote or
      * line break (or is the end-of-data marker), and written as it is otherwise, which PostgreSQL reads fastest.
      */
-    static CopyText copyText(List<String[]> rows) {
-        byte[] out = new byte[Math.max(1024, rows.size() * 96)];
-        int n = 0;
+    static void copyText(List<String[]> rows, CopyBuffer out) throws SQLException {
         for (String[] row : rows) {
             for (int i = 0; i < row.length; i++) {
-                String v = row[i];
-                byte[] value = v == null ? null : v.getBytes(StandardCharsets.UTF_8);
-                int needed = 4 + (value == null ? 0 : value.length * 2);
-                if (n + needed > out.length) {
-                    out = Arrays.copyOf(out, Math.max(out.length * 2, n + needed));
-                }
                 if (i > 0) {
-                    out[n++] = ',';
+                    out.room(1);
+                    out.put((byte) ',');
                 }
-                if (value == null) {
+                String v = row[i];
+                if (v == null) {
                     continue;
                 }
-                if (!needsQuotes(value)) {
-                    System.arraycopy(value, 0, out, n, value.length);
-                    n += value.length;
+                if (!needsQuotes(v)) {
+                    out.utf8(v);
                     continue;
                 }
-                out[n++] = '"';
+                byte[] value = v.getBytes(StandardCharsets.UTF_8);
+                out.room(1);
+                out.put((byte) '"');
                 for (byte b : value) {
-                    out[n++] = b;
+                    out.room(2);
+                    out.put(b);
                     if (b == '"') {
-                        out[n++] = '"';
+                        out.put((byte) '"');
                     }
                 }
-                out[n++] = '"';
+                out.room(1);
+                out.put((byte) '"');
             }
-            if (n + 1 > out.length) {
-                out = Arrays.copyOf(out, out.length * 2);
-            }
-            out[n++] = '\n';
+            out.room(1);
+            out.put((byte) '\n');
         }
-        return new CopyText(out, n);
+        out.flush();
     }
 
-    private static boolean needsQuotes(byte[] v) {
-        if (v.length == 0 || (v.length == 2 && v[0] == '\\' && v[1] == '.')) {
+    private static boolean needsQuotes(String v) {
+        if (v.isEmpty() || v.equals("\\.")) {
             return true;
         }
-        for (byte b : v) {
-            if (b == ',' || b == '"' || b == '\n' || b == '\r') {
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c == ',' || c == '"' || c == '\n' || c == '\r') {
                 return true;
             }
         }

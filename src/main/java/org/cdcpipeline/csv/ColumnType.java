@@ -17,8 +17,10 @@ public enum ColumnType {
     SMALLINT("smallint"), INTEGER("integer"), BIGINT("bigint"),
     NUMERIC("numeric"), DOUBLE("double precision"),
     BOOLEAN("boolean"), DATE("date"), TIMESTAMP("timestamp"), TIMESTAMPTZ("timestamptz"),
-    UUID_TYPE("uuid"), TEXT("text"),
-    /** json, jsonb, arrays and anything else: passed through; PostgreSQL checks them. */
+    UUID_TYPE("uuid"),
+    /** text, varchar and char. */
+    TEXT("text"),
+    /** name, citext, json, jsonb, arrays and anything else: passed through as text; PostgreSQL checks them. */
     OTHER("text");
 
     private static final Pattern FULL_OFFSET = Pattern.compile("[+-]\\d\\d:\\d\\d$");
@@ -48,7 +50,8 @@ public enum ColumnType {
             case "timestamp" -> TIMESTAMP;
             case "timestamptz" -> TIMESTAMPTZ;
             case "uuid" -> UUID_TYPE;
-            case "text", "varchar", "bpchar", "name", "citext" -> TEXT;
+            // name and citext are text too, but read their binary COPY form otherwise (see BinaryCopy)
+            case "text", "varchar", "bpchar" -> TEXT;
             default -> OTHER;
         };
     }

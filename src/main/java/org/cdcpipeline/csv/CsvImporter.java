@@ -12,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -283,10 +284,10 @@ public final class CsvImporter {
         List<String[]> values = new ArrayList<>(batch.size());
         List<CsvRow> rows = new ArrayList<>(batch.size());
         List<Reject> rejects = new ArrayList<>();
+        String[] normalized = new String[header.size()];
         for (CsvRow row : batch) {
             String reason = null;
             String[] fields = row.values();
-            String[] normalized = new String[fields.length];
             if (fields.length != header.size()) {
                 reason = "expected " + header.size() + " columns, found " + fields.length;
             } else if (fields[idIndex].isBlank()) {
@@ -300,7 +301,8 @@ public final class CsvImporter {
                 }
             }
             if (reason == null) {
-                values.add(normalized);
+                // most rows are written as they were read: they then share the record's array
+                values.add(Arrays.equals(normalized, fields, (a, b) -> a == b ? 0 : 1) ? fields : normalized.clone());
                 rows.add(row);
             } else {
                 rejects.add(new Reject(row.line(), reason, raw(row)));

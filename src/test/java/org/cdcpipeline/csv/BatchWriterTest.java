@@ -1,5 +1,7 @@
 package org.cdcpipeline.csv;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 
@@ -13,10 +15,26 @@ class BatchWriterTest {
             new LinkedHashMap<>(), true);
 
     @Test
-    void shouldQuoteOnlyWhatCsvNeedsAndWriteNullAsAnEmptyField() {
-        assertThat(BatchWriter.copyText(List.of(new String[] {"1", "Firma \"X\", S.A.", null},
-                new String[] {"2", "", "a\nb"}, new String[] {"\\.", " spacja ", "zażółć"})).toString())
+    void shouldQuoteOnlyWhatCsvNeedsAndWriteNullAsAnEmptyField() throws Exception {
+        assertThat(copyText(List.of(new String[] {"1", "Firma \"X\", S.A.", null},
+                new String[] {"2", "", "a\nb"}, new String[] {"\\.", " spacja ", "zażółć"})))
                 .isEqualTo("1,\"Firma \"\"X\"\", S.A.\",\n2,\"\",\"a\nb\"\n\"\\.\", spacja ,zażółć\n");
+    }
+
+    @Test
+    void shouldPassOnLongValuesAcrossBufferBoundaries() throws Exception {
+        String quoted = "\"" + "ą,".repeat(40_000);
+        String plain = "x".repeat(100_000);
+        List<String[]> rows = List.of(new String[] {quoted, plain}, new String[] {"1", quoted});
+
+        assertThat(copyText(rows)).isEqualTo("\"" + quoted.replace("\"", "\"\"") + "\"," + plain + "\n"
+                + "1,\"" + quoted.replace("\"", "\"\"") + "\"\n");
+    }
+
+    private static String copyText(List<String[]> rows) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        BatchWriter.copyText(rows, new CopyBuffer(bytes::write));
+        return bytes.toString(StandardCharsets.UTF_8);
     }
 
     @Test
