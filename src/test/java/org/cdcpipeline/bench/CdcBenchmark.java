@@ -82,6 +82,7 @@ public final class CdcBenchmark {
             settings.put("cdc.publication-name", "bench");
             settings.put("cdc.tables", SCHEMA + ".klienci");
             settings.put("cdc.snapshot-mode", "no_data");
+            settings.put("aggregate.enabled", "false");
             System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("cdc.") || k.startsWith("camel."))
                     .forEach(k -> settings.put(k, System.getProperty(k)));
             Pipeline pipeline = new Pipeline(new RunOptions(false, false, false), settings);

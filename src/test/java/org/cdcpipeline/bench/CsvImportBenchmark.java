@@ -66,6 +66,7 @@ public final class CsvImportBenchmark {
             settings.put("csv.read-lock-check-interval-ms", "100");
             settings.put("csv.read-lock-min-age-ms", "0");
             settings.put("cdc.enabled", "false");
+            settings.put("aggregate.enabled", "false");
             System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("csv.") || k.startsWith("camel."))
                     .forEach(k -> settings.put(k, System.getProperty(k)));
 
