@@ -197,8 +197,9 @@ public final class CdcBenchmark {
                         Thread.onSpinWait();
                     }
                     insert.setInt(1, 20_000_000 + i);
-                    insert.executeUpdate();
+                    // noted before the commit: the event can reach the route before executeUpdate returns
                     CEILING_COMMITS.put(20_000_000 + i, System.currentTimeMillis());
+                    insert.executeUpdate();
                 }
             }
             await().atMost(Duration.ofSeconds(30)).until(() -> CEILING_LATENCIES.size() >= 5000);
@@ -275,8 +276,9 @@ public final class CdcBenchmark {
                     Thread.onSpinWait();
                 }
                 insert.setInt(1, firstId + i);
-                insert.executeUpdate();
+                // noted just before the statement: a fast event can be read before executeUpdate returns
                 committedAt.put(firstId + i, System.currentTimeMillis());
+                insert.executeUpdate();
             }
         }
         reader.join();
