@@ -9,6 +9,10 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.service.ServiceSupport;
+import org.cdcpipeline.archive.ArchiveBatching;
+import org.cdcpipeline.archive.ArchiveIntake;
+import org.cdcpipeline.archive.ArchiveStats;
+import org.cdcpipeline.archive.S3ArchiveObjects;
 import org.cdcpipeline.cdc.CaptureStats;
 import org.cdcpipeline.cdc.ChangeEventRecord;
 import org.cdcpipeline.cdc.DeadLetter;
@@ -60,5 +64,30 @@ public final class PipelineConfiguration implements CamelConfiguration {
         context.getRegistry().bind("captureStats", new CaptureStats(Boolean.parseBoolean(config.apply("cdc.enabled")),
                 config.apply("topic.prefix"), inFlight));
         context.getRegistry().bind("csvImporter", csvImporter);
+        bindArchive(context, config);
+    }
+
+    /** The raw archive's beans; with the archive on, the bucket must be reachable with the configured keys. */
+    private static void bindArchive(CamelContext context, Function<String, String> config) throws Exception {
+        boolean enabled = Boolean.parseBoolean(config.apply("archive.enabled"));
+        ArchiveStats stats = new ArchiveStats(enabled);
+        context.getRegistry().bind("archiveStats", stats);
+        if (!enabled) {
+            return;
+        }
+        var s3 = S3ArchiveObjects.client(config.apply("s3.endpoint"), config.apply("s3.region"),
+                config.apply("s3.access-key"), config.apply("s3.secret-key"));
+        context.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                s3.close();
+            }
+        }, true, true);
+        S3ArchiveObjects objects = new S3ArchiveObjects(s3, config.apply("s3.bucket"));
+        objects.requireBucket(config.apply("s3.endpoint"));
+        ArchiveIntake intake = new ArchiveIntake(objects, Integer.parseInt(config.apply("archive.dedup-window")), stats);
+        context.getRegistry().bind("archiveS3", s3);
+        context.getRegistry().bind("archiveIntake", intake);
+        context.getRegistry().bind("archiveBatching", new ArchiveBatching(intake, stats));
     }
 }

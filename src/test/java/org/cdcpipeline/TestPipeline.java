@@ -42,6 +42,7 @@ public final class TestPipeline implements AutoCloseable {
         all.put("csv.read-lock-min-age-ms", "200");
         all.put("pipeline.once.timeout-seconds", "120");
         all.put("cdc.enabled", "false");
+        all.put("archive.enabled", "false");
         all.putAll(properties);
         return all;
     }
