@@ -20,7 +20,7 @@ import org.apache.avro.Schema;
  * Reads a change event as Kafka Connect's JsonConverter writes it with schemas enabled ({"schema", "payload"}) and
  * types the row's columns from the Debezium schema: int8/int16/int32 -> int, int64 -> long, Decimal -> decimal,
  * io.debezium.time.Date -> date, MicroTimestamp/Timestamp/NanoTimestamp -> local-timestamp-micros,
- * ZonedTimestamp -> timestamp-micros (UTC), float32/float64 -> float/double, boolean, anything else -> string.
+ * ZonedTimestamp -> timestamp-micros (UTC), float/double -> float/double, boolean, anything else -> string.
  * Never nanoseconds.
  */
 public final class ChangeEventParser {
@@ -126,8 +126,8 @@ public final class ChangeEventParser {
         return switch (type) {
             case "int8", "int16", "int32" -> Schema.create(Schema.Type.INT);
             case "int64" -> Schema.create(Schema.Type.LONG);
-            case "float32" -> Schema.create(Schema.Type.FLOAT);
-            case "float64" -> Schema.create(Schema.Type.DOUBLE);
+            case "float", "float32" -> Schema.create(Schema.Type.FLOAT);
+            case "double", "float64" -> Schema.create(Schema.Type.DOUBLE);
             case "boolean" -> Schema.create(Schema.Type.BOOLEAN);
             default -> Schema.create(Schema.Type.STRING);
         };
@@ -162,8 +162,8 @@ public final class ChangeEventParser {
         return switch (type) {
             case "int8", "int16", "int32" -> value.asInt();
             case "int64" -> value.asLong();
-            case "float32" -> (float) value.asDouble();
-            case "float64" -> value.asDouble();
+            case "float", "float32" -> (float) value.asDouble();
+            case "double", "float64" -> value.asDouble();
             case "boolean" -> value.asBoolean();
             case "bytes" -> value.asText();
             default -> value.isTextual() ? value.asText() : value.toString();

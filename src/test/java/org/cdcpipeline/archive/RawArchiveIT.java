@@ -102,7 +102,11 @@ class RawArchiveIT {
 
         List<GenericRecord> rows = archive.allRows("klienci", TOPIC);
         assertThat(rows.stream().map(RawArchiveIT::change).toList()).hasSize(42).doesNotHaveDuplicates()
-                .contains("c 1", "c 40", "u 1", "d 2");
+                .contains("u 1", "d 2");
+        // rows the import commits while the snapshot runs arrive as snapshot reads (r), the others as inserts (c)
+        assertThat(rows.stream().filter(r -> !"u".equals(r.get("__op").toString()) && !"d".equals(r.get("__op").toString()))
+                .map(r -> (Integer) r.get("id")).sorted().toList())
+                .isEqualTo(java.util.stream.IntStream.rangeClosed(1, 40).boxed().toList());
         assertThat(rows.stream().map(r -> (Long) r.get("__kafka_offset")).toList())
                 .as("every offset once, in order").isEqualTo(java.util.stream.LongStream.range(0, 42).boxed().toList());
 
