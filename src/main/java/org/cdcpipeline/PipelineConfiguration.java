@@ -11,6 +11,7 @@ import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.service.ServiceSupport;
 import org.cdcpipeline.archive.ArchiveBatching;
 import org.cdcpipeline.archive.ArchiveIntake;
+import org.cdcpipeline.archive.ArchiveLag;
 import org.cdcpipeline.archive.ArchiveStats;
 import org.cdcpipeline.archive.S3ArchiveObjects;
 import org.cdcpipeline.cdc.CaptureStats;
@@ -67,14 +68,14 @@ public final class PipelineConfiguration implements CamelConfiguration {
         bindArchive(context, config);
     }
 
-    /** The raw archive's beans; with the archive on, the bucket must be reachable with the configured keys. */
+    /**
+     * The raw archive's beans (bound also when the archive is off: the route exists, stopped); with the archive on,
+     * the bucket must be reachable with the configured keys.
+     */
     private static void bindArchive(CamelContext context, Function<String, String> config) throws Exception {
         boolean enabled = Boolean.parseBoolean(config.apply("archive.enabled"));
         ArchiveStats stats = new ArchiveStats(enabled);
         context.getRegistry().bind("archiveStats", stats);
-        if (!enabled) {
-            return;
-        }
         var s3 = S3ArchiveObjects.client(config.apply("s3.endpoint"), config.apply("s3.region"),
                 config.apply("s3.access-key"), config.apply("s3.secret-key"));
         context.addService(new ServiceSupport() {
@@ -84,10 +85,22 @@ public final class PipelineConfiguration implements CamelConfiguration {
             }
         }, true, true);
         S3ArchiveObjects objects = new S3ArchiveObjects(s3, config.apply("s3.bucket"));
-        objects.requireBucket(config.apply("s3.endpoint"));
+        if (enabled) {
+            objects.requireBucket(config.apply("s3.endpoint"));
+        }
         ArchiveIntake intake = new ArchiveIntake(objects, Integer.parseInt(config.apply("archive.dedup-window")), stats);
         context.getRegistry().bind("archiveS3", s3);
         context.getRegistry().bind("archiveIntake", intake);
+        if (enabled) {
+            ArchiveLag lag = new ArchiveLag(config.apply("kafka.bootstrap-servers"), config.apply("archive.topics"));
+            context.addService(new ServiceSupport() {
+                @Override
+                protected void doStop() {
+                    lag.close();
+                }
+            }, true, true);
+            stats.caughtUpWhen(() -> lag.caughtUp(intake::lastReceived));
+        }
         context.getRegistry().bind("archiveBatching", new ArchiveBatching(intake, stats));
     }
 }

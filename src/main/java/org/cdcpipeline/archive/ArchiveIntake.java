@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +30,7 @@ public final class ArchiveIntake {
     private final int window;
     private final Map<String, Partition> partitions = new ConcurrentHashMap<>();
     private final ArchiveStats stats;
+    private final Map<TopicPartition, Long> lastReceived = new ConcurrentHashMap<>();
 
     public ArchiveIntake(ArchiveObjects objects, int window, ArchiveStats stats) {
         this.objects = objects;
@@ -39,6 +41,7 @@ public final class ArchiveIntake {
     /** The change to archive, or null when the record is to be skipped. */
     public ArchivedChange admit(String topic, int partition, long offset, String key, String value) {
         stats.received();
+        lastReceived.put(new TopicPartition(topic, partition), offset);
         Partition state = partitions.computeIfAbsent(topic + "-" + partition, k -> resume(topic, partition));
         synchronized (state) {
             if (offset <= state.highestWritten) {
@@ -56,6 +59,11 @@ public final class ArchiveIntake {
             }
             return change;
         }
+    }
+
+    /** The offset of the last record received from a partition in this run, or null. */
+    public Long lastReceived(TopicPartition partition) {
+        return lastReceived.get(partition);
     }
 
     /** After the object of a batch is in the bucket. */

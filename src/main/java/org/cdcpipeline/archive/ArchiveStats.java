@@ -11,7 +11,8 @@ import org.cdcpipeline.RunReport;
 
 /**
  * Objects and rows the archive wrote per table in this run, and the changes it holds in open batches. For --once, the
- * archive counts as drained when no batch is open and no record has arrived for a moment.
+ * archive counts as drained when it has received the last record of every partition of its topics, no batch is open and
+ * no record has arrived for a moment.
  */
 public final class ArchiveStats implements RunReport {
 
@@ -22,9 +23,15 @@ public final class ArchiveStats implements RunReport {
     private final LongAdder held = new LongAdder();
     private final LongAdder replays = new LongAdder();
     private final AtomicLong lastReceived = new AtomicLong(System.currentTimeMillis());
+    private volatile java.util.function.BooleanSupplier caughtUp = () -> true;
 
     public ArchiveStats(boolean enabled) {
         this.enabled = enabled;
+    }
+
+    /** For --once: whether every record now in the archive's topics has been received. */
+    public void caughtUpWhen(java.util.function.BooleanSupplier caughtUp) {
+        this.caughtUp = caughtUp;
     }
 
     void received() {
@@ -57,7 +64,8 @@ public final class ArchiveStats implements RunReport {
 
     @Override
     public boolean drained() {
-        return !enabled || (held.sum() == 0 && System.currentTimeMillis() - lastReceived.get() > QUIET_MILLIS);
+        return !enabled || (held.sum() == 0 && System.currentTimeMillis() - lastReceived.get() > QUIET_MILLIS
+                && caughtUp.getAsBoolean());
     }
 
     @Override
