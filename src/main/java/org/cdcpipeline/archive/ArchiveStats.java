@@ -57,6 +57,15 @@ public final class ArchiveStats implements RunReport {
         }
     }
 
+    /** Rows written to objects in this run, over all tables. */
+    public long rowsWritten() {
+        return written.values().stream().mapToLong(c -> {
+            synchronized (c) {
+                return c[1];
+            }
+        }).sum();
+    }
+
     /** Changes in batches not yet written. */
     public long held() {
         return held.sum();

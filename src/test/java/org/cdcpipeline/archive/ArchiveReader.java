@@ -3,7 +3,6 @@ package org.cdcpipeline.archive;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import org.apache.avro.generic.GenericRecord;
 import org.apache.camel.dataformat.parquet.avro.ParquetInputStream;
@@ -16,23 +15,24 @@ import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /** Reads the archive back from the shared test S3 server, as any S3 client and Parquet reader would. */
-final class ArchiveReader implements AutoCloseable {
+public final class ArchiveReader implements AutoCloseable {
 
     private final S3Client s3;
     private final String bucket;
 
-    ArchiveReader(String endpoint) {
-        Map<String, String> e = TestServices.endpoints();
-        s3 = S3ArchiveObjects.client(endpoint, "us-east-1", e.get("s3.access-key"), e.get("s3.secret-key"));
-        bucket = e.get("s3.bucket");
+    /** A reader of another S3 server (an application run with its own embedded services). */
+    public ArchiveReader(String endpoint, String accessKey, String secretKey, String bucket) {
+        s3 = S3ArchiveObjects.client(endpoint, "us-east-1", accessKey, secretKey);
+        this.bucket = bucket;
     }
 
     ArchiveReader() {
-        this(TestServices.endpoints().get("s3.endpoint"));
+        this(TestServices.endpoints().get("s3.endpoint"), TestServices.endpoints().get("s3.access-key"),
+                TestServices.endpoints().get("s3.secret-key"), TestServices.endpoints().get("s3.bucket"));
     }
 
     /** Keys of the objects of one topic, in the order of their first offset. */
-    List<String> keys(String table, String topic) {
+    public List<String> keys(String table, String topic) {
         return s3.listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(bucket)
                         .prefix("raw-kafka-data/table=" + table + "/").build())
                 .contents().stream().map(S3Object::key)
@@ -45,7 +45,7 @@ final class ArchiveReader implements AutoCloseable {
         return Long.parseLong(parts[parts.length - 2]);
     }
 
-    List<GenericRecord> rows(String key) throws IOException {
+    public List<GenericRecord> rows(String key) throws IOException {
         byte[] bytes = s3.getObjectAsBytes(GetObjectRequest.builder().bucket(bucket).key(key).build()).asByteArray();
         List<GenericRecord> rows = new ArrayList<>();
         try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(new ParquetInputStream(key, bytes)).build()) {
@@ -57,7 +57,7 @@ final class ArchiveReader implements AutoCloseable {
     }
 
     /** Every row of every object of the topic. */
-    List<GenericRecord> allRows(String table, String topic) throws IOException {
+    public List<GenericRecord> allRows(String table, String topic) throws IOException {
         List<GenericRecord> rows = new ArrayList<>();
         for (String key : keys(table, topic)) {
             rows.addAll(rows(key));
