@@ -27,7 +27,11 @@ public final class ChangeEventParser {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Column types per row schema: a table's schema stays the same for millions of events. */
+    private static final String SCHEMA_START = "{\"schema\":";
+    private static final String PAYLOAD_START = ",\"payload\":";
+
+    /** Parsed schema parts by their text, and column types per row schema: a table's schema rarely changes. */
+    private final Map<String, JsonNode> schemas = new ConcurrentHashMap<>();
     private final Map<JsonNode, List<ArchivedChange.Column>> columnsBySchema = new ConcurrentHashMap<>();
 
     /** The change, or null for a tombstone (null value) or a record that is not a change event. */
@@ -35,22 +39,31 @@ public final class ChangeEventParser {
         if (value == null || value.isEmpty()) {
             return null;
         }
-        JsonNode event;
+        JsonNode schema;
+        JsonNode payload;
         try {
-            event = JSON.readTree(value);
-        } catch (JsonProcessingException e) {
+            int split = value.startsWith(SCHEMA_START) ? value.indexOf(PAYLOAD_START) : -1;
+            if (split > 0 && value.endsWith("}")) {
+                // as cdc-capture writes it: the schema part, the same for every event of a table, is parsed once
+                schema = schemas.computeIfAbsent(value.substring(SCHEMA_START.length(), split), ChangeEventParser::readTree);
+                payload = JSON.readTree(value.substring(split + PAYLOAD_START.length(), value.length() - 1));
+            } else {
+                JsonNode event = JSON.readTree(value);
+                schema = event.path("schema");
+                payload = event.path("payload");
+            }
+        } catch (JsonProcessingException | IllegalArgumentException e) {
             org.slf4j.LoggerFactory.getLogger(ChangeEventParser.class).warn(
                     "Record {}-{}@{} is not a JSON change event: not archived", topic, partition, offset);
             return null;
         }
-        JsonNode payload = event.path("payload");
         String op = payload.path("op").asText(null);
         if (op == null) {
             return null;
         }
         boolean delete = "d".equals(op);
         JsonNode row = payload.path(delete ? "before" : "after");
-        JsonNode rowSchema = rowSchema(event.path("schema"), delete ? "before" : "after");
+        JsonNode rowSchema = rowSchema(schema, delete ? "before" : "after");
         List<ArchivedChange.Column> columns = columnsBySchema.computeIfAbsent(rowSchema, ChangeEventParser::columns);
         Object[] values = new Object[columns.size()];
         Iterator<JsonNode> fields = rowSchema.path("fields").elements();
@@ -62,6 +75,14 @@ public final class ChangeEventParser {
         return new ArchivedChange(topic, partition, offset, source.path("table").asText(tableOf(topic)),
                 keyOf(key), op, source.path("lsn").asLong(), source.hasNonNull("txId") ? source.get("txId").asLong() : null,
                 source.path("ts_ms").asLong(), columns, values);
+    }
+
+    private static JsonNode readTree(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
     }
 
     /** The table part of {@code <prefix>.<schema>.<table>}. */
