@@ -11,6 +11,11 @@ import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.service.ServiceSupport;
 import org.cdcpipeline.aggregate.AggregateStats;
 import org.cdcpipeline.aggregate.AggregateStore;
+import org.cdcpipeline.archive.ArchiveBatching;
+import org.cdcpipeline.archive.ArchiveIntake;
+import org.cdcpipeline.archive.ArchiveLag;
+import org.cdcpipeline.archive.ArchiveStats;
+import org.cdcpipeline.archive.S3ArchiveObjects;
 import org.cdcpipeline.cdc.CaptureStats;
 import org.cdcpipeline.cdc.CapturedTables;
 import org.cdcpipeline.cdc.ChangeEventRecord;
@@ -79,6 +84,44 @@ public final class PipelineConfiguration implements CamelConfiguration {
         context.getRegistry().bind("captureStats", new CaptureStats(cdcEnabled,
                 config.apply("topic.prefix"), inFlight));
         context.getRegistry().bind("csvImporter", csvImporter);
+        bindArchive(context, config);
+    }
+
+    /**
+     * The raw archive's beans (bound also when the archive is off: the route exists, stopped); with the archive on,
+     * the bucket must be reachable with the configured keys.
+     */
+    private static void bindArchive(CamelContext context, Function<String, String> config) throws Exception {
+        boolean enabled = Boolean.parseBoolean(config.apply("archive.enabled"));
+        ArchiveStats stats = new ArchiveStats(enabled);
+        context.getRegistry().bind("archiveStats", stats);
+        var s3 = S3ArchiveObjects.client(config.apply("s3.endpoint"), config.apply("s3.region"),
+                config.apply("s3.access-key"), config.apply("s3.secret-key"));
+        context.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                s3.close();
+            }
+        }, true, true);
+        S3ArchiveObjects objects = new S3ArchiveObjects(s3, config.apply("s3.bucket"));
+        // the archive and the aggregate snapshots write to the bucket
+        if (enabled || Boolean.parseBoolean(config.apply("aggregate.enabled"))) {
+            objects.requireBucket(config.apply("s3.endpoint"));
+        }
+        ArchiveIntake intake = new ArchiveIntake(objects, Integer.parseInt(config.apply("archive.dedup-window")), stats);
+        context.getRegistry().bind("s3Client", s3);
+        context.getRegistry().bind("archiveIntake", intake);
+        if (enabled) {
+            ArchiveLag lag = new ArchiveLag(config.apply("kafka.bootstrap-servers"), config.apply("archive.topics"));
+            context.addService(new ServiceSupport() {
+                @Override
+                protected void doStop() {
+                    lag.close();
+                }
+            }, true, true);
+            stats.caughtUpWhen(() -> lag.caughtUp(intake::lastReceived));
+        }
+        context.getRegistry().bind("archiveBatching", new ArchiveBatching(intake, stats));
     }
 
     private static void restartRoute(CamelContext context, String routeId) {

@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.cdcpipeline.archive.ArchiveReader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -96,6 +97,7 @@ class ApplicationProcessIT {
         assertThat(output).contains("Change capture (PostgreSQL -> Kafka)").containsPattern("dbserver1\\.public\\.klienci\\s+\\d+");
         // --once waits for the aggregates too: every klienci row counted once
         assertThat(output).containsPattern("klienci-by-country\\s+\\d+\\s+41\\s");
+        assertThat(output).contains("Raw archive").containsPattern("klienci\\s+\\d+ objects\\s+\\d+ rows");
         assertThat(portOpen(pgPort)).as("a clean stop stops PostgreSQL").isFalse();
 
         Process third = run(Map.of());
@@ -119,6 +121,27 @@ class ApplicationProcessIT {
         }
         assertThat(lsnsByChange.keySet()).isEqualTo(expected);
         assertThat(lsnsByChange.values()).allSatisfy(lsns -> assertThat(lsns).hasSize(1));
+
+        // the archive holds exactly the distinct changes of the topic, each once, across the kill
+        Set<String> published = new HashSet<>();
+        for (ConsumerRecord<String, String> r : TopicReader.read("127.0.0.1:" + kafkaPort, "dbserver1.public.klienci", 42)) {
+            if (r.value() != null) {
+                JsonNode event = JSON.readTree(r.value());
+                published.add(event.at("/payload/op").asText() + " " + JSON.readTree(r.key()).at("/payload/id").asText()
+                        + " " + event.at("/payload/source/lsn").asLong());
+            }
+        }
+        java.util.Properties keys = new java.util.Properties();
+        try (var in = Files.newInputStream(dataDir.resolve("dev-credentials.properties"))) {
+            keys.load(in);
+        }
+        try (ArchiveReader archive = new ArchiveReader("http://127.0.0.1:" + s3Port, keys.getProperty("s3.access-key"),
+                keys.getProperty("s3.secret-key"), "processed-data")) {
+            List<String> archived = archive.allRows("klienci", "dbserver1.public.klienci").stream()
+                    .map(row -> row.get("__op") + " " + row.get("id") + " " + row.get("__lsn")).toList();
+            assertThat(archived).doesNotHaveDuplicates();
+            assertThat(new HashSet<>(archived)).isEqualTo(published);
+        }
 
         third.destroy(); // Ctrl-C / SIGTERM: routes, then the embedded servers, stop cleanly
         assertThat(third.waitFor(60, TimeUnit.SECONDS)).isTrue();

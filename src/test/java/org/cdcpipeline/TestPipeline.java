@@ -43,6 +43,7 @@ public final class TestPipeline implements AutoCloseable {
         all.put("pipeline.once.timeout-seconds", "120");
         all.put("cdc.enabled", "false");
         all.put("aggregate.enabled", "false");
+        all.put("archive.enabled", "false");
         all.putAll(properties);
         return all;
     }

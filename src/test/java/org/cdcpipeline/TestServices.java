@@ -59,6 +59,7 @@ public final class TestServices {
         config.put("postgres.password", password);
         config.put("kafka.bootstrap-servers", "127.0.0.1:9");
         config.put("s3.endpoint", "http://127.0.0.1:9");
+        config.put("archive.enabled", "false");
         return config;
     }
 

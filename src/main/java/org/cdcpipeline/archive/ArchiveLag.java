@@ -1,0 +1,63 @@
+package org.cdcpipeline.archive;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Whether the archive has read every record now in its topics (for --once): the end offset of each partition of the
+ * topics matching the archive's pattern, compared with the last offset the archive received.
+ */
+public final class ArchiveLag implements AutoCloseable {
+
+    private final Admin admin;
+    private final Pattern topics;
+
+    public ArchiveLag(String bootstrapServers, String topicPattern) {
+        this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000));
+        this.topics = Pattern.compile(topicPattern);
+    }
+
+    /** True when, for every non-empty partition, the archive has received the partition's last record. */
+    public boolean caughtUp(Function<TopicPartition, Long> lastReceived) {
+        try {
+            Set<String> names = admin.listTopics().names().get(5, TimeUnit.SECONDS).stream()
+                    .filter(t -> topics.matcher(t).matches()).collect(Collectors.toSet());
+            if (names.isEmpty()) {
+                return true;
+            }
+            Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+            admin.describeTopics(names).allTopicNames().get(5, TimeUnit.SECONDS).forEach((name, d) ->
+                    d.partitions().forEach(p -> request.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
+                    admin.listOffsets(request).all().get(5, TimeUnit.SECONDS);
+            for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end : ends.entrySet()) {
+                long endOffset = end.getValue().offset();
+                Long last = lastReceived.apply(end.getKey());
+                if (endOffset > 0 && (last == null || last + 1 < endOffset)) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        admin.close(Duration.ofSeconds(5));
+    }
+}

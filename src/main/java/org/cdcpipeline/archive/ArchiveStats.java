@@ -1,0 +1,101 @@
+package org.cdcpipeline.archive;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.cdcpipeline.RunReport;
+
+/**
+ * Objects and rows the archive wrote per table in this run, and the changes it holds in open batches. For --once, the
+ * archive counts as drained when it has received the last record of every partition of its topics, no batch is open and
+ * no record has arrived for a moment.
+ */
+public final class ArchiveStats implements RunReport {
+
+    private static final long QUIET_MILLIS = 2000;
+
+    private final boolean enabled;
+    private final Map<String, long[]> written = new ConcurrentSkipListMap<>();
+    private final LongAdder held = new LongAdder();
+    private final LongAdder replays = new LongAdder();
+    private final AtomicLong lastReceived = new AtomicLong(System.currentTimeMillis());
+    private volatile java.util.function.BooleanSupplier caughtUp = () -> true;
+
+    public ArchiveStats(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    /** For --once: whether every record now in the archive's topics has been received. */
+    public void caughtUpWhen(java.util.function.BooleanSupplier caughtUp) {
+        this.caughtUp = caughtUp;
+    }
+
+    void received() {
+        lastReceived.set(System.currentTimeMillis());
+    }
+
+    void replaySkipped() {
+        replays.increment();
+    }
+
+    /** A change joined an open batch. */
+    public void batched() {
+        held.increment();
+    }
+
+    /** A batch's object is in the bucket. */
+    public void written(String table, int rows) {
+        held.add(-rows);
+        long[] counts = written.computeIfAbsent(table, t -> new long[2]);
+        synchronized (counts) {
+            counts[0]++;
+            counts[1] += rows;
+        }
+    }
+
+    /** Rows written to objects in this run, over all tables. */
+    public long rowsWritten() {
+        return written.values().stream().mapToLong(c -> {
+            synchronized (c) {
+                return c[1];
+            }
+        }).sum();
+    }
+
+    /** Changes in batches not yet written. */
+    public long held() {
+        return held.sum();
+    }
+
+    @Override
+    public boolean drained() {
+        return !enabled || (held.sum() == 0 && System.currentTimeMillis() - lastReceived.get() > QUIET_MILLIS
+                && caughtUp.getAsBoolean());
+    }
+
+    @Override
+    public List<String> summary() {
+        List<String> lines = new ArrayList<>();
+        if (!enabled) {
+            lines.add("Raw archive: off (archive.enabled=false)");
+            return lines;
+        }
+        lines.add("Raw archive (Parquet objects written to S3, this run):");
+        if (written.isEmpty()) {
+            lines.add("  no objects written");
+        }
+        written.forEach((table, counts) -> {
+            synchronized (counts) {
+                lines.add(String.format("  %-24s %6d objects %10d rows", table, counts[0], counts[1]));
+            }
+        });
+        if (replays.sum() > 0) {
+            lines.add("  " + replays.sum() + " replayed changes recognised and not written again");
+        }
+        return lines;
+    }
+}

@@ -1,0 +1,72 @@
+package org.cdcpipeline.archive;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.avro.generic.GenericRecord;
+import org.apache.camel.dataformat.parquet.avro.ParquetInputStream;
+import org.apache.parquet.avro.AvroParquetReader;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.cdcpipeline.TestServices;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/** Reads the archive back from the shared test S3 server, as any S3 client and Parquet reader would. */
+public final class ArchiveReader implements AutoCloseable {
+
+    private final S3Client s3;
+    private final String bucket;
+
+    /** A reader of another S3 server (an application run with its own embedded services). */
+    public ArchiveReader(String endpoint, String accessKey, String secretKey, String bucket) {
+        s3 = S3ArchiveObjects.client(endpoint, "us-east-1", accessKey, secretKey);
+        this.bucket = bucket;
+    }
+
+    ArchiveReader() {
+        this(TestServices.endpoints().get("s3.endpoint"), TestServices.endpoints().get("s3.access-key"),
+                TestServices.endpoints().get("s3.secret-key"), TestServices.endpoints().get("s3.bucket"));
+    }
+
+    /** Keys of the objects of one topic, in the order of their first offset. */
+    public List<String> keys(String table, String topic) {
+        return s3.listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(bucket)
+                        .prefix("raw-kafka-data/table=" + table + "/").build())
+                .contents().stream().map(S3Object::key)
+                .filter(k -> k.substring(k.lastIndexOf('/') + 1).startsWith(topic + "-"))
+                .sorted(java.util.Comparator.comparingLong(ArchiveReader::firstOffset)).toList();
+    }
+
+    static long firstOffset(String key) {
+        String[] parts = key.substring(0, key.length() - ".parquet".length()).split("-");
+        return Long.parseLong(parts[parts.length - 2]);
+    }
+
+    public List<GenericRecord> rows(String key) throws IOException {
+        byte[] bytes = s3.getObjectAsBytes(GetObjectRequest.builder().bucket(bucket).key(key).build()).asByteArray();
+        List<GenericRecord> rows = new ArrayList<>();
+        try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(new ParquetInputStream(key, bytes)).build()) {
+            for (GenericRecord r = reader.read(); r != null; r = reader.read()) {
+                rows.add(r);
+            }
+        }
+        return rows;
+    }
+
+    /** Every row of every object of the topic. */
+    public List<GenericRecord> allRows(String table, String topic) throws IOException {
+        List<GenericRecord> rows = new ArrayList<>();
+        for (String key : keys(table, topic)) {
+            rows.addAll(rows(key));
+        }
+        return rows;
+    }
+
+    @Override
+    public void close() {
+        s3.close();
+    }
+}

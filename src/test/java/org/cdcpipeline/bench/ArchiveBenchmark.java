@@ -1,0 +1,151 @@
+package org.cdcpipeline.bench;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.cdcpipeline.Pipeline;
+import org.cdcpipeline.RunOptions;
+import org.cdcpipeline.TestServices;
+import org.cdcpipeline.archive.ArchiveStats;
+import org.cdcpipeline.embedded.EmbeddedServices;
+
+/**
+ * Raw archive throughput: a topic pre-filled with change events of the klienci shape (the envelope cdc-capture
+ * writes), then the raw-archive route at its default settings (10,000 changes / 10 s per object, snappy) into the
+ * embedded S3 server, from its start to the last row written. Peak heap sampled every 50 ms.
+ * Run with bench/archive.sh; results in bench/results/archive.md.
+ */
+public final class ArchiveBenchmark {
+
+    private static final String TOPIC = "bench.bench.klienci";
+    private static final String ROW_SCHEMA = "{\"type\":\"struct\",\"fields\":[{\"type\":\"int32\",\"optional\":false,\"field\":\"id\"},"
+            + "{\"type\":\"string\",\"optional\":false,\"field\":\"nazwa\"},{\"type\":\"string\",\"optional\":true,\"field\":\"email\"},"
+            + "{\"type\":\"string\",\"optional\":true,\"field\":\"kraj\"},{\"type\":\"string\",\"optional\":true,\"field\":\"telefon\"}],"
+            + "\"optional\":true,\"name\":\"bench.bench.klienci.Value\",\"field\":\"%s\"}";
+    private static final String SCHEMA = "{\"type\":\"struct\",\"fields\":[" + ROW_SCHEMA.formatted("before") + ","
+            + ROW_SCHEMA.formatted("after") + ",{\"type\":\"struct\",\"fields\":[{\"type\":\"string\",\"optional\":false,\"field\":\"version\"},"
+            + "{\"type\":\"string\",\"optional\":false,\"field\":\"connector\"},{\"type\":\"string\",\"optional\":false,\"field\":\"name\"},"
+            + "{\"type\":\"int64\",\"optional\":false,\"field\":\"ts_ms\"},{\"type\":\"string\",\"optional\":false,\"field\":\"db\"},"
+            + "{\"type\":\"string\",\"optional\":false,\"field\":\"schema\"},{\"type\":\"string\",\"optional\":false,\"field\":\"table\"},"
+            + "{\"type\":\"int64\",\"optional\":true,\"field\":\"txId\"},{\"type\":\"int64\",\"optional\":true,\"field\":\"lsn\"}],"
+            + "\"optional\":false,\"name\":\"io.debezium.connector.postgresql.Source\",\"field\":\"source\"},"
+            + "{\"type\":\"string\",\"optional\":false,\"field\":\"op\"},{\"type\":\"int64\",\"optional\":true,\"field\":\"ts_ms\"}],"
+            + "\"optional\":false,\"name\":\"bench.bench.klienci.Envelope\",\"version\":2}";
+
+    public static void main(String[] args) throws Exception {
+        int events = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        Path work = Files.createDirectories(Path.of("bench", "work", "archive"));
+        Map<String, String> config = TestServices.privatePostgres(work.resolve("services"), "bench");
+        config.put("kafka.bootstrap-servers", "");
+        config.put("kafka.embedded.port", String.valueOf(TestServices.freePort()));
+        config.put("kafka.embedded.controller-port", String.valueOf(TestServices.freePort()));
+        config.put("s3.endpoint", "");
+        config.put("s3.embedded.port", String.valueOf(TestServices.freePort()));
+        config.put("s3.bucket", "processed-data");
+        config.put("s3.access-key", "bench-access");
+        config.put("s3.secret-key", "bench-secret");
+        try (EmbeddedServices services = EmbeddedServices.start(k -> config.getOrDefault(k, ""), true)) {
+            String kafka = services.endpoints().get("kafka.bootstrap-servers");
+            long fillStart = System.nanoTime();
+            fill(kafka, events);
+            double fillSeconds = (System.nanoTime() - fillStart) / 1e9;
+            System.out.printf("topic filled with %,d change events in %.1f s%n", events, fillSeconds);
+
+            Map<String, String> settings = new HashMap<>(config);
+            settings.putAll(services.endpoints());
+            settings.put("s3.bucket", "processed-data");
+            settings.put("pipeline.data-dir", work.resolve("services").toString());
+            settings.put("csv.dir", Files.createDirectories(work.resolve("csv")).toString());
+            settings.put("csv.schema", "bench");
+            settings.put("topic.prefix", "bench");
+            settings.put("cdc.enabled", "false");
+            settings.put("archive.enabled", "true");
+            MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+            System.gc();
+            AtomicLong peakHeap = new AtomicLong();
+            AtomicLong peakAfterGc = new AtomicLong();
+            java.util.List<java.lang.management.MemoryPoolMXBean> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
+                    .filter(pool -> pool.getType() == java.lang.management.MemoryType.HEAP && pool.getCollectionUsage() != null)
+                    .toList();
+            Pipeline pipeline = new Pipeline(new RunOptions(false, false, false), settings);
+            Thread runner = new Thread(pipeline::run, "bench-pipeline");
+            long start = System.nanoTime();
+            runner.start();
+            while (!pipeline.isStarted()) {
+                Thread.sleep(20);
+            }
+            ArchiveStats stats = pipeline.context().getRegistry().lookupByNameAndType("archiveStats", ArchiveStats.class);
+            long started = System.nanoTime();
+            long deadline = started + 1_800_000_000_000L;
+            long ninety = 0;
+            while (stats.rowsWritten() < events && System.nanoTime() < deadline) {
+                if (ninety == 0 && stats.rowsWritten() >= events * 9L / 10) {
+                    ninety = System.nanoTime();
+                }
+                peakHeap.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+                peakAfterGc.accumulateAndGet(heapPools.stream().mapToLong(pool -> pool.getCollectionUsage().getUsed()).sum(), Math::max);
+                Thread.sleep(50);
+            }
+            long done = System.nanoTime();
+            long rows = stats.rowsWritten();
+            pipeline.stop();
+            runner.join(60_000);
+            double seconds = (done - started) / 1e9;
+            String result = String.format("""
+                    # Raw archive benchmark
+
+                    %,d change events (klienci shape, the cdc-capture envelope) pre-filled in one topic-partition, then
+                    the raw-archive route at default settings (10,000 changes or 10 s per object, snappy) into the
+                    embedded S3 server, all in one JVM (`-Xmx%dm`) on this machine (%d cores). Time from the routes'
+                    start (consumer group join included) to the last row in S3.
+
+                    | measure | value |
+                    |---|---:|
+                    | rows archived | %,d |
+                    | seconds | %.1f |
+                    | events/s (all rows; the last, partial batch waits for its max age) | %,.0f |
+                    | events/s over the first 90%% of rows (steady rate) | %,.0f |
+                    | peak heap used (MiB, sampled every 50 ms, garbage included) | %d |
+                    | peak heap left after a collection (MiB, what the archive holds) | %d |
+                    | topic fill rate (producer, events/s, for reference) | %,.0f |
+                    """, events, Runtime.getRuntime().maxMemory() / (1024 * 1024),
+                    Runtime.getRuntime().availableProcessors(), rows, seconds, rows / seconds,
+                    events * 0.9 / ((ninety == 0 ? done : ninety) - started) * 1e9,
+                    peakHeap.get() / (1024 * 1024), peakAfterGc.get() / (1024 * 1024), events / fillSeconds);
+            System.out.println(result);
+            Files.createDirectories(Path.of("bench", "results"));
+            Files.writeString(Path.of("bench", "results", "archive.md"), result);
+        }
+        System.exit(0);
+    }
+
+    private static void fill(String kafka, int events) throws Exception {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", kafka);
+        p.put("batch.size", "262144");
+        p.put("linger.ms", "5");
+        p.put("compression.type", "lz4");
+        long ts = 1741899497088L;
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+            for (int i = 1; i <= events; i++) {
+                String row = "{\"id\":" + i + ",\"nazwa\":\"Firma " + i + "\",\"email\":\"kontakt" + i
+                        + "@firma.pl\",\"kraj\":\"Polska\",\"telefon\":\"+48 600 123 456\"}";
+                String value = "{\"schema\":" + SCHEMA + ",\"payload\":{\"before\":null,\"after\":" + row
+                        + ",\"source\":{\"version\":\"3.4.0.Final\",\"connector\":\"postgresql\",\"name\":\"bench\",\"ts_ms\":"
+                        + (ts + i / 100) + ",\"db\":\"postgres\",\"schema\":\"bench\",\"table\":\"klienci\",\"txId\":" + (1000 + i)
+                        + ",\"lsn\":" + (24949288L + 100L * i) + "},\"op\":\"c\",\"ts_ms\":" + (ts + i / 100) + "}}";
+                producer.send(new ProducerRecord<>(TOPIC, "{\"payload\":{\"id\":" + i + "}}", value));
+            }
+            producer.flush();
+        }
+    }
+}
