@@ -74,6 +74,7 @@ public final class AggregateBenchmark {
             settings.put("topic.prefix", "bench");
             settings.put("cdc.enabled", "false");
             settings.put("aggregate.enabled", "true");
+            settings.put("archive.enabled", "false");
             settings.put("aggregate.state-schema", "bench_state");
             settings.put("aggregate.snapshot-prefix", "bench/");
             System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("aggregate.") || k.startsWith("camel."))

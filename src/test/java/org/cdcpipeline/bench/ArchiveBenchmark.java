@@ -69,6 +69,7 @@ public final class ArchiveBenchmark {
             settings.put("topic.prefix", "bench");
             settings.put("cdc.enabled", "false");
             settings.put("archive.enabled", "true");
+            settings.put("aggregate.enabled", "false");
             MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
             System.gc();
             AtomicLong peakHeap = new AtomicLong();
