@@ -122,11 +122,57 @@ public final class ArchiveBenchmark {
                     Runtime.getRuntime().availableProcessors(), rows, seconds, rows / seconds,
                     events * 0.9 / ((ninety == 0 ? done : ninety) - started) * 1e9,
                     peakHeap.get() / (1024 * 1024), peakAfterGc.get() / (1024 * 1024), events / fillSeconds);
+            result += latency(settings, work, config.get("postgres.port"));
             System.out.println(result);
             Files.createDirectories(Path.of("bench", "results"));
             Files.writeString(Path.of("bench", "results", "archive.md"), result);
         }
         System.exit(0);
+    }
+
+    /**
+     * Commit in PostgreSQL to object in S3 at default settings: the pipeline with capture and archive running, one row
+     * inserted at a time (a quiet table, so each waits for its batch's max age), until the archive reports the object
+     * holding it uploaded.
+     */
+    private static String latency(Map<String, String> base, Path work, String pgPort) throws Exception {
+        Map<String, String> settings = new HashMap<>(base);
+        settings.put("pipeline.data-dir", Files.createDirectories(work.resolve("latency")).toString());
+        settings.put("csv.schema", "bench_latency");
+        settings.put("topic.prefix", "benchlat");
+        settings.put("cdc.enabled", "true");
+        settings.put("cdc.slot-name", "bench_latency");
+        settings.put("cdc.publication-name", "bench_latency");
+        Pipeline pipeline = new Pipeline(new RunOptions(false, false, false), settings);
+        Thread runner = new Thread(pipeline::run, "bench-latency");
+        runner.start();
+        while (!pipeline.isStarted()) {
+            Thread.sleep(20);
+        }
+        ArchiveStats stats = pipeline.context().getRegistry().lookupByNameAndType("archiveStats", ArchiveStats.class);
+        java.util.List<Long> millis = new java.util.ArrayList<>();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres",
+                "postgres", "bench"); java.sql.Statement st = c.createStatement()) {
+            for (int i = 0; i <= 5; i++) {
+                long before = stats.rowsWritten();
+                long t0 = System.nanoTime();
+                st.executeUpdate("INSERT INTO bench_latency.klienci (id, nazwa, kraj) VALUES (" + (i + 1) + ", 'Opóźnienie', 'Polska')");
+                long deadline = t0 + 120_000_000_000L;
+                while (stats.rowsWritten() <= before && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+                if (i > 0) { // the first warms capture and the archive up
+                    millis.add((System.nanoTime() - t0) / 1_000_000);
+                }
+            }
+        }
+        pipeline.stop();
+        runner.join(60_000);
+        java.util.Collections.sort(millis);
+        return String.format("| PostgreSQL commit to object in S3, one quiet table, default settings (median of %d; min / max) "
+                + "| %,d ms (%,d / %,d) |%n%nThe commit-to-object latency is the batch's max age (`archive.batch-max-age-ms`, "
+                + "10 s: a quiet table's change waits for it) plus capture and the upload; a busy partition's batch fills up "
+                + "sooner.%n", millis.size(), millis.get(millis.size() / 2), millis.get(0), millis.get(millis.size() - 1));
     }
 
     private static void fill(String kafka, int events) throws Exception {
