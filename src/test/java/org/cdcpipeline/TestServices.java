@@ -63,6 +63,20 @@ public final class TestServices {
         return config;
     }
 
+    /** As {@link #privatePostgres}, with a Kafka broker and an S3 server of its own too (for the benchmarks). */
+    public static Map<String, String> privateServices(Path dataDir, String password) {
+        Map<String, String> config = privatePostgres(dataDir, password);
+        config.put("kafka.bootstrap-servers", "");
+        config.put("kafka.embedded.port", String.valueOf(freePort()));
+        config.put("kafka.embedded.controller-port", String.valueOf(freePort()));
+        config.put("s3.endpoint", "");
+        config.put("s3.embedded.port", String.valueOf(freePort()));
+        config.put("s3.bucket", "processed-data");
+        config.put("s3.access-key", password + "-access");
+        config.put("s3.secret-key", password + "-secret");
+        return config;
+    }
+
     public static String jdbcUrl() {
         Map<String, String> e = endpoints();
         return "jdbc:postgresql://" + e.get("postgres.host") + ":" + e.get("postgres.port") + "/postgres";

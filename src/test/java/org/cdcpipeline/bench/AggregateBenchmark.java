@@ -52,15 +52,7 @@ public final class AggregateBenchmark {
     public static void main(String[] args) throws Exception {
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         Path work = Files.createDirectories(Path.of("bench", "work", "aggregate"));
-        Map<String, String> config = TestServices.privatePostgres(work.resolve("services"), "bench");
-        config.put("kafka.bootstrap-servers", "");
-        config.put("kafka.embedded.port", String.valueOf(TestServices.freePort()));
-        config.put("kafka.embedded.controller-port", String.valueOf(TestServices.freePort()));
-        config.put("s3.endpoint", "");
-        config.put("s3.embedded.port", String.valueOf(TestServices.freePort()));
-        config.put("s3.bucket", "processed-data");
-        config.put("s3.access-key", "bench-access");
-        config.put("s3.secret-key", "bench-secret");
+        Map<String, String> config = TestServices.privateServices(work.resolve("services"), "bench");
         try (EmbeddedServices services = EmbeddedServices.start(k -> config.getOrDefault(k, ""), true)) {
             String kafka = services.endpoints().get("kafka.bootstrap-servers");
             Map<String, Long> expected = fillTopic(kafka, events);

@@ -4,6 +4,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -17,6 +18,8 @@ import org.cdcpipeline.RunOptions;
 import org.cdcpipeline.TestServices;
 import org.cdcpipeline.archive.ArchiveStats;
 import org.cdcpipeline.embedded.EmbeddedServices;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * Raw archive throughput: a topic pre-filled with change events of the klienci shape (the envelope cdc-capture
@@ -44,15 +47,7 @@ public final class ArchiveBenchmark {
     public static void main(String[] args) throws Exception {
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         Path work = Files.createDirectories(Path.of("bench", "work", "archive"));
-        Map<String, String> config = TestServices.privatePostgres(work.resolve("services"), "bench");
-        config.put("kafka.bootstrap-servers", "");
-        config.put("kafka.embedded.port", String.valueOf(TestServices.freePort()));
-        config.put("kafka.embedded.controller-port", String.valueOf(TestServices.freePort()));
-        config.put("s3.endpoint", "");
-        config.put("s3.embedded.port", String.valueOf(TestServices.freePort()));
-        config.put("s3.bucket", "processed-data");
-        config.put("s3.access-key", "bench-access");
-        config.put("s3.secret-key", "bench-secret");
+        Map<String, String> config = TestServices.privateServices(work.resolve("services"), "bench");
         try (EmbeddedServices services = EmbeddedServices.start(k -> config.getOrDefault(k, ""), true)) {
             String kafka = services.endpoints().get("kafka.bootstrap-servers");
             long fillStart = System.nanoTime();
@@ -81,21 +76,20 @@ public final class ArchiveBenchmark {
             Thread runner = new Thread(pipeline::run, "bench-pipeline");
             long start = System.nanoTime();
             runner.start();
-            while (!pipeline.isStarted()) {
-                Thread.sleep(20);
-            }
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(20)).until(pipeline::isStarted);
             ArchiveStats stats = pipeline.context().getRegistry().lookupByNameAndType("archiveStats", ArchiveStats.class);
             long started = System.nanoTime();
-            long deadline = started + 1_800_000_000_000L;
-            long ninety = 0;
-            while (stats.rowsWritten() < events && System.nanoTime() < deadline) {
-                if (ninety == 0 && stats.rowsWritten() >= events * 9L / 10) {
-                    ninety = System.nanoTime();
+            AtomicLong ninetyAt = new AtomicLong();
+            // sampled every 50 ms until the last row is in S3
+            await().atMost(Duration.ofMinutes(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                if (ninetyAt.get() == 0 && stats.rowsWritten() >= events * 9L / 10) {
+                    ninetyAt.set(System.nanoTime());
                 }
                 peakHeap.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
                 peakAfterGc.accumulateAndGet(heapPools.stream().mapToLong(pool -> pool.getCollectionUsage().getUsed()).sum(), Math::max);
-                Thread.sleep(50);
-            }
+                return stats.rowsWritten() >= events;
+            });
+            long ninety = ninetyAt.get();
             long done = System.nanoTime();
             long rows = stats.rowsWritten();
             pipeline.stop();
@@ -146,9 +140,7 @@ public final class ArchiveBenchmark {
         Pipeline pipeline = new Pipeline(new RunOptions(false, false, false), settings);
         Thread runner = new Thread(pipeline::run, "bench-latency");
         runner.start();
-        while (!pipeline.isStarted()) {
-            Thread.sleep(20);
-        }
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(20)).until(pipeline::isStarted);
         ArchiveStats stats = pipeline.context().getRegistry().lookupByNameAndType("archiveStats", ArchiveStats.class);
         java.util.List<Long> millis = new java.util.ArrayList<>();
         try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres",
@@ -157,10 +149,7 @@ public final class ArchiveBenchmark {
                 long before = stats.rowsWritten();
                 long t0 = System.nanoTime();
                 st.executeUpdate("INSERT INTO bench_latency.klienci (id, nazwa, kraj) VALUES (" + (i + 1) + ", 'Opóźnienie', 'Polska')");
-                long deadline = t0 + 120_000_000_000L;
-                while (stats.rowsWritten() <= before && System.nanoTime() < deadline) {
-                    Thread.sleep(5);
-                }
+                await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(5)).until(() -> stats.rowsWritten() > before);
                 if (i > 0) { // the first warms capture and the archive up
                     millis.add((System.nanoTime() - t0) / 1_000_000);
                 }
