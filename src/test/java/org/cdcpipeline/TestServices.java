@@ -27,15 +27,7 @@ public final class TestServices {
     /** Properties that point a pipeline at the shared servers (as external services: it starts none itself). */
     public static synchronized Map<String, String> endpoints() {
         if (endpoints == null) {
-            Map<String, String> config = privatePostgres(Path.of("target", "test-services"), "test-password");
-            config.put("kafka.bootstrap-servers", "");
-            config.put("kafka.embedded.port", String.valueOf(freePort()));
-            config.put("kafka.embedded.controller-port", String.valueOf(freePort()));
-            config.put("s3.endpoint", "");
-            config.put("s3.embedded.port", String.valueOf(freePort()));
-            config.put("s3.bucket", "processed-data");
-            config.put("s3.access-key", "test-access");
-            config.put("s3.secret-key", "test-secret");
+            Map<String, String> config = privateServices(Path.of("target", "test-services"), "test");
             EmbeddedServices services = EmbeddedServices.start(key -> config.getOrDefault(key, ""), true);
             Runtime.getRuntime().addShutdownHook(new Thread(services::close, "test-services-stop"));
             Map<String, String> result = new HashMap<>(services.endpoints());
@@ -63,7 +55,7 @@ public final class TestServices {
         return config;
     }
 
-    /** As {@link #privatePostgres}, with a Kafka broker and an S3 server of its own too (for the benchmarks). */
+    /** As {@link #privatePostgres}, with a Kafka broker and an S3 server of its own too. */
     public static Map<String, String> privateServices(Path dataDir, String password) {
         Map<String, String> config = privatePostgres(dataDir, password);
         config.put("kafka.bootstrap-servers", "");

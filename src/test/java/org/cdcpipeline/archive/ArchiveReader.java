@@ -5,9 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.apache.avro.generic.GenericRecord;
-import org.apache.camel.dataformat.parquet.avro.ParquetInputStream;
-import org.apache.parquet.avro.AvroParquetReader;
-import org.apache.parquet.hadoop.ParquetReader;
+import org.cdcpipeline.S3Objects;
 import org.cdcpipeline.TestServices;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
@@ -46,14 +44,7 @@ public final class ArchiveReader implements AutoCloseable {
     }
 
     public List<GenericRecord> rows(String key) throws IOException {
-        byte[] bytes = s3.getObjectAsBytes(GetObjectRequest.builder().bucket(bucket).key(key).build()).asByteArray();
-        List<GenericRecord> rows = new ArrayList<>();
-        try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(new ParquetInputStream(key, bytes)).build()) {
-            for (GenericRecord r = reader.read(); r != null; r = reader.read()) {
-                rows.add(r);
-            }
-        }
-        return rows;
+        return S3Objects.parquet(key, s3.getObjectAsBytes(GetObjectRequest.builder().bucket(bucket).key(key).build()).asByteArray());
     }
 
     /** Every row of every object of the topic. */
