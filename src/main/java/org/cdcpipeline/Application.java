@@ -2,7 +2,9 @@ package org.cdcpipeline;
 
 import java.util.Map;
 
-/** Entry point: {@code java -jar cdc-pipeline.jar [--once] [--wipe-data]}. */
+import org.cdcpipeline.doctor.Doctor;
+
+/** Entry point: {@code java -jar cdc-pipeline.jar [--once] [--wipe-data]} or {@code doctor [--component c]}. */
 public final class Application {
 
     private Application() {
@@ -23,6 +25,10 @@ public final class Application {
         if (options.help()) {
             System.out.println(RunOptions.USAGE);
             return 0;
+        }
+        if (options.doctor()) {
+            Doctor.quietClientLogging();
+            return Doctor.run(Map.of(), options.component(), System.out);
         }
         return new Pipeline(options, Map.of()).run();
     }

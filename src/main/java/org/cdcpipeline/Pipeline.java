@@ -38,7 +38,8 @@ public final class Pipeline {
         }
     }
 
-    private static String configLocation() {
+    /** ./application.properties when the working directory has one, else the copy inside the jar. */
+    public static String configLocation() {
         return Files.isRegularFile(Path.of("application.properties"))
                 ? "file:application.properties" : "classpath:application.properties";
     }

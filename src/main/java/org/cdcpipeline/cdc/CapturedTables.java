@@ -59,8 +59,7 @@ public final class CapturedTables {
         this.dataSource = dataSource;
         this.enabled = enabled;
         this.publication = publication;
-        this.include = Arrays.stream(includeList.split(",")).map(String::trim).filter(s -> !s.isEmpty())
-                .map(s -> Pattern.compile(s, Pattern.CASE_INSENSITIVE)).toList();
+        this.include = patterns(includeList);
         this.signalTable = TableId.parse(signalTable);
         this.slot = slot;
         this.snapshotJoiningTables = !Set.of("no_data", "never").contains(snapshotMode);
@@ -98,9 +97,9 @@ public final class CapturedTables {
 
     private synchronized void update(boolean captureRunning) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            Set<TableId> wanted = wantedTables(c);
-            Set<TableId> published = publishedTables(c);
-            boolean exists = publicationExists(c);
+            Set<TableId> wanted = wantedTables(c, include, signalTable);
+            Set<TableId> published = publishedTables(c, publication);
+            boolean exists = publicationExists(c, publication);
             Set<TableId> joining = new LinkedHashSet<>(wanted);
             joining.removeAll(published);
             Set<TableId> leaving = new LinkedHashSet<>(published);
@@ -186,7 +185,20 @@ public final class CapturedTables {
         }
     }
 
-    private Set<TableId> wantedTables(Connection c) throws SQLException {
+    /**
+     * The tables the publication must hold: every table matching {@code includeList} (cdc.tables), plus the signal
+     * table (cdc.signal-table).
+     */
+    public static Set<TableId> wantedTables(Connection c, String includeList, String signalTable) throws SQLException {
+        return wantedTables(c, patterns(includeList), TableId.parse(signalTable));
+    }
+
+    private static List<Pattern> patterns(String includeList) {
+        return Arrays.stream(includeList.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                .map(s -> Pattern.compile(s, Pattern.CASE_INSENSITIVE)).toList();
+    }
+
+    private static Set<TableId> wantedTables(Connection c, List<Pattern> include, TableId signalTable) throws SQLException {
         Set<TableId> tables = new LinkedHashSet<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(TABLES_SQL)) {
             while (rs.next()) {
@@ -199,7 +211,8 @@ public final class CapturedTables {
         return tables;
     }
 
-    private Set<TableId> publishedTables(Connection c) throws SQLException {
+    /** The tables the publication holds now. */
+    public static Set<TableId> publishedTables(Connection c, String publication) throws SQLException {
         Set<TableId> tables = new LinkedHashSet<>();
         try (PreparedStatement ps = c.prepareStatement(PUBLISHED_SQL)) {
             ps.setString(1, publication);
@@ -212,7 +225,7 @@ public final class CapturedTables {
         return tables;
     }
 
-    private boolean publicationExists(Connection c) throws SQLException {
+    public static boolean publicationExists(Connection c, String publication) throws SQLException {
         return exists(c, "SELECT 1 FROM pg_publication WHERE pubname = ?", publication);
     }
 
@@ -242,9 +255,9 @@ public final class CapturedTables {
     }
 
     /** A table as Debezium names it: {@code schema.table}. */
-    record TableId(String schema, String table) {
+    public record TableId(String schema, String table) {
 
-        static TableId parse(String qualified) {
+        public static TableId parse(String qualified) {
             int dot = qualified.indexOf('.');
             if (dot <= 0 || dot == qualified.length() - 1) {
                 throw new IllegalArgumentException("'" + qualified + "' is not a table name of the form schema.table");
@@ -252,7 +265,7 @@ public final class CapturedTables {
             return new TableId(qualified.substring(0, dot), qualified.substring(dot + 1));
         }
 
-        String quoted() {
+        public String quoted() {
             return quote(schema) + "." + quote(table);
         }
 

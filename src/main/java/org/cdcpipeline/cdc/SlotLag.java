@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Optional;
 
 import javax.sql.DataSource;
 
@@ -33,27 +34,39 @@ public final class SlotLag {
         this.warnBytes = warnBytes;
     }
 
-    /** Measures and logs the lag; -1 when the slot does not exist (yet) or PostgreSQL is unreachable. */
-    public long report() {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(LAG_SQL)) {
+    /** Whether a consumer holds the slot, and the WAL it holds back in bytes. */
+    public record Reading(boolean active, long lagBytes) {
+    }
+
+    /** The slot's state now; empty when it does not exist. */
+    public static Optional<Reading> read(Connection c, String slot) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(LAG_SQL)) {
             ps.setString(1, slot);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    lastLagBytes = -1;
-                    LOG.info("Replication slot {} does not exist yet", slot);
-                    return -1;
-                }
-                boolean active = rs.getBoolean(1);
-                long lag = rs.getLong(2);
-                lastLagBytes = lag;
-                if (lag > warnBytes) {
-                    LOG.warn("Replication slot {} holds {} bytes of WAL ({}): capture is behind or stopped; "
-                            + "PostgreSQL keeps this WAL until capture catches up", slot, lag, active ? "active" : "inactive");
-                } else {
-                    LOG.info("Replication slot {}: {} bytes behind ({})", slot, lag, active ? "active" : "inactive");
-                }
-                return lag;
+                return rs.next() ? Optional.of(new Reading(rs.getBoolean(1), rs.getLong(2))) : Optional.empty();
             }
+        }
+    }
+
+    /** Measures and logs the lag; -1 when the slot does not exist (yet) or PostgreSQL is unreachable. */
+    public long report() {
+        try (Connection c = dataSource.getConnection()) {
+            Optional<Reading> reading = read(c, slot);
+            if (reading.isEmpty()) {
+                lastLagBytes = -1;
+                LOG.info("Replication slot {} does not exist yet", slot);
+                return -1;
+            }
+            boolean active = reading.get().active();
+            long lag = reading.get().lagBytes();
+            lastLagBytes = lag;
+            if (lag > warnBytes) {
+                LOG.warn("Replication slot {} holds {} bytes of WAL ({}): capture is behind or stopped; "
+                        + "PostgreSQL keeps this WAL until capture catches up", slot, lag, active ? "active" : "inactive");
+            } else {
+                LOG.info("Replication slot {}: {} bytes behind ({})", slot, lag, active ? "active" : "inactive");
+            }
+            return lag;
         } catch (SQLException e) {
             LOG.warn("Cannot read the lag of replication slot {}: {}", slot, e.getMessage());
             lastLagBytes = -1;

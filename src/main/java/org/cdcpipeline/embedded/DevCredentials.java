@@ -65,6 +65,11 @@ final class DevCredentials {
         return values.getProperty(key);
     }
 
+    /** The configured value, else the kept development value, else "" (nothing is generated or written). */
+    String kept(String key, String configured) {
+        return configured.isBlank() ? values.getProperty(key, "") : configured;
+    }
+
     String source() {
         return "development credentials from " + file;
     }

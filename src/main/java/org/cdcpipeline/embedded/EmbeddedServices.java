@@ -97,6 +97,29 @@ public final class EmbeddedServices implements AutoCloseable {
         }
     }
 
+    /**
+     * The endpoints a running pipeline's embedded services have, for a client (the doctor) that starts none: the
+     * loopback ports of the configuration and the development credentials kept in the data directory. Only the
+     * endpoints the configuration leaves empty are given.
+     */
+    public static Map<String, String> clientEndpoints(Function<String, String> config) {
+        Map<String, String> endpoints = new LinkedHashMap<>();
+        DevCredentials dev = DevCredentials.in(Path.of(config.apply("pipeline.data-dir")));
+        if (config.apply("postgres.host").isBlank()) {
+            endpoints.put("postgres.host", "127.0.0.1");
+            endpoints.put("postgres.password", dev.kept("postgres.password", config.apply("postgres.password")));
+        }
+        if (config.apply("kafka.bootstrap-servers").isBlank()) {
+            endpoints.put("kafka.bootstrap-servers", "127.0.0.1:" + config.apply("kafka.embedded.port").trim());
+        }
+        if (config.apply("s3.endpoint").isBlank()) {
+            endpoints.put("s3.endpoint", "http://127.0.0.1:" + config.apply("s3.embedded.port").trim());
+            endpoints.put("s3.access-key", dev.kept("s3.access-key", config.apply("s3.access-key")));
+            endpoints.put("s3.secret-key", dev.kept("s3.secret-key", config.apply("s3.secret-key")));
+        }
+        return endpoints;
+    }
+
     /** Endpoint properties for the services started here, to override the empty configured ones. */
     public Map<String, String> endpoints() {
         return Map.copyOf(endpoints);

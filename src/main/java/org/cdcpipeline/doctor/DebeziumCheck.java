@@ -1,0 +1,146 @@
+package org.cdcpipeline.doctor;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.cdcpipeline.cdc.CapturedTables;
+import org.cdcpipeline.cdc.CapturedTables.TableId;
+import org.cdcpipeline.cdc.SlotLag;
+
+/**
+ * What change capture needs in PostgreSQL: the replication slot (there, held by capture, and how much WAL it holds
+ * back), the publication (there, holding exactly the captured tables) and REPLICA IDENTITY FULL on captured tables.
+ */
+final class DebeziumCheck {
+
+    static final String NAME = "debezium";
+    private static final String IDENTITY_SQL = """
+            SELECT n.nspname, c.relname, c.relreplident FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE c.relkind IN ('r', 'p')""";
+
+    private DebeziumCheck() {
+    }
+
+    static List<CheckResult> run(DoctorSettings settings) {
+        if (!settings.flag("cdc.enabled")) {
+            return List.of(CheckResult.ok(NAME, "change capture is disabled (cdc.enabled=false): slot and publication not checked"));
+        }
+        List<CheckResult> results = new ArrayList<>();
+        try (Connection c = PostgresClient.connect(settings)) {
+            slot(c, settings, results);
+            Set<TableId> wanted = CapturedTables.wantedTables(c, settings.get("cdc.tables"), settings.get("cdc.signal-table"));
+            publication(c, settings, wanted, results);
+            replicaIdentity(c, settings, wanted, results);
+        } catch (SQLException e) {
+            results.add(PostgresClient.failure(NAME, settings, e));
+        }
+        return results;
+    }
+
+    private static void slot(Connection c, DoctorSettings settings, List<CheckResult> results) throws SQLException {
+        String slot = settings.get("cdc.slot-name");
+        Optional<SlotLag.Reading> reading = SlotLag.read(c, slot);
+        if (reading.isEmpty()) {
+            results.add(CheckResult.fail(NAME, "replication slot " + slot + " does not exist",
+                    "start the pipeline: capture creates the slot on its first start (if it runs, see its log for cdc-capture errors)"));
+            return;
+        }
+        long lag = reading.get().lagBytes();
+        long warnBytes = Long.parseLong(settings.get("cdc.slot-lag-warn-bytes").trim());
+        String detail = "replication slot " + slot + " " + (reading.get().active() ? "active" : "inactive") + ", lag " + lag + " bytes";
+        if (!reading.get().active()) {
+            results.add(CheckResult.warn(NAME, detail + ": no capture reads it, and PostgreSQL keeps its WAL",
+                    "start the pipeline; if capture is retired, drop the slot: SELECT pg_drop_replication_slot('" + slot + "')"));
+        } else if (lag > warnBytes) {
+            results.add(CheckResult.warn(NAME, detail + ", more than cdc.slot-lag-warn-bytes (" + warnBytes + ")",
+                    "capture is behind: see the pipeline log (Kafka slow or down?) and doctor --component kafka"));
+        } else {
+            results.add(CheckResult.ok(NAME, detail));
+        }
+    }
+
+    private static void publication(Connection c, DoctorSettings settings, Set<TableId> wanted, List<CheckResult> results)
+            throws SQLException {
+        String publication = settings.get("cdc.publication-name");
+        if (!CapturedTables.publicationExists(c, publication)) {
+            results.add(CheckResult.fail(NAME, "publication " + publication + " does not exist",
+                    "start the pipeline: capture creates it at start"));
+            return;
+        }
+        Set<TableId> published = CapturedTables.publishedTables(c, publication);
+        Set<TableId> extra = new LinkedHashSet<>(published);
+        extra.removeAll(wanted);
+        Set<TableId> missing = new LinkedHashSet<>(wanted);
+        missing.removeAll(published);
+        String quoted = "\"" + publication.replace("\"", "\"\"") + "\"";
+        if (!extra.isEmpty()) {
+            results.add(CheckResult.fail(NAME, "publication " + publication + " already exists with other tables: "
+                    + names(extra) + " (not in cdc.tables " + settings.get("cdc.tables") + ")",
+                    "restart the pipeline, which corrects the publication at start, or ALTER PUBLICATION " + quoted
+                            + " DROP TABLE " + quotedNames(extra) + " (or give this pipeline its own CDC_PUBLICATION_NAME)"));
+        }
+        if (!missing.isEmpty()) {
+            results.add(CheckResult.fail(NAME, "publication " + publication + " lacks captured tables: " + names(missing),
+                    "the running pipeline adds them within cdc.table-discovery-interval-ms, a restart at once; or ALTER PUBLICATION "
+                            + quoted + " ADD TABLE " + quotedNames(missing)));
+        }
+        if (extra.isEmpty() && missing.isEmpty()) {
+            TableId signal = TableId.parse(settings.get("cdc.signal-table"));
+            results.add(CheckResult.ok(NAME, "publication " + publication + " holds exactly the captured tables ("
+                    + wanted.stream().filter(t -> !t.equals(signal)).count() + ", and the signal table " + signal + ")"));
+        }
+    }
+
+    private static void replicaIdentity(Connection c, DoctorSettings settings, Set<TableId> wanted,
+                                        List<CheckResult> results) throws SQLException {
+        Map<TableId, String> identities = new HashMap<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(IDENTITY_SQL)) {
+            while (rs.next()) {
+                identities.put(new TableId(rs.getString(1), rs.getString(2)), rs.getString(3));
+            }
+        }
+        TableId signal = TableId.parse(settings.get("cdc.signal-table"));
+        List<TableId> captured = wanted.stream().filter(t -> !t.equals(signal)).toList();
+        if (captured.isEmpty()) {
+            results.add(CheckResult.warn(NAME, "no table matches cdc.tables (" + settings.get("cdc.tables") + ")",
+                    "drop a CSV file into " + settings.get("csv.dir") + "/ or correct CDC_TABLES"));
+        }
+        for (TableId t : captured) {
+            String identity = identities.getOrDefault(t, "?");
+            if ("f".equals(identity)) {
+                results.add(CheckResult.ok(NAME, "table " + t + " REPLICA IDENTITY FULL"));
+            } else {
+                results.add(CheckResult.warn(NAME, "table " + t + " REPLICA IDENTITY " + identityName(identity)
+                                + ": updates and deletes carry no before-image",
+                        "ALTER TABLE " + t.quoted() + " REPLICA IDENTITY FULL"));
+            }
+        }
+    }
+
+    private static String identityName(String code) {
+        return switch (code) {
+            case "d" -> "DEFAULT";
+            case "n" -> "NOTHING";
+            case "i" -> "USING INDEX";
+            default -> code;
+        };
+    }
+
+    private static String names(Set<TableId> tables) {
+        return tables.stream().map(TableId::toString).collect(Collectors.joining(", "));
+    }
+
+    private static String quotedNames(Set<TableId> tables) {
+        return tables.stream().map(TableId::quoted).collect(Collectors.joining(", "));
+    }
+}

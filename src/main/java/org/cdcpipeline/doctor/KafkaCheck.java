@@ -1,0 +1,234 @@
+package org.cdcpipeline.doctor;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.GroupListing;
+import org.apache.kafka.clients.admin.ListGroupsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
+import org.cdcpipeline.cdc.CapturedTables;
+import org.cdcpipeline.cdc.CapturedTables.TableId;
+
+/**
+ * Kafka reachable; one topic per captured table, with its end offset; the dead-letter topics empty; and the lag of
+ * each consumer group reading the pipeline's topics (the aggregates keep their offsets with their state in
+ * PostgreSQL, so theirs come from there).
+ */
+final class KafkaCheck {
+
+    static final String NAME = "kafka";
+    private static final long TIMEOUT_MS = 5000;
+
+    private KafkaCheck() {
+    }
+
+    static List<CheckResult> run(DoctorSettings settings) {
+        String bootstrap = settings.get("kafka.bootstrap-servers");
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(AdminClientConfig.CLIENT_ID_CONFIG, "cdc-pipeline-doctor");
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000");
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(TIMEOUT_MS));
+        p.put(AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG, "2000");
+        p.put(AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS_CONFIG, "3000");
+        List<CheckResult> results = new ArrayList<>();
+        Admin admin;
+        try {
+            admin = Admin.create(p);
+        } catch (KafkaException e) {
+            results.add(unreachable(settings, e));
+            return results;
+        }
+        try {
+            Collection<Node> nodes = admin.describeCluster().nodes().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            results.add(CheckResult.ok(NAME, "connected to " + bootstrap + " (" + nodes.size() + " broker"
+                    + (nodes.size() == 1 ? ")" : "s)")));
+        } catch (ExecutionException | TimeoutException e) {
+            results.add(unreachable(settings, e));
+            return results;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return results;
+        }
+        try {
+            Set<String> topics = admin.listTopics().names().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            topics(admin, settings, topics, results);
+            deadLetters(admin, settings, topics, results);
+            consumerGroups(admin, settings, results);
+        } catch (ExecutionException | TimeoutException | KafkaException e) {
+            results.add(CheckResult.fail(NAME, "Kafka at " + bootstrap + " stopped answering (" + reason(e) + ")",
+                    "see the broker's log; run doctor again"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            admin.close(Duration.ofSeconds(2));
+        }
+        return results;
+    }
+
+    private static void topics(Admin admin, DoctorSettings settings, Set<String> topics, List<CheckResult> results)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        if (!settings.flag("cdc.enabled")) {
+            results.add(CheckResult.ok(NAME, "change capture is disabled (cdc.enabled=false): topics per table not checked"));
+            return;
+        }
+        Map<String, Boolean> wanted = new TreeMap<>();
+        try (Connection c = PostgresClient.connect(settings)) {
+            TableId signal = TableId.parse(settings.get("cdc.signal-table"));
+            for (TableId t : CapturedTables.wantedTables(c, settings.get("cdc.tables"), settings.get("cdc.signal-table"))) {
+                if (!t.equals(signal)) {
+                    wanted.put(settings.get("topic.prefix") + "." + t, hasRows(c, t));
+                }
+            }
+        } catch (SQLException e) {
+            results.add(CheckResult.warn(NAME, "topics per captured table not checked: the captured tables are read "
+                    + "from PostgreSQL, which did not answer (" + e.getMessage() + ")", "see doctor --component postgres"));
+            return;
+        }
+        List<String> present = wanted.keySet().stream().filter(topics::contains).toList();
+        Map<String, Long> ends = endOffsets(admin, present);
+        for (Map.Entry<String, Boolean> topic : wanted.entrySet()) {
+            String name = topic.getKey();
+            if (ends.containsKey(name)) {
+                results.add(CheckResult.ok(NAME, "topic " + name + "  end offset " + ends.get(name)));
+            } else if (topic.getValue()) {
+                results.add(CheckResult.fail(NAME, "topic " + name + " missing: its consumers get UnknownTopicOrPartition,"
+                                + " although the table holds rows, so capture has not published them",
+                        "check that cdc-capture runs (doctor --component routes, and the pipeline log) and that the "
+                                + "table matches cdc.tables; capture creates the topic with the table's first event"));
+            } else {
+                results.add(CheckResult.ok(NAME, "topic " + name + " not created yet: the table is empty, and capture "
+                        + "creates the topic with its first change"));
+            }
+        }
+    }
+
+    private static void deadLetters(Admin admin, DoctorSettings settings, Set<String> topics, List<CheckResult> results)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        List<String> deadLetterTopics = List.of(settings.get("cdc.dead-letter-topic"), settings.get("aggregate.dead-letter-topic"))
+                .stream().filter(topics::contains).toList();
+        for (Map.Entry<String, Long> topic : endOffsets(admin, deadLetterTopics).entrySet()) {
+            if (topic.getValue() > 0) {
+                results.add(CheckResult.warn(NAME, "dead-letter topic " + topic.getKey() + " holds " + topic.getValue()
+                                + " events that could not be delivered",
+                        "read the error in each: kcat -b " + settings.get("kafka.bootstrap-servers") + " -t "
+                                + topic.getKey() + " -C -e; fix the cause and replay them"));
+            }
+        }
+    }
+
+    /** Lag of every consumer group reading topics of topic.prefix. */
+    private static void consumerGroups(Admin admin, DoctorSettings settings, List<CheckResult> results)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        String prefix = settings.get("topic.prefix") + ".";
+        Collection<GroupListing> groups = admin.listGroups(ListGroupsOptions.forConsumerGroups()).all()
+                .get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        Map<String, GroupListing> byId = new TreeMap<>();
+        groups.forEach(g -> byId.put(g.groupId(), g));
+        for (GroupListing group : byId.values()) {
+            Map<TopicPartition, Long> positions = new HashMap<>();
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group.groupId())
+                    .partitionsToOffsetAndMetadata().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            committed.forEach((tp, o) -> {
+                if (o != null) {
+                    positions.put(tp, o.offset());
+                }
+            });
+            String source = "";
+            if (positions.isEmpty() && group.groupId().startsWith("aggregate-")) {
+                positions.putAll(aggregatePositions(settings, group.groupId().substring("aggregate-".length())));
+                source = ", offsets from " + settings.get("aggregate.state-schema") + ".aggregate_offsets";
+            }
+            positions.keySet().removeIf(tp -> !tp.topic().startsWith(prefix));
+            if (positions.isEmpty()) {
+                continue;
+            }
+            Map<TopicPartition, Long> ends = partitionEnds(admin, positions.keySet());
+            long lag = positions.entrySet().stream().mapToLong(e -> Math.max(0, ends.getOrDefault(e.getKey(), e.getValue()) - e.getValue())).sum();
+            String state = group.groupState().map(s -> s.toString()).orElse("unknown");
+            results.add(CheckResult.ok(NAME, "consumer group " + group.groupId() + "  lag " + lag + " ("
+                    + positions.size() + " partitions, " + state + source + ")"));
+        }
+    }
+
+    /** The next offset each partition of an aggregate will apply: one past the last offset in its state. */
+    private static Map<TopicPartition, Long> aggregatePositions(DoctorSettings settings, String aggregate) {
+        Map<TopicPartition, Long> positions = new HashMap<>();
+        String table = CapturedTables.TableId.parse(settings.get("aggregate.state-schema") + ".aggregate_offsets").quoted();
+        try (Connection c = PostgresClient.connect(settings);
+             PreparedStatement ps = c.prepareStatement("SELECT topic, kafka_partition, last_offset FROM " + table + " WHERE aggregate = ?")) {
+            ps.setString(1, aggregate);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    positions.put(new TopicPartition(rs.getString(1), rs.getInt(2)), rs.getLong(3) + 1);
+                }
+            }
+        } catch (SQLException e) {
+            // no state (aggregates off, or PostgreSQL away): the group is reported without lag
+        }
+        return positions;
+    }
+
+    /** Sum of the end offsets of each topic's partitions. */
+    private static Map<String, Long> endOffsets(Admin admin, Collection<String> topics)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        Map<String, Long> ends = new TreeMap<>();
+        if (topics.isEmpty()) {
+            return ends;
+        }
+        Map<String, TopicDescription> descriptions = admin.describeTopics(topics).allTopicNames()
+                .get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        List<TopicPartition> partitions = new ArrayList<>();
+        descriptions.forEach((topic, d) -> d.partitions().forEach(pi -> partitions.add(new TopicPartition(topic, pi.partition()))));
+        partitionEnds(admin, partitions).forEach((tp, end) -> ends.merge(tp.topic(), end, Long::sum));
+        return ends;
+    }
+
+    private static Map<TopicPartition, Long> partitionEnds(Admin admin, Collection<TopicPartition> partitions)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        partitions.forEach(tp -> request.put(tp, OffsetSpec.latest()));
+        Map<TopicPartition, Long> ends = new HashMap<>();
+        admin.listOffsets(request).all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS).forEach((tp, info) -> ends.put(tp, info.offset()));
+        return ends;
+    }
+
+    private static boolean hasRows(Connection c, TableId t) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT EXISTS (SELECT 1 FROM " + t.quoted() + ")")) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+
+    private static CheckResult unreachable(DoctorSettings settings, Exception e) {
+        return CheckResult.fail(NAME, "Kafka not reachable at " + settings.get("kafka.bootstrap-servers") + " (" + reason(e) + ")",
+                settings.startFix("kafka.bootstrap-servers", "Kafka", "KAFKA_BOOTSTRAP_SERVERS"));
+    }
+
+    private static String reason(Exception e) {
+        Throwable t = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+    }
+}

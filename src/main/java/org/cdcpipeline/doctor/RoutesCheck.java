@@ -1,0 +1,120 @@
+package org.cdcpipeline.doctor;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import javax.management.Attribute;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
+
+/**
+ * The state of each route of the running pipeline, read over JMX from the route MBeans Camel registers
+ * ({@code org.apache.camel:context=<camel.main.name>,type=routes,name="<routeId>"}). A pipeline that does not answer
+ * is a warning, not a failure: the doctor also runs while the pipeline is stopped on purpose, and in embedded mode
+ * the services it runs already fail their own checks.
+ */
+final class RoutesCheck {
+
+    static final String NAME = "routes";
+    private static final long TIMEOUT_MS = 5000;
+
+    private RoutesCheck() {
+    }
+
+    static List<CheckResult> run(DoctorSettings settings) {
+        if (!settings.flag("jmx.enabled")) {
+            return List.of(CheckResult.warn(NAME, "JMX is disabled (jmx.enabled=false): route states not checked",
+                    "set JMX_ENABLED=true and restart the pipeline to let the doctor read them"));
+        }
+        String hostPort = settings.get("jmx.host") + ":" + settings.get("jmx.port");
+        String url = "service:jmx:rmi://" + hostPort + "/jndi/rmi://" + hostPort + "/jmxrmi";
+        Map<String, Object> env = new HashMap<>();
+        if (!settings.get("jmx.user").isBlank()) {
+            env.put(JMXConnector.CREDENTIALS, new String[] {settings.get("jmx.user"), settings.get("jmx.password")});
+        }
+        JMXConnector connector;
+        try {
+            JMXServiceURL serviceUrl = new JMXServiceURL(url);
+            // an RMI connection has no timeout of its own: a host that swallows packets must not stall the doctor
+            connector = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return JMXConnectorFactory.connect(serviceUrl, env);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SecurityException s) {
+                return List.of(CheckResult.fail(NAME, "the pipeline's JMX server at " + hostPort + " refused the credentials ("
+                        + s.getMessage() + ")", "set JMX_USER and JMX_PASSWORD to a user of jmx.password-file"));
+            }
+            return List.of(notRunning(hostPort, rootCause(e)));
+        } catch (TimeoutException | java.net.MalformedURLException e) {
+            return List.of(notRunning(hostPort, e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+        try (connector) {
+            return routes(connector.getMBeanServerConnection(), settings.get("camel.main.name"), hostPort);
+        } catch (Exception e) {
+            return List.of(CheckResult.warn(NAME, "could not read the route MBeans at " + hostPort + " (" + e.getMessage() + ")",
+                    "run doctor again; see the pipeline log"));
+        }
+    }
+
+    private static List<CheckResult> routes(MBeanServerConnection server, String context, String hostPort) throws Exception {
+        Set<ObjectName> names = server.queryNames(new ObjectName("org.apache.camel:context=" + context + ",type=routes,*"), null);
+        if (names.isEmpty()) {
+            return List.of(CheckResult.warn(NAME, "no routes of Camel context " + context + " over JMX at " + hostPort,
+                    "the JMX server belongs to another process, or camel.main.name differs from the pipeline's"));
+        }
+        Map<String, CheckResult> byRoute = new TreeMap<>();
+        for (ObjectName name : names) {
+            Map<String, Object> attributes = new HashMap<>();
+            for (Attribute a : server.getAttributes(name, new String[] {"RouteId", "State", "AutoStartup"}).asList()) {
+                attributes.put(a.getName(), a.getValue());
+            }
+            String routeId = String.valueOf(attributes.get("RouteId"));
+            String state = String.valueOf(attributes.get("State"));
+            boolean autoStartup = !Boolean.FALSE.equals(attributes.get("AutoStartup"));
+            CheckResult result;
+            if ("Started".equals(state)) {
+                result = CheckResult.ok(NAME, "route " + routeId + "  Started");
+            } else if (!autoStartup && "Stopped".equals(state)) {
+                result = CheckResult.ok(NAME, "route " + routeId + "  Stopped (off in the configuration)");
+            } else {
+                result = CheckResult.fail(NAME, "route " + routeId + " is " + state,
+                        "see the pipeline log for its error; after fixing the cause start it over JMX: echo 'run -b "
+                                + name + " start' | java -jar jmxterm-1.0.4-uber.jar -l " + hostPort + " -n");
+            }
+            byRoute.put(routeId, result);
+        }
+        return new ArrayList<>(byRoute.values());
+    }
+
+    private static CheckResult notRunning(String hostPort, Throwable cause) {
+        return CheckResult.warn(NAME, "pipeline not running or JMX disabled: nothing answers JMX at " + hostPort
+                        + " (" + cause.getClass().getSimpleName() + ")",
+                "start the pipeline (java -jar target/cdc-pipeline.jar), or set JMX_HOST/JMX_PORT to where it listens");
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t;
+    }
+}
