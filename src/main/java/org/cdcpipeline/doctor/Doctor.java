@@ -49,7 +49,14 @@ public final class Doctor {
         List<CheckResult> results = new ArrayList<>();
         CHECKS.forEach((name, check) -> {
             if (component.equals("all") || component.equals(name)) {
-                List<CheckResult> found = check.apply(settings);
+                List<CheckResult> found;
+                try {
+                    found = check.apply(settings);
+                } catch (RuntimeException e) {
+                    // a setting that cannot be used (a number that is none, a malformed table name)
+                    found = List.of(CheckResult.fail(name, "check could not run: " + e,
+                            "correct the setting the message names in application.properties or its environment variable"));
+                }
                 found.forEach(r -> out.println(r.line()));
                 out.flush();
                 results.addAll(found);

@@ -104,7 +104,7 @@ final class KafkaCheck {
             }
         } catch (SQLException e) {
             results.add(CheckResult.warn(NAME, "topics per captured table not checked: the captured tables are read "
-                    + "from PostgreSQL, which did not answer (" + e.getMessage() + ")", "see doctor --component postgres"));
+                    + "from PostgreSQL, which did not answer (" + CheckResult.brief(e.getMessage()) + ")", "see doctor --component postgres"));
             return;
         }
         List<String> present = wanted.keySet().stream().filter(topics::contains).toList();
@@ -169,7 +169,7 @@ final class KafkaCheck {
             long lag = positions.entrySet().stream().mapToLong(e -> Math.max(0, ends.getOrDefault(e.getKey(), e.getValue()) - e.getValue())).sum();
             String state = group.groupState().map(s -> s.toString()).orElse("unknown");
             results.add(CheckResult.ok(NAME, "consumer group " + group.groupId() + "  lag " + lag + " ("
-                    + positions.size() + " partitions, " + state + source + ")"));
+                    + positions.size() + (positions.size() == 1 ? " partition, " : " partitions, ") + state + source + ")"));
         }
     }
 
@@ -229,6 +229,9 @@ final class KafkaCheck {
 
     private static String reason(Exception e) {
         Throwable t = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+        if (t instanceof TimeoutException || t instanceof org.apache.kafka.common.errors.TimeoutException) {
+            return "no answer within " + TIMEOUT_MS / 1000 + " s";
+        }
+        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + CheckResult.brief(t.getMessage()));
     }
 }

@@ -30,7 +30,7 @@ final class PostgresClient {
     static CheckResult failure(String component, DoctorSettings settings, SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String where = where(settings);
-        String reason = (e.getCause() != null && e.getCause().getMessage() != null ? e.getCause() : e).getMessage();
+        String reason = CheckResult.brief((e.getCause() != null && e.getCause().getMessage() != null ? e.getCause() : e).getMessage());
         if (state.startsWith("28")) {
             return CheckResult.fail(component, "PostgreSQL at " + where + " refused user '" + settings.get("postgres.user")
                     + "' (SQLState " + state + ": " + reason + ")", settings.embedded("postgres.host")

@@ -69,7 +69,7 @@ final class RoutesCheck {
         try (connector) {
             return routes(connector.getMBeanServerConnection(), settings.get("camel.main.name"), hostPort);
         } catch (Exception e) {
-            return List.of(CheckResult.warn(NAME, "could not read the route MBeans at " + hostPort + " (" + e.getMessage() + ")",
+            return List.of(CheckResult.warn(NAME, "could not read the route MBeans at " + hostPort + " (" + CheckResult.brief(e.getMessage()) + ")",
                     "run doctor again; see the pipeline log"));
         }
     }

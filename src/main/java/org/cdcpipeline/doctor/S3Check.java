@@ -38,6 +38,12 @@ final class S3Check {
         String endpoint = settings.get("s3.endpoint");
         String where = endpoint.isBlank() ? "AWS S3" : endpoint;
         String bucket = settings.get("s3.bucket");
+        if (settings.embedded("s3.endpoint") && settings.get("s3.access-key").isBlank()) {
+            results.add(CheckResult.fail(NAME, "no keys for the embedded S3 server at " + where + ": "
+                            + settings.get("pipeline.data-dir") + "/dev-credentials.properties has none, so the pipeline has "
+                            + "not run with this data directory", settings.startFix("s3.endpoint", "S3/MinIO", "S3_ENDPOINT")));
+            return results;
+        }
         try (S3Client client = S3ArchiveObjects.client(endpoint, settings.get("s3.region"), settings.get("s3.access-key"),
                 settings.get("s3.secret-key"))) {
             try {
@@ -48,7 +54,7 @@ final class S3Check {
                 results.add(refused(settings, e, where, bucket));
                 return results;
             } catch (SdkClientException e) {
-                results.add(CheckResult.fail(NAME, "S3 not reachable at " + where + " (" + e.getMessage() + ")",
+                results.add(CheckResult.fail(NAME, "S3 not reachable at " + where + " (" + CheckResult.brief(e.getMessage()) + ")",
                         settings.startFix("s3.endpoint", "S3/MinIO", "S3_ENDPOINT")));
                 return results;
             }
@@ -56,7 +62,7 @@ final class S3Check {
                 rawArchive(client, settings, bucket, results);
                 aggregates(client, settings, bucket, results);
             } catch (S3Exception | SdkClientException e) {
-                results.add(CheckResult.fail(NAME, "S3 at " + where + " stopped answering (" + e.getMessage() + ")",
+                results.add(CheckResult.fail(NAME, "S3 at " + where + " stopped answering (" + CheckResult.brief(e.getMessage()) + ")",
                         "see the S3 server's log; run doctor again"));
             }
         }
@@ -79,7 +85,7 @@ final class S3Check {
                             + settings.get("pipeline.data-dir") + "/dev-credentials.properties, or set the ones it was started with"
                             : "set S3_ACCESS_KEY and S3_SECRET_KEY to keys the server accepts (with read and write access to the bucket)");
         }
-        return CheckResult.fail(NAME, where + " answered " + code + " for bucket " + bucket + " (" + e.getMessage() + ")",
+        return CheckResult.fail(NAME, where + " answered " + code + " for bucket " + bucket + " (" + CheckResult.brief(e.getMessage()) + ")",
                 "see the S3 server's log");
     }
 
