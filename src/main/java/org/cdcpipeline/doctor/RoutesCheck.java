@@ -95,9 +95,10 @@ final class RoutesCheck {
             } else if (!autoStartup && "Stopped".equals(state)) {
                 result = CheckResult.ok(NAME, "route " + routeId + "  Stopped (off in the configuration)");
             } else {
+                String operation = "Suspended".equals(state) ? "resume" : "start";
                 result = CheckResult.fail(NAME, "route " + routeId + " is " + state,
-                        "see the pipeline log for its error; after fixing the cause start it over JMX: echo 'run -b "
-                                + name + " start' | java -jar jmxterm-1.0.4-uber.jar -l " + hostPort + " -n");
+                        "see the pipeline log for its error; after fixing the cause " + operation + " it over JMX: echo 'run -b "
+                                + name + " " + operation + "' | java -jar jmxterm-1.0.4-uber.jar -l " + hostPort + " -n");
             }
             byRoute.put(routeId, result);
         }

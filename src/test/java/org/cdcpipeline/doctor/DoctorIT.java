@@ -197,6 +197,7 @@ class DoctorIT {
                 "CREATE TABLE doctor_pub.zamowienia (id integer PRIMARY KEY, kwota numeric)",
                 "INSERT INTO doctor_pub.zamowienia VALUES (1, 10)",
                 "CREATE TABLE doctor_pub_other.inna (id integer PRIMARY KEY)",
+                "CREATE SCHEMA IF NOT EXISTS pipeline_state",
                 "CREATE TABLE IF NOT EXISTS pipeline_state.cdc_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048))",
                 "CREATE PUBLICATION doctor_pub FOR TABLE doctor_pub.zamowienia, pipeline_state.cdc_signal, doctor_pub_other.inna");
         Map<String, String> settings = healthy();
