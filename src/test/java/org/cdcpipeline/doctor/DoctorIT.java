@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import javax.management.ObjectName;
 import javax.management.remote.JMXConnectorServer;
 import javax.management.remote.JMXConnectorServerFactory;
 import javax.management.remote.JMXServiceURL;
@@ -139,6 +140,17 @@ class DoctorIT {
                     .anyMatch(l -> l.startsWith("OK   s3         raw-kafka-data/ "))
                     .anyMatch(l -> l.startsWith("OK   s3         doctor-it/klienci-by-country/current.parquet  "));
             assertThat(report.lines().get(report.lines().size() - 1)).matches("doctor: \\d+ checks, \\d+ OK, 0 WARN, 0 FAIL");
+
+            // a route that should run and does not, stopped and started again with the MBean operation the fix names
+            ObjectName slotLagRoute = new ObjectName("org.apache.camel:context=cdc-pipeline,type=routes,name=\"cdc-slot-lag\"");
+            ManagementFactory.getPlatformMBeanServer().invoke(slotLagRoute, "stop", null, null);
+            Report stopped = doctor(healthy(), "routes");
+            assertThat(stopped.exit()).isEqualTo(1);
+            assertThat(stopped.withStatus("FAIL", "routes")).singleElement().asString()
+                    .startsWith("FAIL routes     route cdc-slot-lag is Stopped")
+                    .contains("run -b " + slotLagRoute + " start");
+            ManagementFactory.getPlatformMBeanServer().invoke(slotLagRoute, "start", null, null);
+            assertThat(doctor(healthy(), "routes").exit()).isZero();
         }
     }
 
