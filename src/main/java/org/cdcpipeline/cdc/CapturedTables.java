@@ -225,6 +225,7 @@ public final class CapturedTables {
         return tables;
     }
 
+    /** Whether the publication exists (with or without tables). */
     public static boolean publicationExists(Connection c, String publication) throws SQLException {
         return exists(c, "SELECT 1 FROM pg_publication WHERE pubname = ?", publication);
     }
