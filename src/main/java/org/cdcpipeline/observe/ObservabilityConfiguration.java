@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.CamelConfiguration;
@@ -36,6 +37,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * reads.
  */
 public final class ObservabilityConfiguration implements CamelConfiguration {
+
+    private static final String METRICS_REGISTRY = "metricsRegistry";
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -65,9 +68,12 @@ public final class ObservabilityConfiguration implements CamelConfiguration {
 
         PipelineMetrics metrics = null;
         if (enabled(config, "observe.enabled")) {
-            // the registry Camel's Prometheus endpoint serves (it looks for this name before making its own)
-            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            beans.bind("metricsRegistry", registry);
+            // the registry Camel's Prometheus endpoint serves: the one it made already, or one it will find by name
+            MeterRegistry registry = beans.lookupByNameAndType(METRICS_REGISTRY, MeterRegistry.class);
+            if (registry == null) {
+                registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+                beans.bind(METRICS_REGISTRY, registry);
+            }
             metrics = new PipelineMetrics(registry, beans.lookupByNameAndType("captureStats", CaptureStats.class),
                     beans.lookupByNameAndType("archiveStats", ArchiveStats.class),
                     beans.lookupByNameAndType("aggregateStats", AggregateStats.class),

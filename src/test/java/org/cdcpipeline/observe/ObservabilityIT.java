@@ -36,6 +36,7 @@ import static org.awaitility.Awaitility.await;
 class ObservabilityIT {
 
     private static final String SCHEMA = "observe_it";
+    private static final String SLOT = "observe_it";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private static Path csvDir;
@@ -54,10 +55,15 @@ class ObservabilityIT {
                 "jmx.enabled", "true", "jmx.port", String.valueOf(TestServices.freePort()),
                 "observe.enabled", "true", "observe.port", String.valueOf(TestServices.freePort()),
                 "observe.lag-interval-ms", "300", "s3.endpoint", "http://127.0.0.1:" + s3.port()));
-        // the archive uses Kafka and S3, so readiness covers them; its topics stay empty here
-        config.put("archive.enabled", "true");
+        // capture and the archive of this schema's tables: readiness covers Kafka, S3 and the slot lag
+        config.put("cdc.enabled", "true");
+        config.put("cdc.slot-name", SLOT);
+        config.put("cdc.publication-name", SLOT);
+        config.put("cdc.offset-flush-interval-ms", "200");
         config.put("topic.prefix", "observe_it");
+        config.put("archive.enabled", "true");
         config.put("archive.group-id", "observe-it-archive");
+        config.put("archive.batch-max-age-ms", "1000");
         config.put("pipeline.data-dir", csvDir.resolve("data").toString());
         pipeline = TestPipeline.start(config);
     }
@@ -66,6 +72,8 @@ class ObservabilityIT {
     static void stop() throws Exception {
         pipeline.close();
         s3.close();
+        // an abandoned slot would hold WAL back for the rest of the test run
+        TestServices.execute("SELECT pg_drop_replication_slot('" + SLOT + "')");
     }
 
     @Test
@@ -123,13 +131,18 @@ class ObservabilityIT {
     }
 
     @Test
-    void shouldExposeImportedAndRejectedRowsAsPrometheusMetrics() throws Exception {
+    void shouldExposeThePipelineFiguresAsPrometheusMetricsAfterACsvImport() throws Exception {
         drop("metrics_sample.csv", "id,nazwa,wiek\n1,Anna,34\n2,Jan,41\n3,Ewa\n4,Piotr,29\n");
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        String topic = "observe_it." + SCHEMA + ".metrics_sample";
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             String metrics = get("/observe/metrics").body();
             assertThat(metrics).contains("csv_rows_imported_total{table=\"metrics_sample\"} 3.0")
                     .contains("csv_rows_rejected_total{table=\"metrics_sample\"} 1.0")
-                    .contains("cdc_slot_lag_bytes -1.0");
+                    .contains("cdc_events_captured_total{table=\"metrics_sample\",topic=\"" + topic + "\"} 3.0")
+                    .containsPattern("archive_objects_written_total\\{table=\"metrics_sample\"} [1-9]")
+                    .containsPattern("archive_bytes_written_total\\{table=\"metrics_sample\"} [1-9]")
+                    .contains("kafka_consumer_lag{group=\"observe-it-archive\",topic=\"" + topic + "\"} 0.0")
+                    .containsPattern("(?m)^cdc_slot_lag_bytes [0-9]");
         });
     }
 
