@@ -63,6 +63,8 @@ public final class PipelineMonitor {
             if (sources.aggregates() != null) {
                 aggregateLag(existing, consumerLag);
             }
+            // a dead-letter topic is created with its first letter: none yet is 0, a figure to alert on
+            sources.deadLetterTopics().forEach(topic -> letters.put(topic, 0L));
             Set<String> deadLetterTopics = sources.deadLetterTopics().stream().filter(existing::contains)
                     .collect(Collectors.toSet());
             endOffsets(deadLetterTopics).forEach((tp, end) -> letters.merge(tp.topic(), end, Long::sum));

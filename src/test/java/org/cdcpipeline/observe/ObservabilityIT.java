@@ -142,6 +142,7 @@ class ObservabilityIT {
                     .containsPattern("archive_objects_written_total\\{table=\"metrics_sample\"} [1-9]")
                     .containsPattern("archive_bytes_written_total\\{table=\"metrics_sample\"} [1-9]")
                     .contains("kafka_consumer_lag{group=\"observe-it-archive\",topic=\"" + topic + "\"} 0.0")
+                    .contains("dead_letters_total{topic=\"observe_it.dead-letter\"} 0.0")
                     .containsPattern("(?m)^cdc_slot_lag_bytes [0-9]");
         });
     }
