@@ -6,6 +6,7 @@ import java.util.Map;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
+import org.cdcpipeline.observe.ObservabilityConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +30,7 @@ public final class Pipeline {
         main.setPropertyPlaceholderLocations(configLocation());
         overrides.forEach(main::addOverrideProperty);
         main.configure().addConfiguration(new PipelineConfiguration());
+        main.configure().addConfiguration(new ObservabilityConfiguration());
         services = new ServicesLifecycle(options.wipeData());
         main.addMainListener(services);
         main.addMainListener(new Banner());

@@ -177,6 +177,8 @@ class ApplicationProcessIT {
         pb.environment().put("S3_EMBEDDED_PORT", String.valueOf(s3Port));
         pb.environment().put("PIPELINE_DATA_DIR", dataDir.toString());
         pb.environment().put("CSV_DIR", csvDir.toString());
+        pb.environment().put("JMX_PORT", String.valueOf(TestServices.freePort()));
+        pb.environment().put("OBSERVE_PORT", String.valueOf(TestServices.freePort()));
         pb.environment().put("CSV_POLL_DELAY_MS", "200");
         pb.environment().put("CSV_READ_LOCK_MIN_AGE_MS", "200");
         pb.environment().putAll(env);

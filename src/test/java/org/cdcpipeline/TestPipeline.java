@@ -44,6 +44,9 @@ public final class TestPipeline implements AutoCloseable {
         all.put("cdc.enabled", "false");
         all.put("aggregate.enabled", "false");
         all.put("archive.enabled", "false");
+        // several pipelines run in one test JVM: no fixed ports (tests of JMX, health and metrics turn them on)
+        all.put("jmx.enabled", "false");
+        all.put("observe.enabled", "false");
         all.putAll(properties);
         return all;
     }

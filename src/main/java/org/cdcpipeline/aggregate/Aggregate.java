@@ -126,6 +126,11 @@ public final class Aggregate extends ServiceSupport implements StateRepository<S
         return topic;
     }
 
+    /** Changes this aggregate has finished with in this run: applied to its state, or sent to the dead-letter topic. */
+    public synchronized long applied() {
+        return applied;
+    }
+
     /** Changes read but not applied yet. */
     public synchronized long pending() {
         return handedOver - applied;

@@ -40,6 +40,11 @@ public final class AggregateStats extends ServiceSupport implements RunReport {
         aggregates.add(aggregate);
     }
 
+    /** The aggregates running in this pipeline. */
+    public List<Aggregate> aggregates() {
+        return List.copyOf(aggregates);
+    }
+
     @Override
     public boolean drained() {
         if (!enabled) {

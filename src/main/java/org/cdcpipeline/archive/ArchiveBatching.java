@@ -54,7 +54,8 @@ public final class ArchiveBatching implements AggregationStrategy {
     public void written(Exchange exchange) {
         ArchiveBatch batch = exchange.getProperty("archiveBatch", ArchiveBatch.class);
         intake.written(batch.last().topic(), batch.last().partition(), batch.last().offset());
-        stats.written(batch.table(), batch.size());
+        byte[] object = exchange.getIn().getBody(byte[].class);
+        stats.written(batch.table(), batch.size(), object == null ? 0 : object.length);
         KafkaManualCommit commit = exchange.getIn().getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
         if (commit != null) {
             commit.commit();

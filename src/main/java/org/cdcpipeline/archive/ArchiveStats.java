@@ -47,13 +47,39 @@ public final class ArchiveStats implements RunReport {
         held.increment();
     }
 
-    /** A batch's object is in the bucket. */
-    public void written(String table, int rows) {
+    /** A batch's object of {@code bytes} is in the bucket. */
+    public void written(String table, int rows, long bytes) {
         held.add(-rows);
-        long[] counts = written.computeIfAbsent(table, t -> new long[2]);
+        long[] counts = written.computeIfAbsent(table, t -> new long[3]);
         synchronized (counts) {
             counts[0]++;
             counts[1] += rows;
+            counts[2] += bytes;
+        }
+    }
+
+    /** The tables the archive wrote objects of in this run. */
+    public java.util.Set<String> tables() {
+        return written.keySet();
+    }
+
+    /** Objects written for the table in this run. */
+    public long objectsWritten(String table) {
+        return count(table, 0);
+    }
+
+    /** Bytes of the objects written for the table in this run. */
+    public long bytesWritten(String table) {
+        return count(table, 2);
+    }
+
+    private long count(String table, int index) {
+        long[] counts = written.get(table);
+        if (counts == null) {
+            return 0;
+        }
+        synchronized (counts) {
+            return counts[index];
         }
     }
 

@@ -41,6 +41,17 @@ public final class CaptureStats implements RunReport {
         }
     }
 
+    /** The topics events were published on in this run. */
+    public Set<String> topics() {
+        return published.keySet();
+    }
+
+    /** Events Kafka acknowledged on the topic in this run. */
+    public long published(String topic) {
+        LongAdder n = published.get(topic);
+        return n == null ? 0 : n.sum();
+    }
+
     @Override
     public boolean drained() {
         if (!enabled) {

@@ -74,6 +74,21 @@ public final class SlotLag {
         }
     }
 
+    /** Measures the lag without logging it: bytes, or -1 when the slot does not exist (yet). */
+    public long measure() throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(LAG_SQL)) {
+            ps.setString(1, slot);
+            try (ResultSet rs = ps.executeQuery()) {
+                lastLagBytes = rs.next() ? rs.getLong(2) : -1;
+                return lastLagBytes;
+            }
+        }
+    }
+
+    public String slot() {
+        return slot;
+    }
+
     /** The lag measured last, in bytes; -1 if unknown. */
     public long lastLagBytes() {
         return lastLagBytes;

@@ -1,6 +1,7 @@
 package org.cdcpipeline.csv;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -44,6 +45,7 @@ public final class CsvImporter {
     private final ImportStats stats;
     private final Path csvDir;
     private final int batchSize;
+    private long progressIntervalMillis = 10_000;
 
     public CsvImporter(DataSource dataSource, ImportStats stats, Path csvDir, String schema, Path schemaDir, int batchSize) {
         this.dataSource = dataSource;
@@ -65,6 +67,16 @@ public final class CsvImporter {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read the table schemas", e);
         }
+    }
+
+    /** How often a long import logs its progress (csv.progress-interval-ms). */
+    public void setProgressIntervalMillis(long millis) {
+        this.progressIntervalMillis = millis;
+    }
+
+    /** The file's content as the CSV parser should read it: counted, for the progress of a long import. */
+    public InputStream follow(InputStream file, long fileBytes, ImportJob job) {
+        return ImportProgress.follow(file, fileBytes, progressIntervalMillis, job);
     }
 
     /** Starts the import of a file: its name, less {@code .csv}, must be a valid table name. */
@@ -189,6 +201,9 @@ public final class CsvImporter {
                 job.imported += accepted.values().size() - result.refused().size();
                 job.changed += result.changed();
                 recordRejects(job, rejects);
+                if (job.progress != null) {
+                    job.progress.rowsDone(job.imported + job.rejected, System.nanoTime());
+                }
             }
         } catch (SQLException e) {
             throw databaseFailure(job, e);

@@ -23,6 +23,8 @@ public final class ImportJob {
     long imported;
     long changed;
     long rejected;
+    /** Logs the progress of a long file; null when the route does not follow it. */
+    ImportProgress progress;
 
     ImportJob(String fileName, SqlIdentifier table, Path rejectsFile) {
         this.fileName = fileName;

@@ -15,7 +15,8 @@ import org.cdcpipeline.RunReport;
 /** What the CSV import did in this run, per table, and whether files are still waiting in the CSV folder. */
 public final class ImportStats implements RunReport {
 
-    private record Counts(long files, long imported, long changed, long rejected, long millis) {
+    /** What the import did for one table: files, rows imported, rows changed, rows rejected, time spent. */
+    public record Counts(long files, long imported, long changed, long rejected, long millis) {
         Counts plus(Counts other) {
             return new Counts(files + other.files, imported + other.imported, changed + other.changed,
                     rejected + other.rejected, millis + other.millis);
@@ -39,6 +40,11 @@ public final class ImportStats implements RunReport {
 
     synchronized void refused(String fileName) {
         refused.add(fileName);
+    }
+
+    /** Per table, what the files completed in this run did. */
+    public synchronized Map<String, Counts> tables() {
+        return Map.copyOf(tables);
     }
 
     /** Time spent importing files into the table, from pick-up to the last commit. */

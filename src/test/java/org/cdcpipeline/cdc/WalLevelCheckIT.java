@@ -31,6 +31,8 @@ class WalLevelCheckIT {
             pipeline.put("pipeline.data-dir", work.resolve("pipeline").toString());
             pipeline.put("csv.dir", work.resolve("csv").toString());
             pipeline.put("cdc.enabled", "true");
+            pipeline.put("jmx.enabled", "false");
+            pipeline.put("observe.enabled", "false");
             int exit = new Pipeline(new RunOptions(true, false, false), pipeline).run();
             assertThat(exit).isEqualTo(1);
 

@@ -1,0 +1,148 @@
+package org.cdcpipeline.observe;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.cdcpipeline.aggregate.Aggregate;
+import org.cdcpipeline.aggregate.AggregateStats;
+import org.cdcpipeline.cdc.SlotLag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Measures, every observe.lag-interval-ms (route observe-lag), how far the pipeline is behind: the replication slot's
+ * lag, the records each consumer has not consumed yet (the raw archive by the offsets it commits to Kafka, each
+ * aggregate by the offsets stored with its state) and the records in the dead-letter topics. Keeps the last figures
+ * for the metrics and logs a catch-up's progress.
+ */
+public final class PipelineMonitor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PipelineMonitor.class);
+    private static final long TIMEOUT_SECONDS = 5;
+
+    /** What runs in this pipeline, and where its figures come from. */
+    public record Sources(SlotLag slotLag, String archiveGroup, Pattern archiveTopics, AggregateStats aggregates,
+                          List<String> deadLetterTopics) {
+    }
+
+    private final Admin admin;
+    private final Sources sources;
+    private final CatchUp catchUp;
+    private final PipelineMetrics metrics;
+    private volatile Lags last = new Lags(-1, Map.of());
+    private volatile Map<String, Long> deadLetters = Map.of();
+
+    public PipelineMonitor(Admin admin, Sources sources, long caughtUpSlotLagBytes, long caughtUpConsumerLag,
+                           PipelineMetrics metrics) {
+        this.admin = admin;
+        this.sources = sources;
+        this.metrics = metrics;
+        this.catchUp = new CatchUp(sources.slotLag() == null ? "" : sources.slotLag().slot(), caughtUpSlotLagBytes,
+                caughtUpConsumerLag);
+    }
+
+    /** One measurement: figures for the metrics, and a catch-up line when one is due. */
+    public void measure() {
+        Map<Lags.GroupTopic, Long> consumerLag = new TreeMap<>();
+        Map<String, Long> letters = new TreeMap<>();
+        try {
+            Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            if (sources.archiveGroup() != null) {
+                archiveLag(existing, consumerLag);
+            }
+            if (sources.aggregates() != null) {
+                aggregateLag(existing, consumerLag);
+            }
+            // a dead-letter topic is created with its first letter: none yet is 0, a figure to alert on
+            sources.deadLetterTopics().forEach(topic -> letters.put(topic, 0L));
+            Set<String> deadLetterTopics = sources.deadLetterTopics().stream().filter(existing::contains)
+                    .collect(Collectors.toSet());
+            endOffsets(deadLetterTopics).forEach((tp, end) -> letters.merge(tp.topic(), end, Long::sum));
+        } catch (Exception e) {
+            LOG.debug("Cannot measure consumer lag now: {}", e.getMessage());
+            consumerLag.putAll(last.consumerLag());
+            letters.putAll(deadLetters);
+        }
+        long slotLag = slotLag();
+        Lags lags = new Lags(slotLag, Map.copyOf(consumerLag));
+        last = lags;
+        deadLetters = Map.copyOf(letters);
+        String line = catchUp.next(lags);
+        if (line != null) {
+            LOG.info(line);
+        }
+        if (metrics != null) {
+            metrics.refresh(this);
+        }
+    }
+
+    private long slotLag() {
+        if (sources.slotLag() == null) {
+            return -1;
+        }
+        try {
+            return sources.slotLag().measure();
+        } catch (Exception e) {
+            LOG.debug("Cannot measure the slot lag now: {}", e.getMessage());
+            return -1;
+        }
+    }
+
+    private void archiveLag(Set<String> existing, Map<Lags.GroupTopic, Long> lag) throws Exception {
+        Set<String> topics = existing.stream().filter(t -> sources.archiveTopics().matcher(t).matches())
+                .collect(Collectors.toSet());
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(sources.archiveGroup())
+                .partitionsToOffsetAndMetadata().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        endOffsets(topics).forEach((tp, end) -> {
+            OffsetAndMetadata done = committed.get(tp);
+            lag.merge(new Lags.GroupTopic(sources.archiveGroup(), tp.topic()),
+                    Math.max(0, end - (done == null ? 0 : done.offset())), Long::sum);
+        });
+    }
+
+    private void aggregateLag(Set<String> existing, Map<Lags.GroupTopic, Long> lag) throws Exception {
+        for (Aggregate aggregate : sources.aggregates().aggregates()) {
+            if (!existing.contains(aggregate.topic())) {
+                continue;
+            }
+            for (Map.Entry<TopicPartition, Long> end : endOffsets(Set.of(aggregate.topic())).entrySet()) {
+                Long applied = aggregate.lastOffset(end.getKey().partition());
+                long behind = Math.max(0, end.getValue() - (applied == null ? 0 : applied + 1));
+                lag.merge(new Lags.GroupTopic("aggregate-" + aggregate.name(), aggregate.topic()), behind, Long::sum);
+            }
+        }
+    }
+
+    private Map<TopicPartition, Long> endOffsets(Set<String> topics) throws Exception {
+        if (topics.isEmpty()) {
+            return Map.of();
+        }
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        admin.describeTopics(topics).allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).forEach((name, d) ->
+                d.partitions().forEach(p -> request.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+        Map<TopicPartition, Long> ends = new HashMap<>();
+        admin.listOffsets(request).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                .forEach((tp, info) -> ends.put(tp, info.offset()));
+        return ends;
+    }
+
+    /** The last measurement. */
+    Lags lags() {
+        return last;
+    }
+
+    /** Records in each dead-letter topic, as last measured. */
+    Map<String, Long> deadLetters() {
+        return deadLetters;
+    }
+}
