@@ -15,8 +15,8 @@ import javax.management.Attribute;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.remote.JMXConnector;
-import javax.management.remote.JMXConnectorFactory;
-import javax.management.remote.JMXServiceURL;
+
+import org.cdcpipeline.management.JmxServer;
 
 /**
  * The state of each route of the running pipeline, read over JMX from the route MBeans Camel registers
@@ -38,18 +38,12 @@ final class RoutesCheck {
                     "set JMX_ENABLED=true and restart the pipeline to let the doctor read them"));
         }
         String hostPort = settings.get("jmx.host") + ":" + settings.get("jmx.port");
-        String url = "service:jmx:rmi://" + hostPort + "/jndi/rmi://" + hostPort + "/jmxrmi";
-        Map<String, Object> env = new HashMap<>();
-        if (!settings.get("jmx.user").isBlank()) {
-            env.put(JMXConnector.CREDENTIALS, new String[] {settings.get("jmx.user"), settings.get("jmx.password")});
-        }
         JMXConnector connector;
         try {
-            JMXServiceURL serviceUrl = new JMXServiceURL(url);
             // an RMI connection has no timeout of its own: a host that swallows packets must not stall the doctor
             connector = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return JMXConnectorFactory.connect(serviceUrl, env);
+                    return JmxServer.connect(settings::get);
                 } catch (java.io.IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
@@ -60,7 +54,7 @@ final class RoutesCheck {
                         + s.getMessage() + ")", "set JMX_USER and JMX_PASSWORD to a user of jmx.password-file"));
             }
             return List.of(notRunning(hostPort, rootCause(e)));
-        } catch (TimeoutException | java.net.MalformedURLException e) {
+        } catch (TimeoutException e) {
             return List.of(notRunning(hostPort, e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -4,31 +4,20 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.rmi.registry.LocateRegistry;
-import java.rmi.registry.Registry;
-import java.rmi.server.RMIServerSocketFactory;
-import java.rmi.server.UnicastRemoteObject;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import javax.management.ObjectName;
-import javax.management.remote.JMXConnectorServer;
-import javax.management.remote.JMXConnectorServerFactory;
-import javax.management.remote.JMXServiceURL;
-import javax.management.remote.rmi.RMIConnectorServer;
 
 import org.cdcpipeline.Samples;
 import org.cdcpipeline.TestPipeline;
 import org.cdcpipeline.TestServices;
 import org.cdcpipeline.embedded.EmbeddedServices;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,7 +28,7 @@ import static org.cdcpipeline.TestServices.execute;
 
 /**
  * The doctor against real PostgreSQL, Kafka and S3 servers and a pipeline running in this JVM, whose route MBeans it
- * reads through a JMX connector on a loopback port: all OK when healthy, and each failure story of the old
+ * reads through the pipeline's own JMX server on a loopback port: all OK when healthy, and each failure story of the old
  * troubleshooting guide recognised, with its fix.
  */
 class DoctorIT {
@@ -48,8 +37,6 @@ class DoctorIT {
     static Path work;
 
     private static int jmxPort;
-    private static Registry registry;
-    private static JMXConnectorServer jmx;
 
     /** What the doctor printed and its exit code. */
     record Report(int exit, List<String> lines) {
@@ -60,32 +47,8 @@ class DoctorIT {
     }
 
     @BeforeAll
-    static void startJmxConnector() throws IOException {
-        // the stubs the registry hands out must name the loopback address the connector listens on
-        System.setProperty("java.rmi.server.hostname", "127.0.0.1");
+    static void pickJmxPort() throws IOException {
         jmxPort = TestServices.freePort();
-        RMIServerSocketFactory loopback = new LoopbackSockets();
-        registry = LocateRegistry.createRegistry(jmxPort, null, loopback);
-        String hostPort = "127.0.0.1:" + jmxPort;
-        jmx = JMXConnectorServerFactory.newJMXConnectorServer(
-                new JMXServiceURL("service:jmx:rmi://" + hostPort + "/jndi/rmi://" + hostPort + "/jmxrmi"),
-                Map.of(RMIConnectorServer.RMI_SERVER_SOCKET_FACTORY_ATTRIBUTE, loopback),
-                ManagementFactory.getPlatformMBeanServer());
-        jmx.start();
-    }
-
-    @AfterAll
-    static void stopJmxConnector() throws IOException {
-        jmx.stop();
-        UnicastRemoteObject.unexportObject(registry, true);
-    }
-
-    /** Sockets of the test's JMX connector: loopback only. */
-    private static final class LoopbackSockets implements RMIServerSocketFactory {
-        @Override
-        public ServerSocket createServerSocket(int port) throws IOException {
-            return new ServerSocket(port, 50, InetAddress.getLoopbackAddress());
-        }
     }
 
     private static Map<String, String> healthy() {
@@ -96,7 +59,7 @@ class DoctorIT {
                 "cdc.offset-flush-interval-ms", "200", "archive.enabled", "true", "aggregate.enabled", "true"));
         s.putAll(Map.of("archive.group-id", "doctor-it-archive", "archive.batch-max-age-ms", "1000",
                 "aggregate.state-schema", "doctor_it_state", "aggregate.snapshot-prefix", "doctor-it/",
-                "aggregate.snapshot-interval-ms", "300", "jmx.host", "127.0.0.1", "jmx.port", String.valueOf(jmxPort)));
+                "aggregate.snapshot-interval-ms", "300", "jmx.enabled", "true", "jmx.port", String.valueOf(jmxPort)));
         return s;
     }
 
