@@ -27,8 +27,13 @@ public final class Pipeline {
      */
     public Pipeline(RunOptions options, Map<String, String> overrides) {
         main.setPropertyPlaceholderLocations(configLocation());
+        if (options.dev()) {
+            // where and what is watched: camel.main.routes-reload-directory and -pattern in application.properties
+            main.addOverrideProperty("camel.main.routes-reload-enabled", "true");
+        }
         overrides.forEach(main::addOverrideProperty);
-        main.configure().addConfiguration(new PipelineConfiguration());
+        // PipelineConfiguration binds the beans: named in application.properties (camel.main.configuration-classes),
+        // so the Camel CLI's `camel run` binds them too
         services = new ServicesLifecycle(options.wipeData());
         main.addMainListener(services);
         main.addMainListener(new Banner());

@@ -32,6 +32,9 @@ public final class PipelineConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
+        // The Camel CLI loads this project's jar in a child class loader; Debezium and Kafka look classes up through
+        // the context class loader of the threads that create them, which all descend from this one.
+        Thread.currentThread().setContextClassLoader(PipelineConfiguration.class.getClassLoader());
         PropertiesComponent properties = context.getPropertiesComponent();
         Function<String, String> config = key -> properties.resolveProperty(key).orElse("");
 

@@ -11,6 +11,7 @@ class RunOptionsTest {
     void shouldParseTheOptions() {
         assertThat(RunOptions.parse()).isEqualTo(new RunOptions(false, false, false));
         assertThat(RunOptions.parse("--once", "--wipe-data")).isEqualTo(new RunOptions(true, true, false));
+        assertThat(RunOptions.parse("--dev")).isEqualTo(new RunOptions(false, false, false, true));
     }
 
     @Test
