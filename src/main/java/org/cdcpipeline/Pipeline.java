@@ -6,7 +6,6 @@ import java.util.Map;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
-import org.cdcpipeline.observe.ObservabilityConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,9 +27,13 @@ public final class Pipeline {
      */
     public Pipeline(RunOptions options, Map<String, String> overrides) {
         main.setPropertyPlaceholderLocations(configLocation());
+        if (options.dev()) {
+            // where and what is watched: camel.main.routes-reload-directory and -pattern in application.properties
+            main.addOverrideProperty("camel.main.routes-reload-enabled", "true");
+        }
         overrides.forEach(main::addOverrideProperty);
-        main.configure().addConfiguration(new PipelineConfiguration());
-        main.configure().addConfiguration(new ObservabilityConfiguration());
+        // the configuration classes that bind the beans are named in application.properties
+        // (camel.main.configuration-classes), so the Camel CLI's `camel run` binds them too
         services = new ServicesLifecycle(options.wipeData());
         main.addMainListener(services);
         main.addMainListener(new Banner());

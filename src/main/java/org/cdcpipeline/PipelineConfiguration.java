@@ -2,6 +2,9 @@ package org.cdcpipeline;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.function.Function;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -32,9 +35,13 @@ public final class PipelineConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
+        // The Camel CLI loads this project's jar in a child class loader; Debezium and Kafka look classes up through
+        // the context class loader of the threads that create them, which all descend from this one.
+        Thread.currentThread().setContextClassLoader(PipelineConfiguration.class.getClassLoader());
         PropertiesComponent properties = context.getPropertiesComponent();
         Function<String, String> config = key -> properties.resolveProperty(key).orElse("");
 
+        requireEndpoints(config);
         // local state (capture offsets) lives here even when every service is external
         Files.createDirectories(Path.of(config.apply("pipeline.data-dir")));
         HikariDataSource dataSource = PostgresDataSource.create(config);
@@ -122,6 +129,23 @@ public final class PipelineConfiguration implements CamelConfiguration {
             stats.caughtUpWhen(() -> lag.caughtUp(intake::lastReceived));
         }
         context.getRegistry().bind("archiveBatching", new ArchiveBatching(intake, stats));
+    }
+
+    /**
+     * The embedded services have filled in every empty endpoint by now, unless nothing started them: the Camel CLI's
+     * `camel run` starts no servers.
+     */
+    private static void requireEndpoints(Function<String, String> config) {
+        List<String> missing = new ArrayList<>();
+        for (String key : List.of("postgres.host", "kafka.bootstrap-servers", "s3.endpoint")) {
+            if (config.apply(key).isBlank()) {
+                missing.add(key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'));
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new StartupException(String.join(", ", missing) + " not set and no embedded server started (camel run "
+                    + "starts none): set them to running servers, or start the pipeline with java -jar target/cdc-pipeline.jar.");
+        }
     }
 
     private static void restartRoute(CamelContext context, String routeId) {

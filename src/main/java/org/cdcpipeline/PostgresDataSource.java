@@ -29,6 +29,9 @@ public final class PostgresDataSource {
         HikariConfig pool = new HikariConfig();
         pool.setPoolName("postgres");
         pool.setJdbcUrl("jdbc:postgresql://" + host + ":" + port + "/" + db);
+        // named rather than found through DriverManager, which cannot see a driver in a child class loader (the
+        // Camel CLI loads this project's jar in one)
+        pool.setDriverClassName("org.postgresql.Driver");
         pool.setUsername(config.apply("postgres.user"));
         pool.setPassword(config.apply("postgres.password"));
         pool.setMaximumPoolSize(Integer.parseInt(config.apply("postgres.pool-size")));

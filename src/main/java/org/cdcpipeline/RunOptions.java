@@ -6,15 +6,16 @@ import java.util.Set;
 /**
  * Command-line options of the pipeline.
  *
+ * @param dev       development mode: route files saved in routes/ are reloaded in the running pipeline
  * @param doctor    run the {@code doctor} command (check the configured services and the running pipeline) instead
  * @param component with {@code doctor}: which checks to run (all, postgres, debezium, kafka, s3, routes)
  */
-public record RunOptions(boolean once, boolean wipeData, boolean help, boolean doctor, String component) {
+public record RunOptions(boolean once, boolean wipeData, boolean help, boolean dev, boolean doctor, String component) {
 
     public static final Set<String> COMPONENTS = Set.of("all", "postgres", "debezium", "kafka", "s3", "routes");
 
     public static final String USAGE = """
-            Usage: java -jar target/cdc-pipeline.jar [--once] [--wipe-data]
+            Usage: java -jar target/cdc-pipeline.jar [--once] [--wipe-data] [--dev]
                    java -jar target/cdc-pipeline.jar doctor [--component all|postgres|debezium|kafka|s3|routes]
 
               (no option)   start the embedded services that are not configured elsewhere, then the routes;
@@ -22,6 +23,7 @@ public record RunOptions(boolean once, boolean wipeData, boolean help, boolean d
               --once        process everything available, print a summary and exit
                             (0: done; 2: some files were refused; 3: not done within pipeline.once.timeout-seconds)
               --wipe-data   delete the embedded PostgreSQL, Kafka and S3 data under PIPELINE_DATA_DIR first
+              --dev         development mode: a route file saved in routes/ is reloaded in the running pipeline
               --help        this text
               doctor        check the configured PostgreSQL, replication slot and publication, Kafka topics and
                             consumer groups, S3 bucket and objects, and the running pipeline's routes (over JMX);
@@ -33,13 +35,14 @@ public record RunOptions(boolean once, boolean wipeData, boolean help, boolean d
 
     /** Options of a pipeline run (not the doctor). */
     public RunOptions(boolean once, boolean wipeData, boolean help) {
-        this(once, wipeData, help, false, "all");
+        this(once, wipeData, help, false, false, "all");
     }
 
     public static RunOptions parse(String... args) {
         boolean once = false;
         boolean wipe = false;
         boolean help = false;
+        boolean dev = false;
         boolean doctor = false;
         String component = null;
         List<String> list = List.of(args);
@@ -49,6 +52,7 @@ public record RunOptions(boolean once, boolean wipeData, boolean help, boolean d
                 case "--once" -> once = true;
                 case "--wipe-data" -> wipe = true;
                 case "--help", "-h" -> help = true;
+                case "--dev" -> dev = true;
                 case "doctor" -> {
                     if (i != 0) {
                         throw new IllegalArgumentException("'doctor' must come first");
@@ -73,12 +77,12 @@ public record RunOptions(boolean once, boolean wipeData, boolean help, boolean d
         if (component != null && !doctor) {
             throw new IllegalArgumentException("--component belongs to the doctor command: doctor --component " + component);
         }
-        if (doctor && (once || wipe)) {
+        if (doctor && (once || wipe || dev)) {
             throw new IllegalArgumentException("doctor takes only --component");
         }
         if (component != null && !COMPONENTS.contains(component)) {
             throw new IllegalArgumentException("Unknown component '" + component + "': one of all, postgres, debezium, kafka, s3, routes");
         }
-        return new RunOptions(once, wipe, help, doctor, component == null ? "all" : component);
+        return new RunOptions(once, wipe, help, dev, doctor, component == null ? "all" : component);
     }
 }

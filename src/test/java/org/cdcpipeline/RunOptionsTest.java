@@ -11,12 +11,13 @@ class RunOptionsTest {
     void shouldParseTheOptions() {
         assertThat(RunOptions.parse()).isEqualTo(new RunOptions(false, false, false));
         assertThat(RunOptions.parse("--once", "--wipe-data")).isEqualTo(new RunOptions(true, true, false));
+        assertThat(RunOptions.parse("--dev")).isEqualTo(new RunOptions(false, false, false, true, false, "all"));
     }
 
     @Test
     void shouldParseTheDoctorCommandAndItsComponent() {
-        assertThat(RunOptions.parse("doctor")).isEqualTo(new RunOptions(false, false, false, true, "all"));
-        assertThat(RunOptions.parse("doctor", "--component", "kafka")).isEqualTo(new RunOptions(false, false, false, true, "kafka"));
+        assertThat(RunOptions.parse("doctor")).isEqualTo(new RunOptions(false, false, false, false, true, "all"));
+        assertThat(RunOptions.parse("doctor", "--component", "kafka")).isEqualTo(new RunOptions(false, false, false, false, true, "kafka"));
         assertThat(RunOptions.parse("doctor", "--component=s3").component()).isEqualTo("s3");
     }
 

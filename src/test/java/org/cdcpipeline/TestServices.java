@@ -26,6 +26,9 @@ public final class TestServices {
 
     /** Properties that point a pipeline at the shared servers (as external services: it starts none itself). */
     public static synchronized Map<String, String> endpoints() {
+        if (endpoints == null && "containers".equals(System.getProperty("cdc.test.services"))) {
+            endpoints = Map.copyOf(containerEndpoints());
+        }
         if (endpoints == null) {
             Map<String, String> config = privateServices(Path.of("target", "test-services"), "test");
             EmbeddedServices services = EmbeddedServices.start(key -> config.getOrDefault(key, ""), true);
@@ -35,6 +38,17 @@ public final class TestServices {
             endpoints = Map.copyOf(result);
         }
         return endpoints;
+    }
+
+    /** PostgreSQL, Kafka and MinIO containers (mvn -Pcontainers, which puts Testcontainers on the classpath). */
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> containerEndpoints() {
+        try {
+            return (Map<String, String>) Class.forName("org.cdcpipeline.containers.ContainerServices")
+                    .getMethod("start").invoke(null);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("Cannot start the test containers: " + e.getCause(), e);
+        }
     }
 
     /**
