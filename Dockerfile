@@ -22,6 +22,6 @@ COPY application.properties ./
 RUN mkdir -p csv_files data && chown pipeline:pipeline csv_files data
 VOLUME ["/app/csv_files", "/app/data"]
 USER pipeline
-# health and metrics
-EXPOSE 9876
+# health and metrics; JMX
+EXPOSE 9876 1099
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/cdc-pipeline.jar"]
