@@ -37,6 +37,9 @@ class CamelCliIT {
         config.put("cdc.enabled", "false");
         config.put("archive.enabled", "false");
         config.put("aggregate.enabled", "false");
+        // JMX and the health server as configured, on ports of their own
+        config.put("jmx.port", String.valueOf(TestServices.freePort()));
+        config.put("observe.port", String.valueOf(TestServices.freePort()));
         Path log = work.resolve("camel-run.log");
         // the first run builds the launcher (cli/pom.xml) with Maven
         ProcessBuilder pb = new ProcessBuilder(List.of("bash", "bin/camel", "run", "--max-seconds=25"))

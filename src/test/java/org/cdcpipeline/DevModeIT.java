@@ -42,6 +42,8 @@ class DevModeIT {
         config.put("cdc.enabled", "false");
         config.put("archive.enabled", "false");
         config.put("aggregate.enabled", "false");
+        config.put("jmx.port", String.valueOf(TestServices.freePort()));
+        config.put("observe.port", String.valueOf(TestServices.freePort()));
         ProcessBuilder pb = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx384m", "-jar", Path.of("target", "cdc-pipeline.jar").toAbsolutePath().toString(), "--dev"))
                 .directory(project.toFile()).redirectErrorStream(true).redirectOutput(project.resolve("run.log").toFile());
