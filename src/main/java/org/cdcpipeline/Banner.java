@@ -43,6 +43,15 @@ final class Banner extends MainListenerSupport {
         String csvDir = config.apply("csv.dir");
         b.append(String.format("  CSV         drop files into %s/ (imported: %s/.done/, refused: %s/.error/)%n", csvDir,
                 csvDir, csvDir));
+        if (Boolean.parseBoolean(config.apply("observe.enabled"))) {
+            String base = "http://" + config.apply("observe.host") + ":" + config.apply("observe.port");
+            b.append(String.format("  Health      %s/observe/health   metrics %s/observe/metrics%n", base, base));
+        }
+        if (Boolean.parseBoolean(config.apply("jmx.enabled"))) {
+            b.append(String.format("  JMX         %s:%s  (routes: org.apache.camel:context=%s,type=routes,name=\"<id>\")%n",
+                    config.apply("jmx.host"), config.apply("jmx.port"), config.apply("camel.main.name")));
+        }
+        b.append("  Doctor      java -jar target/cdc-pipeline.jar doctor\n");
         b.append("  Stop with Ctrl-C.\n");
         b.append("==============================================================================");
         System.out.println(b);
