@@ -3,9 +3,7 @@ package org.cdcpipeline;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -28,23 +26,11 @@ class CamelCliIT {
         Files.copy(Samples.path("klienci.csv"), csvDir.resolve("klienci.csv"));
         String schema = "camel_cli_it_" + ProcessHandle.current().pid();
 
-        Map<String, String> config = new HashMap<>(TestServices.endpoints());
-        config.put("csv.dir", csvDir.toString());
-        config.put("csv.schema", schema);
-        config.put("csv.poll-delay-ms", "200");
-        config.put("csv.read-lock-min-age-ms", "200");
-        config.put("pipeline.data-dir", work.resolve("data").toString());
-        config.put("cdc.enabled", "false");
-        config.put("archive.enabled", "false");
-        config.put("aggregate.enabled", "false");
-        // JMX and the health server as configured, on ports of their own
-        config.put("jmx.port", String.valueOf(TestServices.freePort()));
-        config.put("observe.port", String.valueOf(TestServices.freePort()));
         Path log = work.resolve("camel-run.log");
         // the first run builds the launcher (cli/pom.xml) with Maven
         ProcessBuilder pb = new ProcessBuilder(List.of("bash", "bin/camel", "run", "--max-seconds=25"))
                 .redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().putAll(ChildProcessEnv.of(config));
+        pb.environment().putAll(ChildProcessEnv.csvImportOnly(csvDir, schema, work.resolve("data")));
         Process camel = pb.start();
         try {
             assertThat(camel.waitFor(600, TimeUnit.SECONDS)).as("camel run ends after --max-seconds").isTrue();

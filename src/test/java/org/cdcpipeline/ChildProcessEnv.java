@@ -1,5 +1,6 @@
 package org.cdcpipeline;
 
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -8,6 +9,25 @@ import java.util.Map;
 final class ChildProcessEnv {
 
     private ChildProcessEnv() {
+    }
+
+    /**
+     * A pipeline process that imports CSV files only, into {@code schema}, against the shared test servers, with JMX
+     * and the health server on ports of their own.
+     */
+    static Map<String, String> csvImportOnly(Path csvDir, String schema, Path dataDir) {
+        Map<String, String> config = new HashMap<>(TestServices.endpoints());
+        config.put("csv.dir", csvDir.toString());
+        config.put("csv.schema", schema);
+        config.put("csv.poll-delay-ms", "200");
+        config.put("csv.read-lock-min-age-ms", "200");
+        config.put("pipeline.data-dir", dataDir.toString());
+        config.put("cdc.enabled", "false");
+        config.put("archive.enabled", "false");
+        config.put("aggregate.enabled", "false");
+        config.put("jmx.port", String.valueOf(TestServices.freePort()));
+        config.put("observe.port", String.valueOf(TestServices.freePort()));
+        return of(config);
     }
 
     static Map<String, String> of(Map<String, String> properties) {

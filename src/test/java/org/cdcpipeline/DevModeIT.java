@@ -5,9 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -33,21 +31,10 @@ class DevModeIT {
         Path csvDir = Files.createDirectories(project.resolve("csv"));
         String schema = "dev_mode_it_" + ProcessHandle.current().pid();
 
-        Map<String, String> config = new HashMap<>(TestServices.endpoints());
-        config.put("csv.dir", csvDir.toString());
-        config.put("csv.schema", schema);
-        config.put("csv.poll-delay-ms", "200");
-        config.put("csv.read-lock-min-age-ms", "200");
-        config.put("pipeline.data-dir", project.resolve("data").toString());
-        config.put("cdc.enabled", "false");
-        config.put("archive.enabled", "false");
-        config.put("aggregate.enabled", "false");
-        config.put("jmx.port", String.valueOf(TestServices.freePort()));
-        config.put("observe.port", String.valueOf(TestServices.freePort()));
         ProcessBuilder pb = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx384m", "-jar", Path.of("target", "cdc-pipeline.jar").toAbsolutePath().toString(), "--dev"))
                 .directory(project.toFile()).redirectErrorStream(true).redirectOutput(project.resolve("run.log").toFile());
-        pb.environment().putAll(ChildProcessEnv.of(config));
+        pb.environment().putAll(ChildProcessEnv.csvImportOnly(csvDir, schema, project.resolve("data")));
         Process pipeline = pb.start();
         try {
             Files.copy(Samples.path("klienci.csv"), csvDir.resolve("klienci.csv"));
