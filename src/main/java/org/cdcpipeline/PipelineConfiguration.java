@@ -67,7 +67,8 @@ public final class PipelineConfiguration implements CamelConfiguration {
         csvImporter.createDeclaredTables();
         CapturedTables capturedTables = new CapturedTables(dataSource, cdcEnabled, config.apply("cdc.publication-name"),
                 config.apply("cdc.tables"), config.apply("cdc.signal-table"), config.apply("cdc.slot-name"),
-                config.apply("cdc.snapshot-mode"), () -> restartRoute(context, "cdc-capture"));
+                config.apply("cdc.snapshot-mode"), () -> restartRoute(context, "cdc-capture"),
+                config.apply("cdc.heartbeat-query"));
         capturedTables.prepare();
         context.getRegistry().bind("capturedTables", capturedTables);
         boolean aggregatesEnabled = Boolean.parseBoolean(config.apply("aggregate.enabled"));

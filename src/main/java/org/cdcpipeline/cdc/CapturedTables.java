@@ -45,6 +45,7 @@ public final class CapturedTables {
     private final String slot;
     private final boolean snapshotJoiningTables;
     private final Runnable restartCapture;
+    private final String heartbeatQuery;
 
     /**
      * @param includeList    Debezium's table.include.list: comma-separated regular expressions of {@code schema.table}
@@ -53,9 +54,11 @@ public final class CapturedTables {
      *                       table joining later needs a snapshot of its own
      * @param snapshotMode   Debezium's snapshot.mode: with no_data (or never) no rows are published but changes
      * @param restartCapture stops and starts the capture route
+     * @param heartbeatQuery Debezium's heartbeat.action.query (cdc.heartbeat-query); empty: none
      */
     public CapturedTables(DataSource dataSource, boolean enabled, String publication, String includeList,
-                          String signalTable, String slot, String snapshotMode, Runnable restartCapture) {
+                          String signalTable, String slot, String snapshotMode, Runnable restartCapture,
+                          String heartbeatQuery) {
         this.dataSource = dataSource;
         this.enabled = enabled;
         this.publication = publication;
@@ -64,9 +67,14 @@ public final class CapturedTables {
         this.slot = slot;
         this.snapshotJoiningTables = !Set.of("no_data", "never").contains(snapshotMode);
         this.restartCapture = restartCapture;
+        this.heartbeatQuery = heartbeatQuery;
     }
 
-    /** At start, before capture: creates the signal table and brings the publication up to date. */
+    /**
+     * At start, before capture: creates the signal table, brings the publication up to date, and runs the heartbeat
+     * query once, so that Debezium, which sends heartbeats only after it has read a message, sends them (and lets the
+     * slot advance) even while no captured table changes.
+     */
     public void prepare() throws SQLException {
         if (!enabled) {
             return;
@@ -77,6 +85,11 @@ public final class CapturedTables {
                     + " (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048))");
         }
         update(false);
+        if (!heartbeatQuery.isBlank()) {
+            try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+                st.execute(heartbeatQuery);
+            }
+        }
     }
 
     /**

@@ -2,11 +2,13 @@ package org.cdcpipeline.cdc;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.cdcpipeline.Samples;
 import org.cdcpipeline.TestPipeline;
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.cdcpipeline.TestServices.execute;
 
 /**
@@ -39,7 +42,7 @@ class CdcCaptureIT {
         return Map.of("csv.dir", work.resolve("csv").toString(), "csv.schema", SCHEMA,
                 "pipeline.data-dir", work.resolve("data").toString(), "cdc.enabled", "true",
                 "topic.prefix", "cdcit", "cdc.slot-name", "cdc_it", "cdc.publication-name", "cdc_it",
-                "cdc.offset-flush-interval-ms", "200", "cdc.reconnect-wait-ms", "500");
+                "cdc.offset-flush-interval-ms", "200", "cdc.reconnect-wait-ms", "500", "cdc.heartbeat-interval-ms", "500");
     }
 
     @Test
@@ -158,6 +161,26 @@ class CdcCaptureIT {
             assertThat(changes(records)).contains("c 1008").doesNotContain("c 1007");
             assertThat(JSON.readTree(records.get(records.size() - 1).value()).at("/payload/after/uwagi").asText())
                     .isEqualTo("krótko");
+        }
+    }
+
+    @Test
+    @Order(6)
+    void shouldLetTheSlotAdvanceWhileOnlyTablesOutsideTheCaptureChange() throws Exception {
+        execute("CREATE SCHEMA cdc_it_other", "CREATE TABLE cdc_it_other.log (id serial PRIMARY KEY, pad text)");
+        try (TestPipeline pipeline = TestPipeline.start(settings())) {
+            // no captured change since the start: only the heartbeat's messages can move the slot
+            execute("INSERT INTO cdc_it_other.log (pad) SELECT repeat('x', 100) FROM generate_series(1, 20000)");
+            String written = TestServices.column("SELECT pg_current_wal_lsn()::text").get(0);
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(TestServices.column(
+                    "SELECT confirmed_flush_lsn >= '" + written + "'::pg_lsn FROM pg_replication_slots WHERE slot_name = 'cdc_it'"))
+                    .containsExactly("t"));
+            assertThat(TestServices.column("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'cdc_it' AND active"))
+                    .containsExactly("1");
+        }
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestServices.endpoints().get("kafka.bootstrap-servers")))) {
+            assertThat(admin.listTopics().names().get()).as("the heartbeat's messages are not published")
+                    .contains(TOPIC).doesNotContain("cdcit.message");
         }
     }
 
