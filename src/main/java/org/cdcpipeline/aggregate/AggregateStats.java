@@ -1,5 +1,6 @@
 package org.cdcpipeline.aggregate;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,17 +8,13 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.cdcpipeline.RunReport;
+import org.cdcpipeline.TopicEnds;
 
 /**
  * The aggregates of this run, for --once: drained when each has applied everything its topic holds (the offsets
@@ -63,23 +60,18 @@ public final class AggregateStats extends ServiceSupport implements RunReport {
     }
 
     private boolean caughtUp(Aggregate aggregate) throws Exception {
-        TopicDescription topic;
+        Map<TopicPartition, Long> ends;
         try {
-            topic = admin().describeTopics(List.of(aggregate.topic())).allTopicNames().get(10, TimeUnit.SECONDS)
-                    .get(aggregate.topic());
+            ends = TopicEnds.ofTopics(admin(), List.of(aggregate.topic()), Duration.ofSeconds(10));
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                 return true; // no change of the table captured yet
             }
             throw e;
         }
-        Map<TopicPartition, OffsetSpec> latest = topic.partitions().stream().collect(Collectors.toMap(
-                p -> new TopicPartition(aggregate.topic(), p.partition()), p -> OffsetSpec.latest()));
-        for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end
-                : admin().listOffsets(latest).all().get(10, TimeUnit.SECONDS).entrySet()) {
-            long endOffset = end.getValue().offset();
+        for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
             Long applied = aggregate.lastOffset(end.getKey().partition());
-            if (endOffset > 0 && (applied == null || applied < endOffset - 1)) {
+            if (end.getValue() > 0 && (applied == null || applied < end.getValue() - 1)) {
                 return false;
             }
         }

@@ -1,7 +1,6 @@
 package org.cdcpipeline.archive;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -11,9 +10,8 @@ import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
+import org.cdcpipeline.TopicEnds;
 
 /**
  * Whether the archive has read every record now in its topics (for --once): the end offset of each partition of the
@@ -38,15 +36,9 @@ public final class ArchiveLag implements AutoCloseable {
             if (names.isEmpty()) {
                 return true;
             }
-            Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-            admin.describeTopics(names).allTopicNames().get(5, TimeUnit.SECONDS).forEach((name, d) ->
-                    d.partitions().forEach(p -> request.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
-            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
-                    admin.listOffsets(request).all().get(5, TimeUnit.SECONDS);
-            for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end : ends.entrySet()) {
-                long endOffset = end.getValue().offset();
+            for (Map.Entry<TopicPartition, Long> end : TopicEnds.ofTopics(admin, names, Duration.ofSeconds(5)).entrySet()) {
                 Long last = lastReceived.apply(end.getKey());
-                if (endOffset > 0 && (last == null || last + 1 < endOffset)) {
+                if (end.getValue() > 0 && (last == null || last + 1 < end.getValue())) {
                     return false;
                 }
             }

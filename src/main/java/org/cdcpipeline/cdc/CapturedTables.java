@@ -191,7 +191,8 @@ public final class CapturedTables {
         }
     }
 
-    private static boolean hasRows(Connection c, TableId t) throws SQLException {
+    /** Whether the table holds a row: a table without any needs no snapshot, and has no topic yet. */
+    public static boolean hasRows(Connection c, TableId t) throws SQLException {
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT EXISTS (SELECT 1 FROM " + t.quoted() + ")")) {
             rs.next();
             return rs.getBoolean(1);

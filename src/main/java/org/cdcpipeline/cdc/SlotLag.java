@@ -76,12 +76,9 @@ public final class SlotLag {
 
     /** Measures the lag without logging it: bytes, or -1 when the slot does not exist (yet). */
     public long measure() throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(LAG_SQL)) {
-            ps.setString(1, slot);
-            try (ResultSet rs = ps.executeQuery()) {
-                lastLagBytes = rs.next() ? rs.getLong(2) : -1;
-                return lastLagBytes;
-            }
+        try (Connection c = dataSource.getConnection()) {
+            lastLagBytes = read(c, slot).map(Reading::lagBytes).orElse(-1L);
+            return lastLagBytes;
         }
     }
 

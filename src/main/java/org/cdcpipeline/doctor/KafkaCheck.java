@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -22,12 +21,11 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.admin.ListGroupsOptions;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
+import org.cdcpipeline.TopicEnds;
 import org.cdcpipeline.cdc.CapturedTables;
 import org.cdcpipeline.cdc.CapturedTables.TableId;
 
@@ -39,7 +37,8 @@ import org.cdcpipeline.cdc.CapturedTables.TableId;
 final class KafkaCheck {
 
     static final String NAME = "kafka";
-    private static final long TIMEOUT_MS = 5000;
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+    private static final long TIMEOUT_MS = TIMEOUT.toMillis();
 
     private KafkaCheck() {
     }
@@ -99,7 +98,7 @@ final class KafkaCheck {
             TableId signal = TableId.parse(settings.get("cdc.signal-table"));
             for (TableId t : CapturedTables.wantedTables(c, settings.get("cdc.tables"), settings.get("cdc.signal-table"))) {
                 if (!t.equals(signal)) {
-                    wanted.put(settings.get("topic.prefix") + "." + t, hasRows(c, t));
+                    wanted.put(settings.get("topic.prefix") + "." + t, CapturedTables.hasRows(c, t));
                 }
             }
         } catch (SQLException e) {
@@ -165,7 +164,7 @@ final class KafkaCheck {
             if (positions.isEmpty()) {
                 continue;
             }
-            Map<TopicPartition, Long> ends = partitionEnds(admin, positions.keySet());
+            Map<TopicPartition, Long> ends = TopicEnds.ofPartitions(admin, positions.keySet(), TIMEOUT);
             long lag = positions.entrySet().stream().mapToLong(e -> Math.max(0, ends.getOrDefault(e.getKey(), e.getValue()) - e.getValue())).sum();
             String state = group.groupState().map(s -> s.toString()).orElse("unknown");
             results.add(CheckResult.ok(NAME, "consumer group " + group.groupId() + "  lag " + lag + " ("
@@ -176,7 +175,7 @@ final class KafkaCheck {
     /** The next offset each partition of an aggregate will apply: one past the last offset in its state. */
     private static Map<TopicPartition, Long> aggregatePositions(DoctorSettings settings, String aggregate) {
         Map<TopicPartition, Long> positions = new HashMap<>();
-        String table = CapturedTables.TableId.parse(settings.get("aggregate.state-schema") + ".aggregate_offsets").quoted();
+        String table = TableId.parse(settings.get("aggregate.state-schema") + ".aggregate_offsets").quoted();
         try (Connection c = PostgresClient.connect(settings);
              PreparedStatement ps = c.prepareStatement("SELECT topic, kafka_partition, last_offset FROM " + table + " WHERE aggregate = ?")) {
             ps.setString(1, aggregate);
@@ -195,31 +194,8 @@ final class KafkaCheck {
     private static Map<String, Long> endOffsets(Admin admin, Collection<String> topics)
             throws ExecutionException, InterruptedException, TimeoutException {
         Map<String, Long> ends = new TreeMap<>();
-        if (topics.isEmpty()) {
-            return ends;
-        }
-        Map<String, TopicDescription> descriptions = admin.describeTopics(topics).allTopicNames()
-                .get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-        List<TopicPartition> partitions = new ArrayList<>();
-        descriptions.forEach((topic, d) -> d.partitions().forEach(pi -> partitions.add(new TopicPartition(topic, pi.partition()))));
-        partitionEnds(admin, partitions).forEach((tp, end) -> ends.merge(tp.topic(), end, Long::sum));
+        TopicEnds.ofTopics(admin, topics, TIMEOUT).forEach((tp, end) -> ends.merge(tp.topic(), end, Long::sum));
         return ends;
-    }
-
-    private static Map<TopicPartition, Long> partitionEnds(Admin admin, Collection<TopicPartition> partitions)
-            throws ExecutionException, InterruptedException, TimeoutException {
-        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-        partitions.forEach(tp -> request.put(tp, OffsetSpec.latest()));
-        Map<TopicPartition, Long> ends = new HashMap<>();
-        admin.listOffsets(request).all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS).forEach((tp, info) -> ends.put(tp, info.offset()));
-        return ends;
-    }
-
-    private static boolean hasRows(Connection c, TableId t) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT EXISTS (SELECT 1 FROM " + t.quoted() + ")")) {
-            rs.next();
-            return rs.getBoolean(1);
-        }
     }
 
     private static CheckResult unreachable(DoctorSettings settings, Exception e) {

@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
+import org.cdcpipeline.archive.ArchiveBatch;
 import org.cdcpipeline.archive.S3ArchiveObjects;
 import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -26,7 +27,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 final class S3Check {
 
     static final String NAME = "s3";
-    static final String RAW_PREFIX = "raw-kafka-data/";
+    private static final String RAW_PREFIX = ArchiveBatch.PREFIX;
     private static final AwsRequestOverrideConfiguration TIMEOUT = AwsRequestOverrideConfiguration.builder()
             .apiCallTimeout(Duration.ofSeconds(5)).build();
 
@@ -89,22 +90,44 @@ final class S3Check {
                 "see the S3 server's log");
     }
 
+    /**
+     * The newest object of each table's archive. Objects are filed by table and day, so only the latest day's folder
+     * of each table is listed, however long the archive has been written.
+     */
     private static void rawArchive(S3Client client, DoctorSettings settings, String bucket, List<CheckResult> results) {
         if (!settings.flag("archive.enabled")) {
             results.add(CheckResult.ok(NAME, "raw archive is disabled (archive.enabled=false): " + RAW_PREFIX + " not checked"));
             return;
         }
-        List<S3Object> objects = client.listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(bucket)
-                .prefix(RAW_PREFIX).overrideConfiguration(TIMEOUT).build()).contents().stream().toList();
-        Optional<S3Object> newest = objects.stream().max(Comparator.comparing(S3Object::lastModified));
-        if (newest.isEmpty()) {
+        boolean found = false;
+        for (String table : folders(client, bucket, RAW_PREFIX)) {
+            List<String> days = folders(client, bucket, table);
+            if (days.isEmpty()) {
+                continue;
+            }
+            // date=yyyy-MM-dd: the last in key order is the latest day
+            String latestDay = days.get(days.size() - 1);
+            Optional<S3Object> newest = client.listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(bucket)
+                    .prefix(latestDay).overrideConfiguration(TIMEOUT).build()).contents().stream()
+                    .max(Comparator.comparing(S3Object::lastModified));
+            if (newest.isPresent()) {
+                found = true;
+                results.add(CheckResult.ok(NAME, RAW_PREFIX + "  " + table.substring(RAW_PREFIX.length(), table.length() - 1)
+                        + "  newest " + newest.get().key().substring(table.length()) + "  " + age(newest.get().lastModified()) + " old"));
+            }
+        }
+        if (!found) {
             results.add(CheckResult.warn(NAME, "no object under " + RAW_PREFIX + " yet",
                     "the archive writes a batch after archive.batch-max-age-ms or archive.batch-size changes: check "
                             + "the raw-archive route (doctor --component routes) and its consumer group (doctor --component kafka)"));
-            return;
         }
-        results.add(CheckResult.ok(NAME, RAW_PREFIX + "  " + objects.size() + " objects, newest "
-                + newest.get().key().substring(RAW_PREFIX.length()) + "  " + age(newest.get().lastModified()) + " old"));
+    }
+
+    /** The folders (common prefixes, each ending in /) right under {@code prefix}, in key order. */
+    private static List<String> folders(S3Client client, String bucket, String prefix) {
+        return client.listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(bucket).prefix(prefix).delimiter("/")
+                        .overrideConfiguration(TIMEOUT).build()).commonPrefixes().stream()
+                .map(CommonPrefix::prefix).sorted().toList();
     }
 
     /** Every folder under aggregate.snapshot-prefix that holds a current.parquet is an aggregate's. */
@@ -114,11 +137,11 @@ final class S3Check {
             return;
         }
         String prefix = settings.get("aggregate.snapshot-prefix");
-        List<String> folders = client.listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(bucket).prefix(prefix)
-                        .delimiter("/").overrideConfiguration(TIMEOUT).build()).commonPrefixes().stream()
-                .map(CommonPrefix::prefix).filter(p -> !p.equals(RAW_PREFIX)).sorted().toList();
         int found = 0;
-        for (String folder : folders) {
+        for (String folder : folders(client, bucket, prefix)) {
+            if (folder.equals(RAW_PREFIX)) {
+                continue;
+            }
             String key = folder + "current.parquet";
             try {
                 HeadObjectResponse current = client.headObject(HeadObjectRequest.builder().bucket(bucket).key(key)

@@ -1,6 +1,6 @@
 package org.cdcpipeline.observe;
 
-import java.util.HashMap;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -10,9 +10,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.cdcpipeline.TopicEnds;
 import org.cdcpipeline.aggregate.Aggregate;
 import org.cdcpipeline.aggregate.AggregateStats;
 import org.cdcpipeline.cdc.SlotLag;
@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 public final class PipelineMonitor {
 
     private static final Logger LOG = LoggerFactory.getLogger(PipelineMonitor.class);
-    private static final long TIMEOUT_SECONDS = 5;
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
     /** What runs in this pipeline, and where its figures come from. */
     public record Sources(SlotLag slotLag, String archiveGroup, Pattern archiveTopics, AggregateStats aggregates,
@@ -56,7 +56,7 @@ public final class PipelineMonitor {
         Map<Lags.GroupTopic, Long> consumerLag = new TreeMap<>();
         Map<String, Long> letters = new TreeMap<>();
         try {
-            Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            Set<String> existing = admin.listTopics().names().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             if (sources.archiveGroup() != null) {
                 archiveLag(existing, consumerLag);
             }
@@ -102,7 +102,7 @@ public final class PipelineMonitor {
         Set<String> topics = existing.stream().filter(t -> sources.archiveTopics().matcher(t).matches())
                 .collect(Collectors.toSet());
         Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(sources.archiveGroup())
-                .partitionsToOffsetAndMetadata().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                .partitionsToOffsetAndMetadata().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         endOffsets(topics).forEach((tp, end) -> {
             OffsetAndMetadata done = committed.get(tp);
             lag.merge(new Lags.GroupTopic(sources.archiveGroup(), tp.topic()),
@@ -124,16 +124,7 @@ public final class PipelineMonitor {
     }
 
     private Map<TopicPartition, Long> endOffsets(Set<String> topics) throws Exception {
-        if (topics.isEmpty()) {
-            return Map.of();
-        }
-        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-        admin.describeTopics(topics).allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).forEach((name, d) ->
-                d.partitions().forEach(p -> request.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
-        Map<TopicPartition, Long> ends = new HashMap<>();
-        admin.listOffsets(request).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
-                .forEach((tp, info) -> ends.put(tp, info.offset()));
-        return ends;
+        return TopicEnds.ofTopics(admin, topics, TIMEOUT);
     }
 
     /** The last measurement. */
