@@ -2,6 +2,7 @@ package org.cdcpipeline;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -18,6 +19,7 @@ import org.cdcpipeline.archive.ArchiveBatching;
 import org.cdcpipeline.archive.ArchiveIntake;
 import org.cdcpipeline.archive.ArchiveLag;
 import org.cdcpipeline.archive.ArchiveStats;
+import org.cdcpipeline.archive.ArchiveSubscribeAdapter;
 import org.cdcpipeline.archive.S3ArchiveObjects;
 import org.cdcpipeline.cdc.CaptureStats;
 import org.cdcpipeline.cdc.CapturedTables;
@@ -116,9 +118,14 @@ public final class PipelineConfiguration implements CamelConfiguration {
         if (enabled || Boolean.parseBoolean(config.apply("aggregate.enabled"))) {
             objects.requireBucket(config.apply("s3.endpoint"));
         }
-        ArchiveIntake intake = new ArchiveIntake(objects, Integer.parseInt(config.apply("archive.dedup-window")), stats);
+        ArchiveIntake intake = new ArchiveIntake(objects, Integer.parseInt(config.apply("archive.dedup-window")), stats,
+                Long.parseLong(config.apply("archive.max-in-flight")),
+                Duration.ofMillis(Long.parseLong(config.apply("archive.retry.initial-delay-ms"))));
+        context.addService(intake, true, true);
         context.getRegistry().bind("s3Client", s3);
         context.getRegistry().bind("archiveIntake", intake);
+        // camel-kafka's hook into each consumer's rebalance listener: the archive learns which partitions it loses
+        context.getRegistry().bind("subscribeAdapter", new ArchiveSubscribeAdapter(config.apply("archive.topics"), intake));
         if (enabled) {
             ArchiveLag lag = new ArchiveLag(config.apply("kafka.bootstrap-servers"), config.apply("archive.topics"));
             context.addService(new ServiceSupport() {
@@ -129,7 +136,8 @@ public final class PipelineConfiguration implements CamelConfiguration {
             }, true, true);
             stats.caughtUpWhen(() -> lag.caughtUp(intake::lastReceived));
         }
-        context.getRegistry().bind("archiveBatching", new ArchiveBatching(intake, stats));
+        context.getRegistry().bind("archiveBatching", new ArchiveBatching(intake, stats,
+                Integer.parseInt(config.apply("archive.retry.max-attempts"))));
     }
 
     /**

@@ -15,18 +15,64 @@ import org.apache.avro.generic.GenericRecord;
 
 /**
  * The changes of one topic-partition that go into one Parquet object, in offset order. The object is named
- * {@code raw-kafka-data/table=<table>/date=<yyyy-MM-dd>/<topic>-<partition>-<firstOffset>-<lastOffset>.parquet}, the
- * date being the commit date (UTC) of the batch's first change, so a batch that spans midnight stays one object under
- * the first change's date.
+ * {@code raw-kafka-data/table=<table>/date=<yyyy-MM-dd>/<topic>-<partition>-<firstOffset>-<lastOffset>.parquet}: the
+ * offsets it accounts for (from the one after the previous batch's last change, so records that carry no change count
+ * as covered, to its last change), the date being the commit date (UTC) of the batch's first change, so a batch that
+ * spans midnight stays one object under the first change's date.
  */
 public final class ArchiveBatch {
 
     public static final String PREFIX = "raw-kafka-data/";
 
-    private final List<ArchivedChange> changes = new ArrayList<>();
+    /** Source columns may not take the metadata columns' names: they are stored with this prefix. */
+    static final String METADATA_PREFIX = "__";
 
-    public void add(ArchivedChange change) {
-        changes.add(change);
+    private final List<ArchivedChange> changes = new ArrayList<>();
+    private final List<AdmittedChange> admitted = new ArrayList<>();
+
+    public void add(AdmittedChange change) {
+        admitted.add(change);
+        changes.add(change.change());
+    }
+
+    /** The changes as admitted, with the records they came from. */
+    public List<AdmittedChange> admitted() {
+        return admitted;
+    }
+
+    /** The first offset the batch accounts for. */
+    public long firstOffset() {
+        return admitted.get(0).coverFrom();
+    }
+
+    public long lastOffset() {
+        return last().offset();
+    }
+
+    public int epoch() {
+        return admitted.get(0).epoch();
+    }
+
+    public org.apache.kafka.common.TopicPartition topicPartition() {
+        return new org.apache.kafka.common.TopicPartition(first().topic(), first().partition());
+    }
+
+    /**
+     * A table name as one part of an object key: letters, digits and {@code _} as they are, every other character as
+     * {@code %XX} of its UTF-8 bytes, so no name (with {@code /}, {@code ..}, {@code =}) can leave its folder or look
+     * like another; the same when written and when listed again.
+     */
+    public static String tableKey(String table) {
+        StringBuilder key = new StringBuilder(table.length());
+        for (byte b : table.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xff);
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_') {
+                key.append(c);
+            } else {
+                key.append('%').append(String.format("%02X", b & 0xff));
+            }
+        }
+        return key.toString();
     }
 
     public List<ArchivedChange> changes() {
@@ -45,15 +91,16 @@ public final class ArchiveBatch {
         return changes.get(changes.size() - 1);
     }
 
+    /** The table, as its topic names it. */
     public String table() {
-        return first().table();
+        return ChangeEventParser.tableOf(first().topic());
     }
 
     public String objectKey() {
         ArchivedChange first = first();
         LocalDate date = LocalDate.ofInstant(Instant.ofEpochMilli(first.sourceTsMs()), ZoneOffset.UTC);
-        return PREFIX + "table=" + first.table() + "/date=" + date + "/" + first.topic() + "-" + first.partition() + "-"
-                + first.offset() + "-" + last().offset() + ".parquet";
+        return PREFIX + "table=" + tableKey(ChangeEventParser.tableOf(first.topic())) + "/date=" + date + "/" + first.topic() + "-" + first.partition() + "-"
+                + firstOffset() + "-" + lastOffset() + ".parquet";
     }
 
     /**
@@ -67,13 +114,14 @@ public final class ArchiveBatch {
                 columns.putIfAbsent(column.name(), column.type());
             }
         }
-        Schema schema = schema(first().table(), columns);
+        Map<String, String> fields = fieldNames(columns.keySet());
+        Schema schema = schema(first().table(), columns, fields);
         List<GenericRecord> records = new ArrayList<>(changes.size());
         for (ArchivedChange change : changes) {
             GenericData.Record record = new GenericData.Record(schema);
             List<ArchivedChange.Column> own = change.columns();
             for (int i = 0; i < own.size(); i++) {
-                record.put(fieldName(own.get(i).name()), change.values()[i]);
+                record.put(fields.get(own.get(i).name()), change.values()[i]);
             }
             record.put("__op", change.op());
             record.put("__lsn", change.lsn());
@@ -88,11 +136,11 @@ public final class ArchiveBatch {
         return records;
     }
 
-    static Schema schema(String table, Map<String, Schema> columns) {
-        SchemaBuilder.FieldAssembler<Schema> fields = SchemaBuilder.record(fieldName(table))
+    static Schema schema(String table, Map<String, Schema> columns, Map<String, String> fieldNames) {
+        SchemaBuilder.FieldAssembler<Schema> fields = SchemaBuilder.record(avroName(table))
                 .namespace("org.cdcpipeline.archive").fields();
         for (Map.Entry<String, Schema> column : columns.entrySet()) {
-            fields = fields.name(fieldName(column.getKey())).type(Schema.createUnion(Schema.create(Schema.Type.NULL),
+            fields = fields.name(fieldNames.get(column.getKey())).type(Schema.createUnion(Schema.create(Schema.Type.NULL),
                     column.getValue())).withDefault(null);
         }
         return fields.requiredString("__op")
@@ -106,8 +154,30 @@ public final class ArchiveBatch {
                 .endRecord();
     }
 
+    /**
+     * The Parquet column of each source column: its name where Avro allows it ({@code [A-Za-z_][A-Za-z0-9_]*}), other
+     * characters as {@code _}; a name beginning with {@code __}, the metadata columns' prefix, gets {@code src} before
+     * it ({@code __op} becomes {@code src__op}); a name taken already gets {@code _2}, {@code _3}...
+     */
+    static Map<String, String> fieldNames(Iterable<String> columns) {
+        Map<String, String> names = new LinkedHashMap<>();
+        java.util.Set<String> taken = new java.util.HashSet<>();
+        for (String column : columns) {
+            String name = avroName(column);
+            if (name.startsWith(METADATA_PREFIX)) {
+                name = "src" + name;
+            }
+            String unique = name;
+            for (int n = 2; !taken.add(unique); n++) {
+                unique = name + "_" + n;
+            }
+            names.put(column, unique);
+        }
+        return names;
+    }
+
     /** Avro names allow [A-Za-z_][A-Za-z0-9_]*; PostgreSQL identifiers may hold more. */
-    static String fieldName(String name) {
+    static String avroName(String name) {
         String cleaned = name.replaceAll("[^A-Za-z0-9_]", "_");
         return cleaned.isEmpty() || Character.isDigit(cleaned.charAt(0)) ? "_" + cleaned : cleaned;
     }

@@ -1,35 +1,41 @@
 package org.cdcpipeline.archive;
 
+import java.io.IOException;
 import java.util.List;
 
 import org.apache.avro.generic.GenericRecord;
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
-import org.apache.camel.component.kafka.KafkaConstants;
-import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkServiceException;
 
 /**
- * Collects the changes of one topic-partition into an {@link ArchiveBatch}, keeping the manual commit of the newest
- * record; once the batch is complete, gives the rows to marshal and the object key, and after the upload commits the
- * offset of the batch's last record.
+ * Collects the admitted changes of one batch key (a topic-partition in one epoch) into an {@link ArchiveBatch}; once
+ * the batch is complete, claims it (a stale batch is dropped), gives its object key and rows, and accounts for it once
+ * its object is in the bucket. A write that fails is retried without end while S3 is unreachable or refuses, and at
+ * most {@code attempts} times for any other failure (a batch that cannot be written as it is: its records then go to
+ * the dead-letter topic); never once the batch is stale.
  */
 public final class ArchiveBatching implements AggregationStrategy {
 
     private static final Logger LOG = LoggerFactory.getLogger(ArchiveBatching.class);
+    static final String BATCH = "archiveBatch";
 
     private final ArchiveIntake intake;
     private final ArchiveStats stats;
+    private final int attempts;
 
-    public ArchiveBatching(ArchiveIntake intake, ArchiveStats stats) {
+    public ArchiveBatching(ArchiveIntake intake, ArchiveStats stats, int attempts) {
         this.intake = intake;
         this.stats = stats;
+        this.attempts = attempts;
     }
 
     @Override
     public Exchange aggregate(Exchange oldExchange, Exchange newExchange) {
-        ArchivedChange change = newExchange.getIn().getBody(ArchivedChange.class);
+        AdmittedChange change = newExchange.getIn().getBody(AdmittedChange.class);
         stats.batched();
         if (oldExchange == null) {
             ArchiveBatch batch = new ArchiveBatch();
@@ -38,29 +44,97 @@ public final class ArchiveBatching implements AggregationStrategy {
             return newExchange;
         }
         oldExchange.getIn().getBody(ArchiveBatch.class).add(change);
-        oldExchange.getIn().setHeader(KafkaConstants.MANUAL_COMMIT, newExchange.getIn().getHeader(KafkaConstants.MANUAL_COMMIT));
         return oldExchange;
     }
 
-    /** The batch's rows as Avro records (what the parquetAvro data format marshals); sets the object key. */
-    public List<GenericRecord> rows(Exchange exchange) {
+    /** True when the batch is to be written now; false when it is stale and has been dropped. */
+    public boolean claim(Exchange exchange) {
         ArchiveBatch batch = exchange.getIn().getBody(ArchiveBatch.class);
-        exchange.setProperty("archiveBatch", batch);
-        exchange.getIn().setHeader("CamelAwsS3Key", batch.objectKey());
-        return batch.records();
+        exchange.setProperty(BATCH, batch);
+        if (intake.claim(batch)) {
+            return true;
+        }
+        LOG.info("Batch of {} (offsets {}-{}) dropped: the partition was reassigned; its changes are read again",
+                batch.topicPartition(), batch.firstOffset(), batch.lastOffset());
+        intake.dropped(batch);
+        stats.dropped(batch.size());
+        return false;
     }
 
-    /** The object is in the bucket: commit the offset of the batch's last record. */
+    public String objectKey(Exchange exchange) {
+        return batch(exchange).objectKey();
+    }
+
+    /** The batch's rows as Avro records (what the parquetAvro data format marshals). */
+    public List<GenericRecord> rows(Exchange exchange) {
+        return batch(exchange).records();
+    }
+
+    /** The object is in the bucket. */
     public void written(Exchange exchange) {
-        ArchiveBatch batch = exchange.getProperty("archiveBatch", ArchiveBatch.class);
-        intake.written(batch.last().topic(), batch.last().partition(), batch.last().offset());
+        ArchiveBatch batch = batch(exchange);
         byte[] object = exchange.getIn().getBody(byte[].class);
+        intake.finished(batch, true, true);
         stats.written(batch.table(), batch.size(), object == null ? 0 : object.length);
-        KafkaManualCommit commit = exchange.getIn().getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
-        if (commit != null) {
-            commit.commit();
+        LOG.info("Archived {} changes of {} (offsets {}-{}) as {}", batch.size(), batch.topicPartition(),
+                batch.firstOffset(), batch.lastOffset(), batch.objectKey());
+    }
+
+    /** Whether a failed write is tried again: while the batch is current, without end for an outage, else bounded. */
+    public boolean retry(Exchange exchange) {
+        ArchiveBatch batch = batch(exchange);
+        if (batch == null || !intake.isCurrent(batch)) {
+            return false;
         }
-        LOG.info("Archived {} changes of {}-{} (offsets {}-{}) as {}", batch.size(), batch.first().topic(),
-                batch.first().partition(), batch.first().offset(), batch.last().offset(), batch.objectKey());
+        Throwable failure = failure(exchange);
+        int redeliveries = exchange.getIn().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class);
+        return isOutage(failure) || redeliveries < attempts;
+    }
+
+    /**
+     * The write was given up: for a batch that is current and failed for another reason than an outage, its records
+     * as they came from Kafka, to go to the dead-letter topic (the partition moves on); otherwise nothing (the batch is
+     * stale or the pipeline stops: its changes are read again).
+     */
+    public List<AdmittedChange> failed(Exchange exchange) {
+        ArchiveBatch batch = batch(exchange);
+        Throwable failure = failure(exchange);
+        boolean deadLetter = intake.isCurrent(batch) && !isOutage(failure);
+        if (deadLetter) {
+            LOG.error("Batch of {} (offsets {}-{}) could not be written after {} attempts ({}): its {} records go to the "
+                    + "dead-letter topic", batch.topicPartition(), batch.firstOffset(), batch.lastOffset(), attempts,
+                    failure, batch.size());
+        } else {
+            LOG.info("Batch of {} (offsets {}-{}) not written ({}); its changes are read again",
+                    batch.topicPartition(), batch.firstOffset(), batch.lastOffset(),
+                    failure == null ? "stale" : failure.getMessage());
+        }
+        // not covered in the bucket: after a restart the batch is read again (and its letters sent again)
+        intake.finished(batch, true, false);
+        stats.dropped(batch.size());
+        return deadLetter ? batch.admitted() : List.of();
+    }
+
+    /** S3 unreachable, slow, refusing or failing on its side: wait it out, never give the batch up for it. */
+    static boolean isOutage(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SdkClientException || t instanceof IOException) {
+                return true;
+            }
+            if (t instanceof SdkServiceException service) {
+                int status = service.statusCode();
+                return status >= 500 || status == 429 || status == 403 || status == 401 || status == 404;
+            }
+        }
+        return false;
+    }
+
+    private static Throwable failure(Exchange exchange) {
+        Throwable failure = exchange.getException();
+        return failure != null ? failure : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+    }
+
+    private static ArchiveBatch batch(Exchange exchange) {
+        return exchange.getProperty(BATCH, ArchiveBatch.class);
     }
 }

@@ -47,6 +47,11 @@ public final class ArchiveStats implements RunReport {
         held.increment();
     }
 
+    /** Changes of a batch that was not written (stale, or dead-lettered) no longer wait. */
+    public void dropped(int changes) {
+        held.add(-changes);
+    }
+
     /** A batch's object of {@code bytes} is in the bucket. */
     public void written(String table, int rows, long bytes) {
         held.add(-rows);

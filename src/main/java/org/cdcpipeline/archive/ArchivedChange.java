@@ -19,8 +19,8 @@ public record ArchivedChange(String topic, int partition, long offset, String ta
         return "d".equals(op);
     }
 
-    /** Identifies the change across replays of the CDC stage: the same table, key and LSN. */
+    /** Identifies the change among its partition's (one table's) changes across replays of capture: key and LSN. */
     public String identity() {
-        return table + '|' + key + '|' + lsn;
+        return key + '|' + lsn;
     }
 }

@@ -34,7 +34,11 @@ public final class ChangeEventParser {
     private final Map<String, JsonNode> schemas = new ConcurrentHashMap<>();
     private final Map<JsonNode, List<ArchivedChange.Column>> columnsBySchema = new ConcurrentHashMap<>();
 
-    /** The change, or null for a tombstone (null value) or a record that is not a change event. */
+    /**
+     * The change, or null for a tombstone (null value).
+     *
+     * @throws UnreadableChangeException the record is not a change event: it goes to the dead-letter topic
+     */
     public ArchivedChange parse(String topic, int partition, long offset, String key, String value) {
         if (value == null || value.isEmpty()) {
             return null;
@@ -53,13 +57,13 @@ public final class ChangeEventParser {
                 payload = event.path("payload");
             }
         } catch (JsonProcessingException | IllegalArgumentException e) {
-            org.slf4j.LoggerFactory.getLogger(ChangeEventParser.class).warn(
-                    "Record {}-{}@{} is not a JSON change event: not archived", topic, partition, offset);
-            return null;
+            throw new UnreadableChangeException("Record " + topic + "-" + partition + "@" + offset
+                    + " is not a JSON change event: " + e.getMessage(), e);
         }
         String op = payload.path("op").asText(null);
         if (op == null) {
-            return null;
+            throw new UnreadableChangeException("Record " + topic + "-" + partition + "@" + offset
+                    + " is not a change event (no payload.op)", null);
         }
         boolean delete = "d".equals(op);
         JsonNode row = payload.path(delete ? "before" : "after");
@@ -85,9 +89,14 @@ public final class ChangeEventParser {
         }
     }
 
-    /** The table part of {@code <prefix>.<schema>.<table>}. */
+    /**
+     * The table part of a topic named {@code <prefix>.<schema>.<table>} (everything after the second dot, so a table
+     * name holding dots stays whole; the topic prefix must not hold dots).
+     */
     public static String tableOf(String topic) {
-        return topic.substring(topic.lastIndexOf('.') + 1);
+        int first = topic.indexOf('.');
+        int second = first < 0 ? -1 : topic.indexOf('.', first + 1);
+        return second < 0 ? topic.substring(topic.lastIndexOf('.') + 1) : topic.substring(second + 1);
     }
 
     /** The key's payload (the primary key values) as compact JSON, or the raw key if it is not JSON. */

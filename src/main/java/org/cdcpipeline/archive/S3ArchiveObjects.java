@@ -83,12 +83,11 @@ public final class S3ArchiveObjects implements ArchiveObjects {
     @Override
     public List<String> identities(String key) {
         byte[] bytes = client.getObjectAsBytes(GetObjectRequest.builder().bucket(bucket).key(key).build()).asByteArray();
-        String table = ChangeEventParser.tableOf(key.substring(key.indexOf("table=") + 6, key.indexOf('/', key.indexOf("table="))));
         List<String> ids = new ArrayList<>();
         try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(new ParquetInputStream(key, bytes)).build()) {
             for (GenericRecord r = reader.read(); r != null; r = reader.read()) {
                 Object k = r.getSchema().getField("__key") != null ? r.get("__key") : "";
-                ids.add(table + '|' + k + '|' + r.get("__lsn"));
+                ids.add(k + "|" + r.get("__lsn"));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read archived object " + key, e);

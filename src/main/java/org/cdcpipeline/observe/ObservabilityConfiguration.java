@@ -23,6 +23,7 @@ import org.apache.camel.support.service.ServiceSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.cdcpipeline.aggregate.AggregateStats;
+import org.cdcpipeline.archive.ArchiveIntake;
 import org.cdcpipeline.archive.ArchiveStats;
 import org.cdcpipeline.cdc.CaptureStats;
 import org.cdcpipeline.cdc.SlotLag;
@@ -86,9 +87,13 @@ public final class ObservabilityConfiguration implements CamelConfiguration {
         if (aggregates) {
             deadLetterTopics.add(config.apply("aggregate.dead-letter-topic"));
         }
+        if (archive) {
+            deadLetterTopics.add(config.apply("archive.dead-letter-topic"));
+        }
         PipelineMonitor.Sources sources = new PipelineMonitor.Sources(cdc ? slotLag : null,
                 archive ? config.apply("archive.group-id") : null,
                 archive ? Pattern.compile(config.apply("archive.topics")) : null,
+                archive ? beans.lookupByNameAndType("archiveIntake", ArchiveIntake.class) : null,
                 aggregates ? beans.lookupByNameAndType("aggregateStats", AggregateStats.class) : null,
                 deadLetterTopics);
         beans.bind("pipelineMonitor", new PipelineMonitor(admin, sources,

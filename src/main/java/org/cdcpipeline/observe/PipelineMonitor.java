@@ -10,18 +10,18 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.cdcpipeline.TopicEnds;
 import org.cdcpipeline.aggregate.Aggregate;
 import org.cdcpipeline.aggregate.AggregateStats;
+import org.cdcpipeline.archive.ArchiveIntake;
 import org.cdcpipeline.cdc.SlotLag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Measures, every observe.lag-interval-ms (route observe-lag), how far the pipeline is behind: the replication slot's
- * lag, the records each consumer has not consumed yet (the raw archive by the offsets it commits to Kafka, each
+ * lag, the records each consumer has not consumed yet (the raw archive by the offsets its objects cover, each
  * aggregate by the offsets stored with its state) and the records in the dead-letter topics. Keeps the last figures
  * for the metrics and logs a catch-up's progress.
  */
@@ -31,7 +31,8 @@ public final class PipelineMonitor {
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
     /** What runs in this pipeline, and where its figures come from. */
-    public record Sources(SlotLag slotLag, String archiveGroup, Pattern archiveTopics, AggregateStats aggregates,
+    public record Sources(SlotLag slotLag, String archiveGroup, Pattern archiveTopics, ArchiveIntake archive,
+                          AggregateStats aggregates,
                           List<String> deadLetterTopics) {
     }
 
@@ -98,15 +99,16 @@ public final class PipelineMonitor {
         }
     }
 
+    /** The archive's lag on the partitions this instance holds, from what the bucket covers (it commits nothing). */
     private void archiveLag(Set<String> existing, Map<Lags.GroupTopic, Long> lag) throws Exception {
         Set<String> topics = existing.stream().filter(t -> sources.archiveTopics().matcher(t).matches())
                 .collect(Collectors.toSet());
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(sources.archiveGroup())
-                .partitionsToOffsetAndMetadata().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         endOffsets(topics).forEach((tp, end) -> {
-            OffsetAndMetadata done = committed.get(tp);
-            lag.merge(new Lags.GroupTopic(sources.archiveGroup(), tp.topic()),
-                    Math.max(0, end - (done == null ? 0 : done.offset())), Long::sum);
+            Long covered = sources.archive().covered(tp);
+            if (covered != null) {
+                lag.merge(new Lags.GroupTopic(sources.archiveGroup(), tp.topic()), Math.max(0, end - covered - 1),
+                        Long::sum);
+            }
         });
     }
 

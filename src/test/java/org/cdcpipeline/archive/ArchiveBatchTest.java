@@ -17,16 +17,40 @@ class ArchiveBatchTest {
     void shouldNameTheObjectAfterTableFirstCommitDateTopicPartitionAndOffsets() {
         ArchiveBatch batch = new ArchiveBatch();
         // 2025-03-14T23:59:59Z, then a change after midnight: the batch keeps the first change's date
-        batch.add(change(10, 1741996799000L, List.of(ID), 1));
-        batch.add(change(11, 1741996801000L, List.of(ID), 2));
-        assertThat(batch.objectKey()).isEqualTo("raw-kafka-data/table=klienci/date=2025-03-14/p.s.klienci-3-10-11.parquet");
+        batch.add(admitted(change(10, 1741996799000L, List.of(ID), 1), 8));
+        batch.add(admitted(change(11, 1741996801000L, List.of(ID), 2), 11));
+        // from the offset after the previous batch: records 8 and 9 (a tombstone, a replay) count as covered
+        assertThat(batch.objectKey()).isEqualTo("raw-kafka-data/table=klienci/date=2025-03-14/p.s.klienci-3-8-11.parquet");
+    }
+
+    @Test
+    void shouldKeepEveryTableNameInsideItsOwnFolder() {
+        assertThat(ArchiveBatch.tableKey("klienci")).isEqualTo("klienci");
+        assertThat(ArchiveBatch.tableKey("a/../b")).isEqualTo("a%2F%2E%2E%2Fb");
+        assertThat(ArchiveBatch.tableKey("a.b")).isEqualTo("a%2Eb");
+        assertThat(ArchiveBatch.tableKey("table=x")).isEqualTo("table%3Dx");
+        assertThat(ChangeEventParser.tableOf("dbserver1.public.a.b")).isEqualTo("a.b");
+    }
+
+    @Test
+    void shouldStoreSourceColumnsNamedLikeMetadataColumnsUnderAnotherName() {
+        ArchiveBatch batch = new ArchiveBatch();
+        ArchivedChange.Column op = new ArchivedChange.Column("__op", Schema.create(Schema.Type.STRING));
+        ArchivedChange.Column dashed = new ArchivedChange.Column("a-b", Schema.create(Schema.Type.STRING));
+        ArchivedChange.Column underscored = new ArchivedChange.Column("a_b", Schema.create(Schema.Type.STRING));
+        batch.add(admitted(change(1, 0, List.of(ID, op, dashed, underscored), 1, "x", "dash", "under"), 0));
+        GenericRecord row = batch.records().get(0);
+        assertThat(row.get("__op")).isEqualTo("c");
+        assertThat(row.get("src__op")).isEqualTo("x");
+        assertThat(row.get("a_b")).isEqualTo("dash");
+        assertThat(row.get("a_b_2")).isEqualTo("under");
     }
 
     @Test
     void shouldGiveEveryRowTheColumnsOfTheWholeBatchWhenAColumnIsAddedMidBatch() {
         ArchiveBatch batch = new ArchiveBatch();
-        batch.add(change(1, 0, List.of(ID), 1));
-        batch.add(change(2, 0, List.of(ID, NOTE), 2, "nowa"));
+        batch.add(admitted(change(1, 0, List.of(ID), 1), 0));
+        batch.add(admitted(change(2, 0, List.of(ID, NOTE), 2, "nowa"), 2));
         List<GenericRecord> rows = batch.records();
         assertThat(rows.get(0).getSchema()).isSameAs(rows.get(1).getSchema());
         assertThat(rows.get(0).get("uwagi")).isNull();
@@ -36,6 +60,10 @@ class ArchiveBatchTest {
         assertThat(rows.get(1).get("__deleted")).isEqualTo(false);
         assertThat(rows.get(0).getSchema().getFields().stream().map(Schema.Field::name).toList()).containsExactly("id", "uwagi",
                 "__op", "__lsn", "__tx_id", "__source_ts_ms", "__deleted", "__kafka_partition", "__kafka_offset", "__key");
+    }
+
+    static AdmittedChange admitted(ArchivedChange change, long coverFrom) {
+        return new AdmittedChange(change, coverFrom, 1, "p.s.klienci-3-1-0", "{}", "{}");
     }
 
     static ArchivedChange change(long offset, long tsMs, List<ArchivedChange.Column> columns, Object... values) {

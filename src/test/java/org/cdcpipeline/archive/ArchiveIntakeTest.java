@@ -1,8 +1,10 @@
 package org.cdcpipeline.archive;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,14 +28,84 @@ class ArchiveIntakeTest {
 
         @Override
         public List<String> identities(String key) {
-            return key.endsWith("-10-19.parquet") ? List.of("klienci|{\"id\":1}|500") : List.of();
+            return key.endsWith("-10-19.parquet") ? List.of("{\"id\":1}|500") : List.of();
         }
     };
 
-    private final ArchiveIntake intake = new ArchiveIntake(objects, 1000, new ArchiveStats(true));
+    private final ArchiveIntake intake = new ArchiveIntake(objects, 1000, new ArchiveStats(true), 1000,
+            Duration.ofMillis(10));
+
+    ArchiveIntakeTest() {
+        intake.start();
+    }
 
     @Test
-    void shouldSkipRecordsAlreadyInAnObjectOfTheirPartitionOnly() {
+    void shouldResumeEachPartitionAfterWhatItsObjectsCover() {
+        assertThat(intake.getState(TOPIC + "/0")).isEqualTo("19");
+        assertThat(intake.getState(TOPIC + "/1")).isEqualTo("99");
+        assertThat(intake.getState(TOPIC + "/2")).as("no object: from the start").isEqualTo("-1");
+    }
+
+    @Test
+    void shouldCoverTheRecordsBeforeABatchsFirstChangeSoObjectsAreContiguous() throws Exception {
+        intake.getState(TOPIC + "/0");
+        assertThat(intake.admit(TOPIC, 0, 20, "{\"payload\":{\"id\":3}}", null)).as("tombstone").isNull();
+        AdmittedChange first = intake.admit(TOPIC, 0, 21, "{\"payload\":{\"id\":3}}", event(3, 900));
+        AdmittedChange second = intake.admit(TOPIC, 0, 22, "{\"payload\":{\"id\":4}}", event(4, 901));
+        assertThat(first.coverFrom()).isEqualTo(20);
+        assertThat(second.coverFrom()).isEqualTo(22);
+        assertThat(second.batchKey()).isEqualTo(first.batchKey());
+    }
+
+    @Test
+    void shouldDropABatchOfAPartitionRevokedBeforeItIsWritten() throws Exception {
+        intake.getState(TOPIC + "/0");
+        ArchiveBatch batch = new ArchiveBatch();
+        batch.add(intake.admit(TOPIC, 0, 20, "{\"payload\":{\"id\":3}}", event(3, 900)));
+        intake.revoked(List.of(new TopicPartition(TOPIC, 0)));
+        assertThat(intake.claim(batch)).isFalse();
+        // assigned again: resumes from the bucket, in a new batch
+        assertThat(intake.getState(TOPIC + "/0")).isEqualTo("19");
+        AdmittedChange again = intake.admit(TOPIC, 0, 20, "{\"payload\":{\"id\":3}}", event(3, 900));
+        assertThat(again).as("not taken for a replay of the dropped batch").isNotNull();
+        assertThat(again.batchKey()).isNotEqualTo(batch.admitted().get(0).batchKey());
+    }
+
+    @Test
+    void shouldWaitForTheUploadInProgressBeforeGivingAPartitionUp() throws Exception {
+        intake.getState(TOPIC + "/0");
+        ArchiveBatch batch = new ArchiveBatch();
+        batch.add(intake.admit(TOPIC, 0, 20, "{\"payload\":{\"id\":3}}", event(3, 900)));
+        assertThat(intake.claim(batch)).isTrue();
+        Thread revoke = new Thread(() -> intake.revoked(List.of(new TopicPartition(TOPIC, 0))));
+        revoke.start();
+        revoke.join(300);
+        assertThat(revoke.isAlive()).as("revocation waits while the object is uploaded").isTrue();
+        intake.finished(batch, true, true);
+        revoke.join(5000);
+        assertThat(revoke.isAlive()).isFalse();
+    }
+
+    @Test
+    void shouldNeverWriteOverAnObjectBeyondAGap() throws Exception {
+        keys.add("raw-kafka-data/table=klienci/date=2025-03-14/p.s.klienci-0-30-39.parquet");
+        assertThat(intake.getState(TOPIC + "/0")).isEqualTo("19");
+        AdmittedChange before = intake.admit(TOPIC, 0, 25, "{\"payload\":{\"id\":3}}", event(3, 900));
+        assertThat(intake.admit(TOPIC, 0, 30, "{\"payload\":{\"id\":4}}", event(4, 901))).isNull();
+        AdmittedChange after = intake.admit(TOPIC, 0, 40, "{\"payload\":{\"id\":5}}", event(5, 902));
+        assertThat(before.coverFrom()).isEqualTo(20);
+        assertThat(after.coverFrom()).isEqualTo(40);
+        assertThat(after.batchKey()).as("a new batch after the object").isNotEqualTo(before.batchKey());
+    }
+
+    @Test
+    void shouldRefuseARecordThatIsNotAChangeEvent() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> intake.admit(TOPIC, 0, 20, "{}", "not json"))
+                .isInstanceOf(UnreadableChangeException.class).hasMessageContaining("p.s.klienci-0@20");
+    }
+
+    @Test
+    void shouldSkipRecordsAlreadyInAnObjectOfTheirPartitionOnly() throws Exception {
         assertThat(intake.admit(TOPIC, 0, 19, "{\"payload\":{\"id\":3}}", event(3, 900))).isNull();
         assertThat(intake.admit(TOPIC, 0, 20, "{\"payload\":{\"id\":3}}", event(3, 900))).isNotNull();
         assertThat(intake.admit(TOPIC, 1, 99, "{\"payload\":{\"id\":4}}", event(4, 901))).isNull();
@@ -41,7 +113,7 @@ class ArchiveIntakeTest {
     }
 
     @Test
-    void shouldSkipAChangeReplayedWithTheSameKeyAndLsnAlsoWhenTheOriginalIsInAnEarlierObject() {
+    void shouldSkipAChangeReplayedWithTheSameKeyAndLsnAlsoWhenTheOriginalIsInAnEarlierObject() throws Exception {
         assertThat(intake.admit(TOPIC, 0, 20, "{\"payload\":{\"id\":1}}", event(1, 500))).as("archived before a restart").isNull();
         assertThat(intake.admit(TOPIC, 0, 21, "{\"payload\":{\"id\":2}}", event(2, 501))).isNotNull();
         assertThat(intake.admit(TOPIC, 0, 22, "{\"payload\":{\"id\":2}}", event(2, 501))).as("replayed in this run").isNull();
@@ -49,7 +121,7 @@ class ArchiveIntakeTest {
     }
 
     @Test
-    void shouldSkipTombstones() {
+    void shouldSkipTombstones() throws Exception {
         assertThat(intake.admit(TOPIC, 0, 30, "{\"payload\":{\"id\":2}}", null)).isNull();
     }
 

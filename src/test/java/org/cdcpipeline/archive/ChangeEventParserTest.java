@@ -60,7 +60,7 @@ class ChangeEventParserTest {
         assertThat(change.txId()).isEqualTo(745L);
         assertThat(change.sourceTsMs()).isEqualTo(1741899497088L);
         assertThat(change.table()).isEqualTo("t");
-        assertThat(change.identity()).isEqualTo("t|{\"id\":7}|24949288");
+        assertThat(change.identity()).isEqualTo("{\"id\":7}|24949288");
     }
 
     @Test
@@ -72,10 +72,12 @@ class ChangeEventParserTest {
     }
 
     @Test
-    void shouldSkipTombstonesAndRecordsThatAreNoChangeEvents() {
+    void shouldSkipTombstonesAndRefuseRecordsThatAreNoChangeEvents() {
         assertThat(parser.parse("p.s.t", 0, 7, "{\"id\":7}", null)).isNull();
-        assertThat(parser.parse("p.s.t", 0, 8, null, "not json")).isNull();
-        assertThat(parser.parse("p.s.t", 0, 9, null, "{\"payload\":{}}")).isNull();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> parser.parse("p.s.t", 0, 8, null, "not json"))
+                .isInstanceOf(UnreadableChangeException.class).hasMessageContaining("p.s.t-0@8");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> parser.parse("p.s.t", 0, 9, null, "{\"payload\":{}}"))
+                .isInstanceOf(UnreadableChangeException.class).hasMessageContaining("no payload.op");
     }
 
     private static String event(String op, String before, String after) {
