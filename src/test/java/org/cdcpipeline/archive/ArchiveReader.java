@@ -49,11 +49,25 @@ public final class ArchiveReader implements AutoCloseable {
 
     /** Every row of every object of the topic. */
     public List<GenericRecord> allRows(String table, String topic) throws IOException {
-        List<GenericRecord> rows = new ArrayList<>();
-        for (String key : keys(table, topic)) {
-            rows.addAll(rows(key));
+        for (int attempt = 1; ; attempt++) {
+            List<GenericRecord> rows = new ArrayList<>();
+            try {
+                for (String key : keys(table, topic)) {
+                    rows.addAll(rows(key));
+                }
+                return rows;
+            } catch (software.amazon.awssdk.services.s3.model.NoSuchKeyException e) {
+                // the file-system S3 server may list an object while its upload is still being stored
+                if (attempt == 5) {
+                    throw e;
+                }
+            }
         }
-        return rows;
+    }
+
+    /** Removes an object: the state a crash leaves when a batch's object was never written. */
+    public void delete(String key) {
+        s3.deleteObject(software.amazon.awssdk.services.s3.model.DeleteObjectRequest.builder().bucket(bucket).key(key).build());
     }
 
     @Override
