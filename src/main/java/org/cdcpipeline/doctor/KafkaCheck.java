@@ -26,6 +26,10 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.cdcpipeline.TopicEnds;
+import org.cdcpipeline.archive.ArchiveBatch;
+import org.cdcpipeline.archive.ArchiveCoverage;
+import org.cdcpipeline.archive.ChangeEventParser;
+import org.cdcpipeline.archive.S3ArchiveObjects;
 import org.cdcpipeline.cdc.CapturedTables;
 import org.cdcpipeline.cdc.CapturedTables.TableId;
 
@@ -160,6 +164,11 @@ final class KafkaCheck {
                 positions.putAll(aggregatePositions(settings, group.groupId().substring("aggregate-".length())));
                 source = ", offsets from " + settings.get("aggregate.state-schema") + ".aggregate_offsets";
             }
+            if (group.groupId().equals(settings.get("archive.group-id"))) {
+                positions.clear();
+                positions.putAll(archivePositions(admin, settings));
+                source = ", offsets covered by the objects in bucket " + settings.get("s3.bucket");
+            }
             positions.keySet().removeIf(tp -> !tp.topic().startsWith(prefix));
             if (positions.isEmpty()) {
                 continue;
@@ -170,6 +179,29 @@ final class KafkaCheck {
             results.add(CheckResult.ok(NAME, "consumer group " + group.groupId() + "  lag " + lag + " ("
                     + positions.size() + (positions.size() == 1 ? " partition, " : " partitions, ") + state + source + ")"));
         }
+    }
+
+    /**
+     * The next offset the archive will read on each partition of its topics: one past the offsets its objects cover
+     * (it commits nothing to Kafka). Empty when S3 cannot be read: the s3 component says why.
+     */
+    private static Map<TopicPartition, Long> archivePositions(Admin admin, DoctorSettings settings) {
+        Map<TopicPartition, Long> positions = new HashMap<>();
+        java.util.regex.Pattern topics = java.util.regex.Pattern.compile(settings.get("archive.topics"));
+        try (var client = S3ArchiveObjects.client(settings.get("s3.endpoint"), settings.get("s3.region"),
+                settings.get("s3.access-key"), settings.get("s3.secret-key"))) {
+            S3ArchiveObjects objects = new S3ArchiveObjects(client, settings.get("s3.bucket"));
+            Collection<String> names = admin.listTopics().names().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            for (TopicPartition tp : TopicEnds.ofTopics(admin, names.stream().filter(t -> topics.matcher(t).matches())
+                    .toList(), TIMEOUT).keySet()) {
+                List<String> keys = objects.list(ArchiveBatch.PREFIX + "table="
+                        + ArchiveBatch.tableKey(ChangeEventParser.tableOf(tp.topic())) + "/");
+                positions.put(tp, ArchiveCoverage.of(tp.topic(), tp.partition(), keys).contiguousEnd() + 1);
+            }
+        } catch (Exception e) {
+            // S3 away or refusing: reported by the s3 component
+        }
+        return positions;
     }
 
     /** The next offset each partition of an aggregate will apply: one past the last offset in its state. */
