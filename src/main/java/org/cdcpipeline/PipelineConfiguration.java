@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Function;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -13,6 +14,8 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.service.ServiceSupport;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.cdcpipeline.aggregate.AggregateStats;
 import org.cdcpipeline.aggregate.AggregateStore;
 import org.cdcpipeline.archive.ArchiveBatching;
@@ -23,8 +26,10 @@ import org.cdcpipeline.archive.ArchiveSubscribeAdapter;
 import org.cdcpipeline.archive.S3ArchiveObjects;
 import org.cdcpipeline.cdc.CaptureStats;
 import org.cdcpipeline.cdc.CapturedTables;
+import org.cdcpipeline.cdc.CaptureTopics;
 import org.cdcpipeline.cdc.ChangeEventRecord;
 import org.cdcpipeline.cdc.DeadLetter;
+import org.cdcpipeline.cdc.DeadLetterStatus;
 import org.cdcpipeline.cdc.KafkaBatch;
 import org.cdcpipeline.cdc.PublishedEvents;
 import org.cdcpipeline.cdc.SlotLag;
@@ -89,6 +94,17 @@ public final class PipelineConfiguration implements CamelConfiguration {
                 .withCapacity(Integer.parseInt(config.apply("cdc.max-in-flight")));
         context.getRegistry().bind("cdcInFlight", inFlight);
         context.getRegistry().bind("kafkaBatch", new KafkaBatch());
+        context.getRegistry().bind("cdcDeadLetterStatus", new DeadLetterStatus());
+        Admin topicAdmin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                config.apply("kafka.bootstrap-servers")));
+        context.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                topicAdmin.close(Duration.ofSeconds(5));
+            }
+        }, true, true);
+        context.getRegistry().bind("captureTopics", new CaptureTopics(topicAdmin,
+                Integer.parseInt(config.apply("kafka.max-message-bytes"))));
         context.getRegistry().bind("slotLag", new SlotLag(dataSource, config.apply("cdc.slot-name"),
                 Long.parseLong(config.apply("cdc.slot-lag-warn-bytes"))));
         context.getRegistry().bind("captureStats", new CaptureStats(cdcEnabled,

@@ -1,5 +1,6 @@
 package org.cdcpipeline.cdc;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,7 +17,7 @@ import org.apache.camel.support.DefaultMessage;
 
 /**
  * A change event that could not be published, as a JSON document a person can read and replay: where it came from
- * (topic, table, LSN, operation, key), the error, and the event itself.
+ * (topic, table, LSN, operation, full key), its size, the error, and the event itself.
  */
 public final class DeadLetter implements Processor {
 
@@ -44,38 +45,48 @@ public final class DeadLetter implements Processor {
                 if (record.getBody() == null) {
                     continue; // a tombstone: its delete event carries the story
                 }
-                Map<String, Object> letter = new LinkedHashMap<>();
-                letter.put("topic", record.getHeader(DebeziumConstants.HEADER_IDENTIFIER));
-                letter.put("key", record.getHeader(KafkaConstants.KEY));
-                letter.put("error", describe(error));
-                letter.put("event", bounded(String.valueOf(record.getBody())));
                 Message dead = new DefaultMessage(exchange.getContext());
-                dead.setBody(JSON.writeValueAsString(letter));
-                dead.setHeader(KafkaConstants.KEY, record.getHeader(KafkaConstants.KEY));
-                dead.setHeader(KafkaConstants.OVERRIDE_TOPIC, topic);
+                address(dead, record, letter(record, error));
                 letters.add(dead);
             }
             in.setBody(letters);
             return;
         }
         exchange.setProperty(KafkaBatch.EVENTS, 1);
-        Map<?, ?> source = in.getHeader(DebeziumConstants.HEADER_SOURCE_METADATA, Map.class);
+        address(in, in, letter(in, error));
+    }
+
+    /**
+     * The letter of one change event: its topic, table, LSN, transaction, operation, full key, size in bytes and the
+     * error, and the event itself (cut at 64 KiB).
+     */
+    private static String letter(Message record, Throwable error) throws JsonProcessingException {
+        Map<?, ?> source = record.getHeader(DebeziumConstants.HEADER_SOURCE_METADATA, Map.class);
+        Object event = record.getBody();
+        String text = event instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(event);
         Map<String, Object> letter = new LinkedHashMap<>();
-        letter.put("topic", in.getHeader(DebeziumConstants.HEADER_IDENTIFIER, String.class));
+        letter.put("topic", record.getHeader(DebeziumConstants.HEADER_IDENTIFIER, String.class));
         letter.put("table", source == null ? null : source.get("schema") + "." + source.get("table"));
         letter.put("lsn", source == null ? null : source.get("lsn"));
         letter.put("txId", source == null ? null : source.get("txId"));
-        letter.put("op", in.getHeader(DebeziumConstants.HEADER_OPERATION, String.class));
-        Object key = in.getHeader(KafkaConstants.KEY) != null ? in.getHeader(KafkaConstants.KEY)
-                : in.getHeader(DebeziumConstants.HEADER_KEY);
-        letter.put("key", String.valueOf(key));
+        letter.put("op", record.getHeader(DebeziumConstants.HEADER_OPERATION, String.class));
+        letter.put("key", String.valueOf(key(record)));
+        letter.put("size", event instanceof byte[] bytes ? bytes.length : text.getBytes(StandardCharsets.UTF_8).length);
         letter.put("error", describe(error));
-        letter.put("event", bounded(String.valueOf(in.getBody())));
-        in.setBody(JSON.writeValueAsString(letter));
-        in.setHeader(KafkaConstants.OVERRIDE_TOPIC, topic);
-        if (in.getHeader(KafkaConstants.KEY) == null) {
-            in.setHeader(KafkaConstants.KEY, String.valueOf(in.getHeader(DebeziumConstants.HEADER_KEY)));
-        }
+        letter.put("event", bounded(text));
+        return JSON.writeValueAsString(letter);
+    }
+
+    private void address(Message dead, Message record, String letter) {
+        Object key = key(record);
+        dead.setBody(letter);
+        dead.setHeader(KafkaConstants.OVERRIDE_TOPIC, topic);
+        dead.setHeader(KafkaConstants.KEY, key == null ? null : String.valueOf(key));
+    }
+
+    private static Object key(Message record) {
+        Object key = record.getHeader(KafkaConstants.KEY);
+        return key != null ? key : record.getHeader(DebeziumConstants.HEADER_KEY);
     }
 
     /** A letter must fit where the event did not (an event can fail for its size): the event is cut at 64 KiB. */

@@ -32,7 +32,11 @@ public final class KafkaBatch implements AggregationStrategy {
         Exchange result = batch == null ? event : batch;
         List<Message> records = batch == null ? new ArrayList<>() : batch.getIn().getBody(List.class);
         Map<String, Integer> perTopic = batch == null ? new TreeMap<>() : batch.getProperty(TOPICS, Map.class);
-        records.add(record(event, topic, key, in.getBody()));
+        Message change = record(event, topic, key, in.getBody());
+        // kept for a dead letter (Camel* headers are not published)
+        change.setHeader(DebeziumConstants.HEADER_SOURCE_METADATA, in.getHeader(DebeziumConstants.HEADER_SOURCE_METADATA));
+        change.setHeader(DebeziumConstants.HEADER_OPERATION, in.getHeader(DebeziumConstants.HEADER_OPERATION));
+        records.add(change);
         if ("d".equals(in.getHeader(DebeziumConstants.HEADER_OPERATION))) {
             records.add(record(event, topic, key, null));
         }

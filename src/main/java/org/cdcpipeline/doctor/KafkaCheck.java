@@ -128,16 +128,24 @@ final class KafkaCheck {
         }
     }
 
+    /**
+     * Dead letters are changes a stage could not carry: those of capture never reached their topic (FAIL), those of
+     * the archive and the aggregates are missing from their output until replayed (WARN).
+     */
     private static void deadLetters(Admin admin, DoctorSettings settings, Set<String> topics, List<CheckResult> results)
             throws ExecutionException, InterruptedException, TimeoutException {
-        List<String> deadLetterTopics = List.of(settings.get("cdc.dead-letter-topic"), settings.get("aggregate.dead-letter-topic"))
-                .stream().filter(topics::contains).toList();
+        String capture = settings.get("cdc.dead-letter-topic");
+        List<String> deadLetterTopics = List.of(capture, settings.get("archive.dead-letter-topic"),
+                settings.get("aggregate.dead-letter-topic")).stream().filter(topics::contains).toList();
         for (Map.Entry<String, Long> topic : endOffsets(admin, deadLetterTopics).entrySet()) {
             if (topic.getValue() > 0) {
-                results.add(CheckResult.warn(NAME, "dead-letter topic " + topic.getKey() + " holds " + topic.getValue()
-                                + " events that could not be delivered",
-                        "read the error in each: kcat -b " + settings.get("kafka.bootstrap-servers") + " -t "
-                                + topic.getKey() + " -C -e; fix the cause and replay them"));
+                String message = "dead-letter topic " + topic.getKey() + " holds " + topic.getValue()
+                        + " records that could not be delivered";
+                String fix = "read the error (and key, LSN, size) in each: kcat -b " + settings.get("kafka.bootstrap-servers")
+                        + " -t " + topic.getKey() + " -C -e; fix the cause (for an event too large, raise "
+                        + "KAFKA_MAX_MESSAGE_BYTES) and replay them";
+                results.add(topic.getKey().equals(capture) ? CheckResult.fail(NAME, message, fix)
+                        : CheckResult.warn(NAME, message, fix));
             }
         }
     }

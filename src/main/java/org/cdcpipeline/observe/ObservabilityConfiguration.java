@@ -26,6 +26,7 @@ import org.cdcpipeline.aggregate.AggregateStats;
 import org.cdcpipeline.archive.ArchiveIntake;
 import org.cdcpipeline.archive.ArchiveStats;
 import org.cdcpipeline.cdc.CaptureStats;
+import org.cdcpipeline.cdc.DeadLetterStatus;
 import org.cdcpipeline.cdc.SlotLag;
 import org.cdcpipeline.csv.CsvImporter;
 import org.cdcpipeline.csv.ImportStats;
@@ -134,6 +135,16 @@ public final class ObservabilityConfiguration implements CamelConfiguration {
                     + " (S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY, S3_SECRET_KEY)"));
         }
         if (cdc) {
+            DeadLetterStatus deadLetters = beans.lookupByNameAndType("cdcDeadLetterStatus", DeadLetterStatus.class);
+            String topic = config.apply("cdc.dead-letter-topic");
+            beans.bind("captureDeadLettersHealthCheck", new DependencyCheck("capture-dead-letters", () -> {
+                String failure = deadLetters.failure();
+                if (failure != null) {
+                    throw new IllegalStateException("a dead letter cannot be published to " + topic + " (" + failure
+                            + "), so capture waits");
+                }
+                return "dead letters reach " + topic;
+            }, probes, timeout, "check that Kafka accepts records on " + topic + " (cdc.dead-letter-topic)"));
             long max = Long.parseLong(config.apply("health.slot-lag-max-bytes"));
             beans.bind("slotLagHealthCheck", new DependencyCheck("replication-slot-lag", () -> {
                 long lag = slotLag.measure();
