@@ -14,13 +14,18 @@ import java.util.concurrent.TimeoutException;
 import javax.management.Attribute;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
+import javax.management.openmbean.TabularData;
 import javax.management.remote.JMXConnector;
 
 import org.cdcpipeline.management.JmxServer;
+import org.cdcpipeline.observe.AggregatesCheck;
 
 /**
  * The state of each route of the running pipeline, read over JMX from the route MBeans Camel registers
- * ({@code org.apache.camel:context=<camel.main.name>,type=routes,name="<routeId>"}). A pipeline that does not answer
+ * ({@code org.apache.camel:context=<camel.main.name>,type=routes,name="<routeId>"}), and the pipeline's own readiness
+ * check of the aggregates (a batch that cannot be applied, with the state store's error), read from Camel's health
+ * MBean ({@code type=health}), whose details run the checks in the pipeline. A pipeline that does not answer
  * is a warning, not a failure: the doctor also runs while the pipeline is stopped on purpose, and in embedded mode
  * the services it runs already fail their own checks.
  */
@@ -96,7 +101,29 @@ final class RoutesCheck {
             }
             byRoute.put(routeId, result);
         }
-        return new ArrayList<>(byRoute.values());
+        List<CheckResult> results = new ArrayList<>(byRoute.values());
+        results.addAll(aggregates(server, context));
+        return results;
+    }
+
+    /** The pipeline's readiness check of the aggregates, if it runs them: FAIL naming the error while it is DOWN. */
+    private static List<CheckResult> aggregates(MBeanServerConnection server, String context) throws Exception {
+        List<CheckResult> results = new ArrayList<>();
+        for (ObjectName health : server.queryNames(new ObjectName("org.apache.camel:context=" + context + ",type=health,*"), null)) {
+            TabularData details = (TabularData) server.invoke(health, "details", null, null);
+            for (Object row : details.values()) {
+                CompositeData check = (CompositeData) row;
+                if (!AggregatesCheck.ID.equals(check.get("id"))) {
+                    continue;
+                }
+                results.add("UP".equals(check.get("state"))
+                        ? CheckResult.ok(NAME, "aggregates apply their batches")
+                        : CheckResult.fail(NAME, CheckResult.brief(String.valueOf(check.get("message"))),
+                        "the batch is retried until applied: fix the error PostgreSQL reports (the aggregates' state "
+                                + "schema, its triggers, disk space, a read-only server); see the pipeline log"));
+            }
+        }
+        return results;
     }
 
     private static CheckResult notRunning(String hostPort, Throwable cause) {
