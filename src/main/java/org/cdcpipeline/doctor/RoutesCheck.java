@@ -1,6 +1,7 @@
 package org.cdcpipeline.doctor;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -106,22 +107,27 @@ final class RoutesCheck {
         return results;
     }
 
-    /** The pipeline's readiness check of the aggregates, if it runs them: FAIL naming the error while it is DOWN. */
+    /**
+     * The pipeline's readiness check of the aggregates, if it runs them: FAIL naming the error while it is DOWN. The
+     * health MBean's details list only the checks that are DOWN (camel.health.exposure-level=default).
+     */
     private static List<CheckResult> aggregates(MBeanServerConnection server, String context) throws Exception {
         List<CheckResult> results = new ArrayList<>();
         for (ObjectName health : server.queryNames(new ObjectName("org.apache.camel:context=" + context + ",type=health,*"), null)) {
+            if (!((Collection<?>) server.getAttribute(health, "HealthChecksIDs")).contains(AggregatesCheck.ID)) {
+                continue;
+            }
+            CheckResult result = CheckResult.ok(NAME, "aggregates apply their batches");
             TabularData details = (TabularData) server.invoke(health, "details", null, null);
             for (Object row : details.values()) {
                 CompositeData check = (CompositeData) row;
-                if (!AggregatesCheck.ID.equals(check.get("id"))) {
-                    continue;
+                if (AggregatesCheck.ID.equals(check.get("id")) && !"UP".equals(check.get("state"))) {
+                    result = CheckResult.fail(NAME, CheckResult.brief(String.valueOf(check.get("message"))),
+                            "fix the error PostgreSQL reports (the aggregates' state schema, its triggers, disk space, "
+                                    + "a read-only server); see the pipeline log");
                 }
-                results.add("UP".equals(check.get("state"))
-                        ? CheckResult.ok(NAME, "aggregates apply their batches")
-                        : CheckResult.fail(NAME, CheckResult.brief(String.valueOf(check.get("message"))),
-                        "the batch is retried until applied: fix the error PostgreSQL reports (the aggregates' state "
-                                + "schema, its triggers, disk space, a read-only server); see the pipeline log"));
             }
+            results.add(result);
         }
         return results;
     }

@@ -45,8 +45,7 @@ public final class AggregatesCheck extends AbstractHealthCheck {
             builder.up();
             return;
         }
-        builder.message(String.join("; ", failing) + "; retried until applied: fix the state store's error "
-                + "(see the pipeline log)");
+        builder.message(String.join("; ", failing) + "; retried until applied");
         builder.down();
     }
 }
