@@ -1,10 +1,11 @@
 package org.cdcpipeline.aggregate;
 
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.camel.spi.StateRepository;
-import org.cdcpipeline.PostgresDataSource;
 import org.apache.camel.support.service.ServiceSupport;
 
 /**
@@ -25,9 +26,10 @@ public final class Aggregate extends ServiceSupport implements StateRepository<S
     private long handedOver;
     private long applied;
     /** batches applied, and how many of them the last snapshot written covers (-1: none written by this run) */
-    private final java.util.concurrent.atomic.AtomicLong batches = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong batches = new AtomicLong();
     private volatile long snapshotBatches = -1;
     private volatile long takenBatches = -1;
+    private volatile ApplyFailure failure;
 
     /**
      * @param capacity changes read but not yet applied at most: the consumer waits beyond that (state store slow)
@@ -67,28 +69,48 @@ public final class Aggregate extends ServiceSupport implements StateRepository<S
     }
 
     /**
-     * Applies a batch, with the offsets it covers, in one transaction.
+     * Applies a batch, with the offsets it covers, in one transaction. Whatever the state store answers (unreachable,
+     * deadlock, serialization failure, disk full, read-only, statement timeout), the batch is not dropped: the route
+     * retries it until it is applied, and {@link #failure()} says why it is not meanwhile.
      *
-     * @throws StateStoreUnavailableException the state store cannot be reached: retry the same batch later
+     * @throws BatchNotAppliedException the batch is not applied: retry the same batch later
      */
     public void apply(List<RowChange> changes) {
         try {
             store.apply(name, changes);
-        } catch (SQLException e) {
-            if (PostgresDataSource.isUnavailable(e)) {
-                throw new StateStoreUnavailableException("The state store of aggregate " + name + " is unavailable ("
-                        + e.getMessage() + "); the batch is retried", e);
-            }
-            done(changes.size());
-            throw new IllegalStateException("Aggregate " + name + " could not apply a batch of " + changes.size()
-                    + " changes: " + e.getMessage(), e);
+        } catch (SQLException | RuntimeException e) {
+            ApplyFailure previous = failure;
+            String error = describe(e);
+            failure = new ApplyFailure(changes.size(), error, previous == null ? Instant.now() : previous.since(),
+                    previous == null ? 1 : previous.attempts() + 1);
+            throw new BatchNotAppliedException("Aggregate " + name + " could not apply a batch of " + changes.size()
+                    + " changes (" + error + "); the batch is retried", e);
         }
+        failure = null;
         batches.incrementAndGet();
         done(changes.size());
     }
 
-    /** A batch left the route another way (the dead-letter topic): its changes no longer wait. */
-    public synchronized void done(int changes) {
+    /** The error of the batch that waits to be applied, or null when the last batch was applied. */
+    public ApplyFailure failure() {
+        return failure;
+    }
+
+    /**
+     * A batch that could not be applied yet: its size, the last error (with its SQLSTATE), since when and how many
+     * attempts failed.
+     */
+    public record ApplyFailure(int changes, String error, Instant since, int attempts) {
+    }
+
+    private static String describe(Exception e) {
+        String message = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+        return e instanceof SQLException sql && sql.getSQLState() != null
+                ? message + " (SQLSTATE " + sql.getSQLState() + ")" : e.getClass().getSimpleName() + ": " + message;
+    }
+
+    /** The changes of a batch no longer wait. */
+    private synchronized void done(int changes) {
         applied += changes;
         notifyAll();
     }
@@ -126,7 +148,7 @@ public final class Aggregate extends ServiceSupport implements StateRepository<S
         return topic;
     }
 
-    /** Changes this aggregate has finished with in this run: applied to its state, or sent to the dead-letter topic. */
+    /** Changes this aggregate has finished with in this run: applied to its state (with the records dead-lettered among them). */
     public synchronized long applied() {
         return applied;
     }

@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -19,9 +20,10 @@ import org.postgresql.core.Utils;
 
 /**
  * The aggregates' state in PostgreSQL: for every source row its current contribution (group, value, or deleted), and
- * for every topic-partition the last Kafka offset applied. A batch of changes and the offsets it covers are written in
- * one transaction, so after any crash the state and the position to resume from agree. A row's contribution is
- * replaced only by a later change of that row, so applying a change twice, or late, changes nothing.
+ * for every topic-partition the last Kafka offset applied, with the commit time and LSN of the newest change applied
+ * there. A batch of changes and the offsets it covers are written in one transaction, so after any crash the state and
+ * the position to resume from agree. A row's contribution is replaced only by a later change of that row, so applying
+ * a change twice, or late, changes nothing.
  */
 public final class AggregateStore {
 
@@ -47,29 +49,75 @@ public final class AggregateStore {
             st.execute("CREATE TABLE IF NOT EXISTS " + offsets + " (aggregate text NOT NULL, topic text NOT NULL, "
                     + "kafka_partition integer NOT NULL, last_offset bigint NOT NULL, "
                     + "PRIMARY KEY (aggregate, topic, kafka_partition))");
+            // the snapshot's "as of": kept with the position, since a row's own commit time is replaced by a tombstone,
+            // and a change that moved no row (a replay) is included all the same
+            st.execute("ALTER TABLE " + offsets + " ADD COLUMN IF NOT EXISTS commit_ts_ms bigint, "
+                    + "ADD COLUMN IF NOT EXISTS lsn bigint");
         }
     }
 
-    /** Applies a batch of changes and records the offsets it covers, in one transaction. */
+    /**
+     * Applies a batch of changes and records the offsets it covers, in one transaction. Records that went to the
+     * dead-letter topic ({@link RowChange#changesARow()} false) move the offsets only.
+     */
     public void apply(String aggregate, List<RowChange> changes) throws SQLException {
-        // the last change of each row wins; Kafka keeps one row's changes in order
+        // the last change of each row wins (Kafka keeps one row's changes in order); a tombstone keeps the commit time
+        // and LSN of the delete it follows
         Map<String, RowChange> latest = new LinkedHashMap<>();
-        Map<String, RowChange> lastPerPartition = new LinkedHashMap<>();
+        Map<String, Position> positions = new LinkedHashMap<>();
         for (RowChange change : changes) {
-            latest.put(change.rowKey(), change);
-            lastPerPartition.merge(change.topic() + "/" + change.partition(), change,
-                    (a, b) -> b.offset() > a.offset() ? b : a);
+            if (change.changesARow()) {
+                latest.merge(change.rowKey(), change, AggregateStore::later);
+            }
+            positions.merge(change.topic() + "/" + change.partition(), Position.of(change), Position::max);
         }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                upsertRows(c, aggregate, latest.values());
-                saveOffsets(c, aggregate, lastPerPartition.values());
+                if (!latest.isEmpty()) {
+                    upsertRows(c, aggregate, latest.values());
+                }
+                saveOffsets(c, aggregate, positions.values());
                 c.commit();
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                rollback(c, e);
                 throw e;
             }
+        }
+    }
+
+    private static RowChange later(RowChange earlier, RowChange later) {
+        if (later.lsn() == null && later.deleted() && earlier.deleted() && earlier.lsn() != null) {
+            return new RowChange(later.rowKey(), null, null, true, later.topic(), later.partition(), later.offset(),
+                    earlier.sourceTsMs(), earlier.lsn());
+        }
+        return later;
+    }
+
+    /** A connection lost mid-batch cannot roll back: the error that matters is the batch's, not the rollback's. */
+    private static void rollback(Connection c, Exception cause) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    /** How far a batch goes on one topic-partition: its last offset, newest commit time and LSN (null if none). */
+    private record Position(String topic, int partition, long offset, Long commitTsMs, Long lsn) {
+
+        static Position of(RowChange change) {
+            return new Position(change.topic(), change.partition(), change.offset(),
+                    change.sourceTsMs() > 0 ? change.sourceTsMs() : null, change.lsn());
+        }
+
+        static Position max(Position a, Position b) {
+            return new Position(a.topic, a.partition, Math.max(a.offset, b.offset), greatest(a.commitTsMs, b.commitTsMs),
+                    greatest(a.lsn, b.lsn));
+        }
+
+        private static Long greatest(Long a, Long b) {
+            return a == null ? b : b == null ? a : Long.valueOf(Math.max(a, b));
         }
     }
 
@@ -119,15 +167,20 @@ public final class AggregateStore {
         }
     }
 
-    private void saveOffsets(Connection c, String aggregate, Collection<RowChange> lastPerPartition) throws SQLException {
-        String sql = "INSERT INTO " + offsets + " AS o (aggregate, topic, kafka_partition, last_offset) VALUES (?, ?, ?, ?) "
-                + "ON CONFLICT (aggregate, topic, kafka_partition) DO UPDATE SET last_offset = GREATEST(o.last_offset, EXCLUDED.last_offset)";
+    private void saveOffsets(Connection c, String aggregate, Collection<Position> positions) throws SQLException {
+        // GREATEST ignores NULLs: a batch without commit time (tombstones, dead letters) keeps the one saved
+        String sql = "INSERT INTO " + offsets + " AS o (aggregate, topic, kafka_partition, last_offset, commit_ts_ms, lsn) "
+                + "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (aggregate, topic, kafka_partition) DO UPDATE SET "
+                + "last_offset = GREATEST(o.last_offset, EXCLUDED.last_offset), "
+                + "commit_ts_ms = GREATEST(o.commit_ts_ms, EXCLUDED.commit_ts_ms), lsn = GREATEST(o.lsn, EXCLUDED.lsn)";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (RowChange last : lastPerPartition) {
+            for (Position p : positions) {
                 ps.setString(1, aggregate);
-                ps.setString(2, last.topic());
-                ps.setInt(3, last.partition());
-                ps.setLong(4, last.offset());
+                ps.setString(2, p.topic());
+                ps.setInt(3, p.partition());
+                ps.setLong(4, p.offset());
+                ps.setObject(5, p.commitTsMs(), Types.BIGINT);
+                ps.setObject(6, p.lsn(), Types.BIGINT);
                 ps.addBatch();
             }
             ps.executeBatch();
@@ -166,9 +219,14 @@ public final class AggregateStore {
             }
             long asOfTsMs = 0;
             Long asOfLsn = null;
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT max(source_ts_ms), max(lsn) FROM " + rows + " WHERE aggregate = ?")) {
+            // the newest change applied, as saved with the offsets (and, for state written before they held it, the
+            // newest a row keeps)
+            try (PreparedStatement ps = c.prepareStatement("SELECT GREATEST((SELECT max(commit_ts_ms) FROM " + offsets
+                    + " WHERE aggregate = ?), max(source_ts_ms)), GREATEST((SELECT max(lsn) FROM " + offsets
+                    + " WHERE aggregate = ?), max(lsn)) FROM " + rows + " WHERE aggregate = ?")) {
                 ps.setString(1, aggregate);
+                ps.setString(2, aggregate);
+                ps.setString(3, aggregate);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     asOfTsMs = rs.getLong(1);

@@ -6,7 +6,8 @@ import java.math.BigDecimal;
  * What one change event means for an aggregate: the source row (by primary key) now belongs to {@code group} with
  * {@code value}, or is gone. The Kafka position orders two changes of the same row: the later one wins.
  *
- * @param rowKey     the row's primary key, as the JSON of the event key's payload
+ * @param rowKey     the row's primary key, as the JSON of the event key's payload; null for a record that went to the
+ *                   dead-letter topic, which changes no row but whose offset the batch covers
  * @param group      the group column's value as text; null when the column is null (SQL's NULL group)
  * @param value      the value column's value; null for count aggregates or a null value
  * @param deleted    the row was deleted
@@ -15,4 +16,17 @@ import java.math.BigDecimal;
  */
 public record RowChange(String rowKey, String group, BigDecimal value, boolean deleted, String topic, int partition,
                         long offset, long sourceTsMs, Long lsn) {
+
+    /**
+     * A record that went to the dead-letter topic: it joins the batch of the changes read before it, so the offset
+     * saved with the state passes it only once those are applied too.
+     */
+    public static RowChange deadLettered(String topic, int partition, long offset) {
+        return new RowChange(null, null, null, false, topic, partition, offset, 0, null);
+    }
+
+    /** False for a record that went to the dead-letter topic. */
+    public boolean changesARow() {
+        return rowKey != null;
+    }
 }

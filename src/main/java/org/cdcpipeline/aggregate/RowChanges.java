@@ -14,11 +14,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * Reads a change event as the cdc-capture route writes it (Kafka Connect's JSON with schemas) into the
  * {@link RowChange} an aggregate applies. Only the few fields an aggregate needs are read from the JSON tree; a numeric
  * column (Kafka Connect's Decimal: base64 of the unscaled value) is decoded with the scale its schema gives.
+ * A record that cannot be read, or whose group or value the state store could not hold, is an
+ * {@link UnusableChangeException}: retrying it cannot help.
  */
 public final class RowChanges {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String DECIMAL = "org.apache.kafka.connect.data.Decimal";
+    /** PostgreSQL's numeric: at most this many digits before and after the decimal point */
+    private static final int NUMERIC_INTEGER_DIGITS = 131072;
+    private static final int NUMERIC_FRACTION_DIGITS = 16383;
 
     /** A tombstone (null value) reads as the delete it follows, without commit time or LSN of its own. */
     public RowChange read(byte[] key, byte[] value, String topic, int partition, long offset, String groupColumn,
@@ -31,7 +36,7 @@ public final class RowChanges {
         JsonNode payload = event.path("payload");
         JsonNode source = payload.path("source");
         if (!payload.path("op").isTextual() || !source.path("ts_ms").canConvertToLong()) {
-            throw new IllegalArgumentException("Not a change event envelope at " + topic + "/" + partition + "@" + offset);
+            throw new UnusableChangeException("Not a change event envelope at " + topic + "/" + partition + "@" + offset);
         }
         long sourceTsMs = source.get("ts_ms").asLong();
         Long lsn = source.path("lsn").canConvertToLong() ? source.get("lsn").asLong() : null;
@@ -39,30 +44,46 @@ public final class RowChanges {
             return new RowChange(rowKey, null, null, true, topic, partition, offset, sourceTsMs, lsn);
         }
         JsonNode after = payload.path("after");
-        JsonNode group = column(after, groupColumn, topic);
+        String group = group(column(after, groupColumn, topic), groupColumn, topic);
         BigDecimal number = valueColumn == null || valueColumn.isEmpty() ? null
                 : number(column(after, valueColumn, topic), event, valueColumn, topic);
-        return new RowChange(rowKey, group.isNull() ? null : group.asText(), number, false, topic, partition, offset,
-                sourceTsMs, lsn);
+        return new RowChange(rowKey, group, number, false, topic, partition, offset, sourceTsMs, lsn);
+    }
+
+    /** A group is a scalar that PostgreSQL's text can hold (no NUL character). */
+    private static String group(JsonNode value, String column, String topic) {
+        if (value.isNull()) {
+            return null;
+        }
+        if (!value.isValueNode() || value.isBinary()) {
+            throw new UnusableChangeException("Column '" + column + "' of " + topic + " holds " + value.getNodeType()
+                    + ", which cannot be a group");
+        }
+        String text = value.asText();
+        if (text.indexOf('\0') >= 0) {
+            throw new UnusableChangeException("Column '" + column + "' of " + topic + " holds a NUL character, which "
+                    + "PostgreSQL's text cannot store");
+        }
+        return text;
     }
 
     private static JsonNode parse(byte[] json, String topic, int partition, long offset) {
         try {
             return JSON.readTree(json);
         } catch (IOException e) {
-            throw new IllegalArgumentException("Unreadable change event at " + topic + "/" + partition + "@" + offset
+            throw new UnusableChangeException("Unreadable change event at " + topic + "/" + partition + "@" + offset
                     + ": " + e.getMessage(), e);
         }
     }
 
     private static String rowKey(byte[] key, String topic, int partition, long offset) {
         if (key == null) {
-            throw new IllegalArgumentException("Change event without a key at " + topic + "/" + partition + "@" + offset
+            throw new UnusableChangeException("Change event without a key at " + topic + "/" + partition + "@" + offset
                     + ": aggregates need the row's primary key");
         }
         JsonNode payload = parse(key, topic, partition, offset).get("payload");
         if (payload == null) {
-            throw new IllegalArgumentException("Change event key without payload at " + topic + "/" + partition + "@" + offset);
+            throw new UnusableChangeException("Change event key without payload at " + topic + "/" + partition + "@" + offset);
         }
         return payload.toString();
     }
@@ -72,7 +93,7 @@ public final class RowChanges {
         if (value == null) {
             List<String> columns = new ArrayList<>();
             row.fieldNames().forEachRemaining(columns::add);
-            throw new IllegalArgumentException("Topic " + topic + " has no column '" + column + "' (columns: " + columns
+            throw new UnusableChangeException("Topic " + topic + " has no column '" + column + "' (columns: " + columns
                     + "): fix the aggregate's definition");
         }
         return value;
@@ -83,14 +104,32 @@ public final class RowChanges {
             return null;
         }
         if (value.isNumber()) {
-            return value.decimalValue();
+            try {
+                return storable(value.decimalValue(), column, topic);
+            } catch (NumberFormatException e) {
+                // a JSON number beyond a double's range reads as Infinity
+                throw new UnusableChangeException("Column '" + column + "' of " + topic + " holds " + value
+                        + ", which PostgreSQL's numeric cannot store", e);
+            }
         }
         Integer scale = decimalScale(event, column);
         if (value.isTextual() && scale != null) {
-            return new BigDecimal(new BigInteger(Base64.getDecoder().decode(value.asText())), scale);
+            try {
+                return storable(new BigDecimal(new BigInteger(Base64.getDecoder().decode(value.asText())), scale), column, topic);
+            } catch (IllegalArgumentException e) {
+                throw new UnusableChangeException("Column '" + column + "' of " + topic + " is no Decimal: " + e.getMessage(), e);
+            }
         }
-        throw new IllegalArgumentException("Column '" + column + "' of " + topic + " holds " + value.getNodeType()
+        throw new UnusableChangeException("Column '" + column + "' of " + topic + " holds " + value.getNodeType()
                 + ", not a number: sum, avg, min and max need a numeric column");
+    }
+
+    private static BigDecimal storable(BigDecimal number, String column, String topic) {
+        if (number.precision() - number.scale() > NUMERIC_INTEGER_DIGITS || number.scale() > NUMERIC_FRACTION_DIGITS) {
+            throw new UnusableChangeException("Column '" + column + "' of " + topic + " holds a number beyond what "
+                    + "PostgreSQL's numeric can store");
+        }
+        return number;
     }
 
     /** The scale of a Decimal column in the event's schema (after's field), null if the column is no Decimal. */

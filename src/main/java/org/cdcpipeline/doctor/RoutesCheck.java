@@ -1,6 +1,7 @@
 package org.cdcpipeline.doctor;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,13 +15,18 @@ import java.util.concurrent.TimeoutException;
 import javax.management.Attribute;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
+import javax.management.openmbean.TabularData;
 import javax.management.remote.JMXConnector;
 
 import org.cdcpipeline.management.JmxServer;
+import org.cdcpipeline.observe.AggregatesCheck;
 
 /**
  * The state of each route of the running pipeline, read over JMX from the route MBeans Camel registers
- * ({@code org.apache.camel:context=<camel.main.name>,type=routes,name="<routeId>"}). A pipeline that does not answer
+ * ({@code org.apache.camel:context=<camel.main.name>,type=routes,name="<routeId>"}), and the pipeline's own readiness
+ * check of the aggregates (a batch that cannot be applied, with the state store's error), read from Camel's health
+ * MBean ({@code type=health}), whose details run the checks in the pipeline. A pipeline that does not answer
  * is a warning, not a failure: the doctor also runs while the pipeline is stopped on purpose, and in embedded mode
  * the services it runs already fail their own checks.
  */
@@ -96,7 +102,34 @@ final class RoutesCheck {
             }
             byRoute.put(routeId, result);
         }
-        return new ArrayList<>(byRoute.values());
+        List<CheckResult> results = new ArrayList<>(byRoute.values());
+        results.addAll(aggregates(server, context));
+        return results;
+    }
+
+    /**
+     * The pipeline's readiness check of the aggregates, if it runs them: FAIL naming the error while it is DOWN. The
+     * health MBean's details list only the checks that are DOWN (camel.health.exposure-level=default).
+     */
+    private static List<CheckResult> aggregates(MBeanServerConnection server, String context) throws Exception {
+        List<CheckResult> results = new ArrayList<>();
+        for (ObjectName health : server.queryNames(new ObjectName("org.apache.camel:context=" + context + ",type=health,*"), null)) {
+            if (!((Collection<?>) server.getAttribute(health, "HealthChecksIDs")).contains(AggregatesCheck.ID)) {
+                continue;
+            }
+            CheckResult result = CheckResult.ok(NAME, "aggregates apply their batches");
+            TabularData details = (TabularData) server.invoke(health, "details", null, null);
+            for (Object row : details.values()) {
+                CompositeData check = (CompositeData) row;
+                if (AggregatesCheck.ID.equals(check.get("id")) && !"UP".equals(check.get("state"))) {
+                    result = CheckResult.fail(NAME, CheckResult.brief(String.valueOf(check.get("message"))),
+                            "fix the error PostgreSQL reports (the aggregates' state schema, its triggers, disk space, "
+                                    + "a read-only server); see the pipeline log");
+                }
+            }
+            results.add(result);
+        }
+        return results;
     }
 
     private static CheckResult notRunning(String hostPort, Throwable cause) {

@@ -102,7 +102,10 @@ public final class ObservabilityConfiguration implements CamelConfiguration {
                 Long.parseLong(config.apply("observe.caught-up-consumer-lag")), metrics));
     }
 
-    /** Readiness: PostgreSQL always (the CSV import), Kafka, S3 and the slot lag for the stages that use them. */
+    /**
+     * Readiness: PostgreSQL always (the CSV import), Kafka, S3 and the slot lag for the stages that use them, and the
+     * aggregates' batches.
+     */
     private static void bindHealthChecks(CamelContext context, Function<String, String> config, Admin admin,
                                          SlotLag slotLag, boolean cdc, boolean archive, boolean aggregates) {
         Registry beans = context.getRegistry();
@@ -133,6 +136,9 @@ public final class ObservabilityConfiguration implements CamelConfiguration {
                 return "bucket " + bucket;
             }, probes, timeout, "check that S3 at " + endpoint + " runs and holds bucket " + bucket
                     + " (S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY, S3_SECRET_KEY)"));
+        }
+        if (aggregates) {
+            beans.bind("aggregatesHealthCheck", new AggregatesCheck(beans.lookupByNameAndType("aggregateStats", AggregateStats.class)));
         }
         if (cdc) {
             DeadLetterStatus deadLetters = beans.lookupByNameAndType("cdcDeadLetterStatus", DeadLetterStatus.class);

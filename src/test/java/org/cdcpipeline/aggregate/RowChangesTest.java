@@ -63,6 +63,28 @@ class RowChangesTest {
                 .hasMessageContaining("'nazwa'").hasMessageContaining("not a number");
     }
 
+    @Test
+    void shouldRefuseARecordThatIsNoChangeEventOrHoldsWhatTheStateCannotStore() {
+        assertThatThrownBy(() -> changes.read(KEY, "{\"payload\": {\"op\": ".getBytes(StandardCharsets.UTF_8), TOPIC, 0, 3, "status", ""))
+                .isInstanceOf(UnusableChangeException.class).hasMessageContaining(TOPIC + "/0@3");
+        assertThatThrownBy(() -> changes.read(null, event("c", row("planowany", "1.00")), TOPIC, 0, 4, "status", ""))
+                .isInstanceOf(UnusableChangeException.class).hasMessageContaining("without a key");
+        assertThatThrownBy(() -> changes.read(KEY, event("c", row("plan\0owany", "1.00")), TOPIC, 0, 5, "status", ""))
+                .isInstanceOf(UnusableChangeException.class).hasMessageContaining("NUL");
+        byte[] huge = new String(event("c", row("planowany", "1.00")), StandardCharsets.UTF_8)
+                .replace("\"id\":7", "\"id\":7,\"wiek\":1e200000").getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> changes.read(KEY, huge, TOPIC, 0, 6, "status", "wiek"))
+                .isInstanceOf(UnusableChangeException.class).hasMessageContaining("numeric");
+    }
+
+    @Test
+    void shouldMarkADeadLetteredRecordAsAPositionOnly() {
+        RowChange letter = RowChange.deadLettered(TOPIC, 2, 99);
+        assertThat(letter.changesARow()).isFalse();
+        assertThat(letter.offset()).isEqualTo(99);
+        assertThat(changes.read(KEY, null, TOPIC, 2, 100, "status", "").changesARow()).isTrue();
+    }
+
     private static Struct row(String status, String budzet) {
         return new Struct(ROW).put("id", 7).put("status", status).put("budzet", budzet == null ? null : new BigDecimal(budzet))
                 .put("nazwa", "Projekt");
