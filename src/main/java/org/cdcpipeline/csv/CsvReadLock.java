@@ -2,10 +2,17 @@ package org.cdcpipeline.csv;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.component.file.GenericFile;
@@ -15,13 +22,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * When a CSV file may be imported: it has not changed for csv.read-lock-min-age-ms (Camel's {@code changed} read lock,
- * with its marker file {@code <name>.camelLock}, created with O_EXCL, so two pipelines on one machine never import
- * the same file), and, where Linux shows it in /proc, no process has it open for writing. A writer that pauses longer
- * than the minimum age therefore does not get a half-written file imported, as long as it keeps the file open.
- * Processes of other users are visible only to root, and processes in other containers or on other machines not at
- * all: for them the minimum age is the only guard, and writing under another name and renaming the file when
+ * When a CSV file may be imported: this process holds the OS lock of its lock file {@code .<name>.lock}, so two
+ * pipelines on one machine never import the same file at once; it has not changed for csv.read-lock-min-age-ms
+ * (Camel's {@code changed} read lock); and, where Linux shows it in /proc, no process has it open for writing, so a
+ * writer that pauses longer than the minimum age does not get a half-written file imported while it keeps the file
+ * open. Processes of other users are visible only to root, and processes in other containers or on other machines not
+ * at all: for them the minimum age is the only guard, and writing under another name and renaming the file when
  * complete is the safe way.
+ * <p>
+ * Camel's marker files ({@code <name>.camelLock}) are not used: a pipeline deletes them all as orphans when it starts,
+ * including the marker of a file another pipeline is importing. An OS lock ends with its process, even on kill -9,
+ * so it leaves no orphan; the lock files stay, empty, one per file name.
  */
 public final class CsvReadLock extends FileChangedExclusiveReadLockStrategy {
 
@@ -30,7 +41,11 @@ public final class CsvReadLock extends FileChangedExclusiveReadLockStrategy {
     /** O_ACCMODE bits of the flags in /proc/<pid>/fdinfo/<fd>: 1 = O_WRONLY, 2 = O_RDWR. */
     private static final int ACCESS_MODE = 3;
 
+    private final Map<String, FileChannel> held = new ConcurrentHashMap<>();
+
     public CsvReadLock(long checkIntervalMillis, long minAgeMillis, long timeoutMillis) {
+        setMarkerFiler(false);
+        setDeleteOrphanLockFiles(false);
         setCheckInterval(checkIntervalMillis);
         setMinAge(minAgeMillis);
         setTimeout(timeoutMillis);
@@ -41,17 +56,54 @@ public final class CsvReadLock extends FileChangedExclusiveReadLockStrategy {
     @Override
     public boolean acquireExclusiveReadLock(GenericFileOperations<File> operations, GenericFile<File> file,
                                             Exchange exchange) throws Exception {
-        if (!super.acquireExclusiveReadLock(operations, file, exchange)) {
+        Path path = Path.of(file.getAbsoluteFilePath());
+        if (!lock(path)) {
+            LOG.debug("{} is being imported by another pipeline", file.getFileName());
             return false;
         }
-        OptionalLong writer = writer(Path.of(file.getAbsoluteFilePath()));
+        if (!super.acquireExclusiveReadLock(operations, file, exchange)) {
+            release(path);
+            return false;
+        }
+        OptionalLong writer = writer(path);
         if (writer.isPresent()) {
             LOG.debug("{} is still open for writing by process {}; it is imported once closed", file.getFileName(),
                     writer.getAsLong());
-            releaseExclusiveReadLockOnAbort(operations, file, exchange);
+            release(path);
             return false;
         }
         return true;
+    }
+
+    private boolean lock(Path file) throws IOException {
+        Path lockFile = file.resolveSibling("." + file.getFileName() + ".lock");
+        FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS);
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (OverlappingFileLockException heldInThisProcess) {
+            lock = null;
+        }
+        if (lock == null) {
+            channel.close();
+            return false;
+        }
+        held.put(file.toString(), channel);
+        return true;
+    }
+
+    private void release(Path file) throws IOException {
+        FileChannel channel = held.remove(file.toString());
+        if (channel != null) {
+            channel.close();
+        }
+    }
+
+    @Override
+    protected void doReleaseExclusiveReadLock(GenericFile<File> file, Exchange exchange) throws Exception {
+        // after the file has been moved to .done or .error: a pipeline that takes the lock next finds it gone
+        release(Path.of(file.getAbsoluteFilePath()));
     }
 
     /** A process that has the file open for writing, if /proc shows one. */
