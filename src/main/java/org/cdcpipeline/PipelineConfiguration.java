@@ -1,5 +1,6 @@
 package org.cdcpipeline;
 
+import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +35,7 @@ import org.cdcpipeline.cdc.KafkaBatch;
 import org.cdcpipeline.cdc.PublishedEvents;
 import org.cdcpipeline.cdc.SlotLag;
 import org.cdcpipeline.csv.CsvImporter;
-import org.cdcpipeline.csv.CsvRowConverter;
+import org.cdcpipeline.csv.CsvReadLock;
 import org.cdcpipeline.csv.ImportStats;
 
 /** Binds the beans the routes call, built from the configuration (after the embedded services have started). */
@@ -67,9 +68,13 @@ public final class PipelineConfiguration implements CamelConfiguration {
         Path csvDir = Path.of(config.apply("csv.dir"));
         ImportStats importStats = new ImportStats(csvDir, config.apply("csv.include"));
         context.getRegistry().bind("importStats", importStats);
-        context.getRegistry().bind("csvRowConverter", new CsvRowConverter());
+        context.getRegistry().bind("csvReadLock", new CsvReadLock(
+                Long.parseLong(config.apply("csv.read-lock-check-interval-ms")),
+                Long.parseLong(config.apply("csv.read-lock-min-age-ms")),
+                Long.parseLong(config.apply("csv.read-lock-timeout-ms"))));
         CsvImporter csvImporter = new CsvImporter(dataSource, importStats, csvDir, config.apply("csv.schema"),
-                Path.of(config.apply("csv.schema-dir")), Integer.parseInt(config.apply("csv.batch-size")));
+                Path.of(config.apply("csv.schema-dir")), Integer.parseInt(config.apply("csv.batch-size")),
+                Charset.forName(config.apply("csv.charset")), Long.parseLong(config.apply("csv.max-record-chars")));
         // before any route starts: capture needs the tables to exist
         csvImporter.createDeclaredTables();
         CapturedTables capturedTables = new CapturedTables(dataSource, cdcEnabled, config.apply("cdc.publication-name"),

@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /** Configuration properties as the environment variables a child process reads (postgres.host -> POSTGRES_HOST). */
-final class ChildProcessEnv {
+public final class ChildProcessEnv {
 
     private ChildProcessEnv() {
     }
@@ -15,7 +15,7 @@ final class ChildProcessEnv {
      * A pipeline process that imports CSV files only, into {@code schema}, against the shared test servers, with JMX
      * and the health server on ports of their own.
      */
-    static Map<String, String> csvImportOnly(Path csvDir, String schema, Path dataDir) {
+    public static Map<String, String> csvImportOnly(Path csvDir, String schema, Path dataDir) {
         Map<String, String> config = new HashMap<>(TestServices.endpoints());
         config.put("csv.dir", csvDir.toString());
         config.put("csv.schema", schema);

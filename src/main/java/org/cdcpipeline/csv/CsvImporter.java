@@ -3,15 +3,15 @@ package org.cdcpipeline.csv;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
+import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -31,13 +31,24 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The steps of the csv-import route: a file name becomes a table, the first record becomes the header, the rest is
- * checked and written in batches, one transaction each; malformed rows go to {@code <name>.rejects.csv} beside the
- * input with their line number and reason, the good rows of the file are imported.
+ * checked and written in batches, one transaction each; malformed rows go to {@code <table>.<start>.rejects.csv}
+ * beside the input with their line number and reason, the good rows of the file are imported.
  */
 public final class CsvImporter {
 
     private static final Logger LOG = LoggerFactory.getLogger(CsvImporter.class);
-    private static final CSVFormat REJECTS_FORMAT = CSVFormat.DEFAULT.builder().setRecordSeparator('\n').get();
+    private static final CSVFormat RAW_FORMAT = CSVFormat.DEFAULT.builder().setRecordSeparator('\n').get();
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmssSSS");
+    /** PostgreSQL's limit of columns in a table. */
+    static final int MAX_COLUMNS = 1600;
+    /** Archive metadata columns start so (__op, __lsn, ...): a data column named so would collide with them. */
+    private static final String RESERVED_PREFIX = "__";
+    /**
+     * A batch is cut at csv.batch-size rows, or earlier at this many fields or characters, so a few batches in memory
+     * stay small however wide or long the rows are.
+     */
+    private static final long MAX_BATCH_FIELDS = 250_000;
+    private static final long MAX_BATCH_CHARS = 8_000_000;
 
     private final DataSource dataSource;
     private final TableCatalog catalog;
@@ -45,14 +56,19 @@ public final class CsvImporter {
     private final ImportStats stats;
     private final Path csvDir;
     private final int batchSize;
+    private final Charset charset;
+    private final long maxRecordChars;
     private long progressIntervalMillis = 10_000;
 
-    public CsvImporter(DataSource dataSource, ImportStats stats, Path csvDir, String schema, Path schemaDir, int batchSize) {
+    public CsvImporter(DataSource dataSource, ImportStats stats, Path csvDir, String schema, Path schemaDir, int batchSize,
+                       Charset charset, long maxRecordChars) {
         this.dataSource = dataSource;
         this.stats = stats;
         this.csvDir = csvDir;
         this.catalog = new TableCatalog(new SqlIdentifier(schema), schemaDir);
         this.batchSize = batchSize;
+        this.charset = charset;
+        this.maxRecordChars = maxRecordChars;
     }
 
     /**
@@ -74,9 +90,21 @@ public final class CsvImporter {
         this.progressIntervalMillis = millis;
     }
 
-    /** The file's content as the CSV parser should read it: counted, for the progress of a long import. */
-    public InputStream follow(InputStream file, long fileBytes, ImportJob job) {
-        return ImportProgress.follow(file, fileBytes, progressIntervalMillis, job);
+    /**
+     * The records of the file, read lazily in csv.charset, each with its line; the bytes read are counted for the
+     * progress of a long import.
+     */
+    public Iterator<CsvRow> read(InputStream file, long fileBytes, ImportJob job) {
+        job.records = new CsvRecords(job.fileName, ImportProgress.follow(file, fileBytes, progressIntervalMillis, job),
+                charset, maxRecordChars);
+        return job.records;
+    }
+
+    /** Closes the file, however its import ended. */
+    public void close(ImportJob job) throws IOException {
+        if (job != null && job.records != null) {
+            job.records.close();
+        }
     }
 
     /** Starts the import of a file: its name, less {@code .csv}, must be a valid table name. */
@@ -86,14 +114,8 @@ public final class CsvImporter {
             throw new InvalidCsvFileException("'" + base + "' is not a valid table name; rename the file to "
                     + "[a-z_][a-z0-9_]*.csv (lower case letters, digits, underscores)");
         }
-        ImportJob job = new ImportJob(fileName, new SqlIdentifier(base), csvDir.resolve(base + ".rejects.csv"));
-        try {
-            // the rejects file describes the latest import of this file name
-            Files.deleteIfExists(job.rejectsFile);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot replace " + job.rejectsFile, e);
-        }
-        return job;
+        return new ImportJob(fileName, new SqlIdentifier(base),
+                new RejectsFile(csvDir, base, LocalDateTime.now().format(STAMP)));
     }
 
     /**
@@ -108,11 +130,7 @@ public final class CsvImporter {
                 throw new InvalidCsvFileException("the file is empty; it needs a header line such as id,nazwa,...");
             }
             job.header = header(job, records.next());
-            List<CsvRow> firstRows = new ArrayList<>();
-            while (firstRows.size() < batchSize && records.hasNext()) {
-                firstRows.add(records.next());
-            }
-            job.firstRows = firstRows;
+            job.firstRows = nextBatch(records);
         }
         if (job.shape == null) {
             try (Connection connection = dataSource.getConnection()) {
@@ -156,16 +174,34 @@ public final class CsvImporter {
                 if (!rows.hasNext()) {
                     throw new NoSuchElementException();
                 }
-                List<CsvRow> batch = new ArrayList<>(Math.min(batchSize, 1024));
-                while (batch.size() < batchSize && rows.hasNext()) {
-                    batch.add(rows.next());
-                }
-                return check(batch, job);
+                return check(nextBatch(rows), job);
             }
         };
     }
 
+    private List<CsvRow> nextBatch(Iterator<CsvRow> rows) {
+        List<CsvRow> batch = new ArrayList<>(Math.min(batchSize, 1024));
+        long fields = 0;
+        long chars = 0;
+        while (batch.size() < batchSize && fields < MAX_BATCH_FIELDS && chars < MAX_BATCH_CHARS && rows.hasNext()) {
+            CsvRow row = rows.next();
+            batch.add(row);
+            fields += row.values().length;
+            for (String value : row.values()) {
+                chars += value.length();
+            }
+        }
+        return batch;
+    }
+
     private static List<String> header(ImportJob job, CsvRow first) {
+        if (first.problem() != null) {
+            throw new InvalidCsvFileException("line " + first.line() + " is not a header: " + first.problem());
+        }
+        if (first.values().length > MAX_COLUMNS) {
+            throw new InvalidCsvFileException(String.format("the header has %,d columns; a PostgreSQL table holds at "
+                    + "most %,d: split the file, or check its delimiter is a comma", first.values().length, MAX_COLUMNS));
+        }
         List<String> header = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (String raw : first.values()) {
@@ -174,6 +210,11 @@ public final class CsvImporter {
                 throw new InvalidCsvFileException("line " + first.line() + " is not a header: '"
                         + ColumnType.abbreviate(raw) + "' is not a column name ([a-z_][a-z0-9_]*); the first line must "
                         + "name the columns, such as id,nazwa,email");
+            }
+            if (name.startsWith(RESERVED_PREFIX)) {
+                throw new InvalidCsvFileException("column '" + name + "' starts with " + RESERVED_PREFIX + ", which the "
+                        + "raw archive keeps for its own columns (__op, __lsn, __tx_id, ...); rename the column in the "
+                        + "header, e.g. to '" + name.substring(RESERVED_PREFIX.length()) + "'");
             }
             if (!seen.add(name)) {
                 throw new InvalidCsvFileException("column '" + name + "' appears twice in the header");
@@ -303,7 +344,9 @@ public final class CsvImporter {
         for (CsvRow row : batch) {
             String reason = null;
             String[] fields = row.values();
-            if (fields.length != header.size()) {
+            if (row.problem() != null) {
+                reason = row.problem();
+            } else if (fields.length != header.size()) {
                 reason = "expected " + header.size() + " columns, found " + fields.length;
             } else if (fields[idIndex].isBlank()) {
                 reason = "missing id";
@@ -347,26 +390,12 @@ public final class CsvImporter {
     }
 
     static String raw(CsvRow row) {
-        return REJECTS_FORMAT.format((Object[]) row.values());
+        return RAW_FORMAT.format((Object[]) row.values());
     }
 
-    private void recordRejects(ImportJob job, List<Reject> rejects) {
-        if (rejects.isEmpty()) {
-            return;
-        }
+    private static void recordRejects(ImportJob job, List<Reject> rejects) {
         job.rejected += rejects.size();
-        try (Writer out = Files.newBufferedWriter(job.rejectsFile, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND)) {
-            if (!job.rejectsFileStarted) {
-                REJECTS_FORMAT.printRecord(out, "line", "reason", "raw");
-                job.rejectsFileStarted = true;
-            }
-            for (Reject r : rejects) {
-                REJECTS_FORMAT.printRecord(out, r.line(), r.reason(), r.raw());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot write rejects to " + job.rejectsFile + " (disk full?)", e);
-        }
+        job.rejects.append(rejects);
     }
 
     /** Ends the import of a file: logs and counts what was done. */
@@ -374,7 +403,7 @@ public final class CsvImporter {
         long millis = (System.nanoTime() - job.startedNanos) / 1_000_000;
         if (job.rejected > 0) {
             LOG.warn("{} -> {}: {} rows imported ({} changed), {} rejected (see {}) in {} ms", job.fileName, job.table,
-                    job.imported, job.changed, job.rejected, job.rejectsFile, millis);
+                    job.imported, job.changed, job.rejected, job.rejects.path(), millis);
         } else {
             LOG.info("{} -> {}: {} rows imported ({} changed), 0 rejected in {} ms", job.fileName, job.table,
                     job.imported, job.changed, millis);

@@ -1,6 +1,5 @@
 package org.cdcpipeline.csv;
 
-import java.nio.file.Path;
 import java.util.List;
 
 /** The import of one CSV file into one table: what is known about the file and what has been done so far. */
@@ -8,7 +7,7 @@ public final class ImportJob {
 
     final String fileName;
     final SqlIdentifier table;
-    final Path rejectsFile;
+    final RejectsFile rejects;
     final long startedNanos = System.nanoTime();
 
     List<String> header;
@@ -18,18 +17,19 @@ public final class ImportJob {
     IdSet ids;
     /** COPY straight into the table while it had no rows when the file started; an upsert otherwise. */
     volatile boolean directCopy;
-    boolean rejectsFileStarted;
     boolean batchesStarted;
     long imported;
     long changed;
     long rejected;
     /** Logs the progress of a long file; null when the route does not follow it. */
     ImportProgress progress;
+    /** The file as it is read; closed when the import ends. */
+    CsvRecords records;
 
-    ImportJob(String fileName, SqlIdentifier table, Path rejectsFile) {
+    ImportJob(String fileName, SqlIdentifier table, RejectsFile rejects) {
         this.fileName = fileName;
         this.table = table;
-        this.rejectsFile = rejectsFile;
+        this.rejects = rejects;
     }
 
     public String table() {

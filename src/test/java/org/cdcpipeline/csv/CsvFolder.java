@@ -52,8 +52,17 @@ final class CsvFolder {
         return null;
     }
 
+    /** The rejects of the latest import of the table that had any ({@code <table>.<start>.rejects.csv}). */
     List<String> rejects(String table) throws IOException {
-        Path file = dir.resolve(table + ".rejects.csv");
-        return Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8) : List.of();
+        List<Path> files = rejectsFiles(table);
+        return files.isEmpty() ? List.of() : Files.readAllLines(files.get(files.size() - 1), StandardCharsets.UTF_8);
+    }
+
+    /** Every rejects file of the table, oldest first. */
+    List<Path> rejectsFiles(String table) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().matches(java.util.regex.Pattern.quote(table)
+                    + "\\.[0-9]{8}-[0-9]{9}(-[0-9]+)?\\.rejects\\.csv")).sorted().toList();
+        }
     }
 }

@@ -46,7 +46,7 @@ class CsvImportOutageIT {
                 proxy.up();
                 assertThat(folder.awaitProcessed("klienci.csv")).isEqualTo(".done");
                 assertThat(count("SELECT count(*) FROM " + schema + ".klienci")).isEqualTo(40);
-                assertThat(Files.exists(csvDir.resolve("klienci.rejects.csv"))).isFalse();
+                assertThat(folder.rejectsFiles("klienci")).isEmpty();
             }
         }
     }
