@@ -153,7 +153,8 @@ final class ArchiveDiagnosis {
         List<ArchiveObject> objects = objectsOf(topicPartition);
         objects.sort(Comparator.comparingLong(ArchiveObject::first).thenComparingLong(ArchiveObject::last));
         b.append("Objects of ").append(topicPartition).append(" (").append(objects.size()).append(", end offset in Kafka ")
-                .append(endOffset(topicPartition)).append("), offset ranges: ");
+                .append(endOffset(topicPartition)).append(", committed offset of group ").append(KafkaChanges.ARCHIVE_GROUP)
+                .append(": ").append(offsetOf(kafka.archiveCommitted(), topicPartition)).append("), offset ranges: ");
         b.append(String.join(" ", objects.stream().map(ArchiveObject::range).toList())).append('\n');
         Set<String> archivedChanges = new HashSet<>();
         archive.rows().forEach(r -> archivedChanges.add(r.table() + "/" + r.id() + "/" + r.lsn()));
@@ -202,7 +203,11 @@ final class ArchiveDiagnosis {
     }
 
     private long endOffset(String topicPartition) {
-        return kafka.endOffsets().entrySet().stream()
+        return offsetOf(kafka.endOffsets(), topicPartition);
+    }
+
+    private static long offsetOf(Map<org.apache.kafka.common.TopicPartition, Long> offsets, String topicPartition) {
+        return offsets.entrySet().stream()
                 .filter(e -> (e.getKey().topic() + "-" + e.getKey().partition()).equals(topicPartition))
                 .mapToLong(Map.Entry::getValue).findFirst().orElse(-1);
     }

@@ -40,10 +40,10 @@ enum Fault {
             return "";
         }
     },
-    S3_SLOW("every S3 upload delayed by 3 s, for 20 s") {
+    S3_SLOW("every S3 upload delayed by 3 s, for 15 s") {
         @Override
         String inject(FaultServers servers, PipelineProcess pipeline) throws Exception {
-            servers.slowS3(Duration.ofSeconds(3), Duration.ofSeconds(20));
+            servers.slowS3(Duration.ofSeconds(3), Duration.ofSeconds(15));
             return "";
         }
     };

@@ -76,7 +76,7 @@ class FaultInjectionIT {
             pipeline.start();
             awaitCaptureStreaming(servers);
 
-            MidRunTable midRunTable = new MidRunTable(servers);
+            MidRunTable midRunTable = new MidRunTable(servers, timeline);
             ChangeLoad load = new ChangeLoad(servers, midRunTable, seed, pause);
             load.start();
             midRunTable.createAfter(Duration.ofMillis(3_000 + random.nextInt(15_000)));
@@ -88,11 +88,11 @@ class FaultInjectionIT {
                 timeline.injected(round, fault, at, fault.inject(servers, pipeline));
                 restartIfExited(pipeline, timeline);
             }
-            await("the table created mid-run is captured (" + midRunTable.timeline() + ")")
+            await("the table created mid-run is captured")
                     .atMost(Duration.ofMinutes(2)).until(midRunTable::isCaptured);
             load.close();
             System.out.printf("Load stopped: %d statements committed, %d failed%n", load.statementsCommitted(), load.statementsFailed());
-            Files.writeString(work.resolve("timeline.txt"), timeline + midRunTable.timeline() + "\n");
+            Files.writeString(work.resolve("timeline.txt"), timeline.toString());
 
             restartIfExited(pipeline, timeline);
             awaitCaptureCaughtUp(servers, timeline);
@@ -112,7 +112,7 @@ class FaultInjectionIT {
                         result, diagnosis, aggregateDifferences);
                 summary.write(work.resolve("summary.properties"));
                 String report = "Seed " + seed + " (-Dfaults.seed=" + seed + "), " + rounds + " rounds; logs in " + work
-                        + "\nTimeline (UTC):\n" + timeline + "  " + midRunTable.timeline() + "\n"
+                        + "\nTimeline (UTC):\n" + timeline
                         + diagnosis.explain()
                         + (aggregateDifferences.isEmpty() ? "Aggregates: each equals its GROUP BY\n"
                         : "Aggregates differing from GROUP BY:\n  " + String.join("\n  ", aggregateDifferences) + "\n");

@@ -17,23 +17,28 @@ final class FaultTimeline {
 
     private final List<Entry> entries = new ArrayList<>();
 
-    record Entry(int round, Fault fault, Instant start, Instant end, String note) {
+    record Entry(int round, Fault fault, Instant start, Instant end, String note, boolean incident) {
 
         @Override
         public String toString() {
             String what = fault == null ? note : fault.description() + (note.isEmpty() ? "" : " (" + note + ")");
             return String.format("%s-%s  %s  %s", TIME.format(start), TIME.format(end),
-                    round > 0 ? "round " + round + ":" : "        ", what);
+                    round > 0 ? "round " + round + ":" : incident ? "INCIDENT:" : "        ", what);
         }
     }
 
     synchronized void injected(int round, Fault fault, Instant start, String note) {
-        entries.add(new Entry(round, fault, start, Instant.now(), note));
+        entries.add(new Entry(round, fault, start, Instant.now(), note, false));
     }
 
-    /** Something not drawn as a fault (the pipeline exited on its own, a server did not come back). */
+    /** Something the scenario does besides faults (a table created), shown in the timeline. */
+    synchronized void event(String note) {
+        entries.add(new Entry(0, null, Instant.now(), Instant.now(), note, false));
+    }
+
+    /** Something that went wrong besides the faults drawn (the pipeline exited on its own): the run fails. */
     synchronized void incident(String note) {
-        entries.add(new Entry(0, null, Instant.now(), Instant.now(), note));
+        entries.add(new Entry(0, null, Instant.now(), Instant.now(), note, true));
     }
 
     synchronized List<Fault> faults() {
@@ -47,7 +52,7 @@ final class FaultTimeline {
     }
 
     synchronized List<String> incidents() {
-        return entries.stream().filter(e -> e.fault() == null).map(Entry::note).toList();
+        return entries.stream().filter(Entry::incident).map(Entry::note).toList();
     }
 
     /** The last fault that began before {@code moment}, with how long before. */
@@ -81,7 +86,7 @@ final class FaultTimeline {
     @Override
     public synchronized String toString() {
         StringBuilder b = new StringBuilder();
-        entries.forEach(e -> b.append("  ").append(e).append('\n'));
+        entries.stream().sorted(java.util.Comparator.comparing(Entry::start)).forEach(e -> b.append("  ").append(e).append('\n'));
         return b.toString();
     }
 }

@@ -7,9 +7,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -19,13 +21,17 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 final class KafkaChanges {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The raw archive's consumer group (archive.group-id). */
+    static final String ARCHIVE_GROUP = "raw-archive";
 
     private final List<Published> records;
     private final Map<TopicPartition, Long> endOffsets;
+    private final Map<TopicPartition, Long> archiveCommitted;
 
-    private KafkaChanges(List<Published> records, Map<TopicPartition, Long> endOffsets) {
+    private KafkaChanges(List<Published> records, Map<TopicPartition, Long> endOffsets, Map<TopicPartition, Long> archiveCommitted) {
         this.records = records;
         this.endOffsets = endOffsets;
+        this.archiveCommitted = archiveCommitted;
     }
 
     /** One record: a change event, or a tombstone (op null). */
@@ -62,8 +68,22 @@ final class KafkaChanges {
                     records.add(parse(r));
                 }
             }
-            return new KafkaChanges(records, new HashMap<>(ends));
+            return new KafkaChanges(records, new HashMap<>(ends), committedOffsets(bootstrapServers, ARCHIVE_GROUP));
         }
+    }
+
+    /** The offsets a consumer group has committed; empty if it has none. */
+    private static Map<TopicPartition, Long> committedOffsets(String bootstrapServers, String group) throws Exception {
+        Map<TopicPartition, Long> committed = new HashMap<>();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
+            admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
+                    .forEach((tp, offset) -> {
+                        if (offset != null) {
+                            committed.put(tp, offset.offset());
+                        }
+                    });
+        }
+        return committed;
     }
 
     private static boolean reachedEnd(KafkaConsumer<?, ?> consumer, List<TopicPartition> partitions, Map<TopicPartition, Long> ends) {
@@ -98,5 +118,10 @@ final class KafkaChanges {
 
     Map<TopicPartition, Long> endOffsets() {
         return endOffsets;
+    }
+
+    /** Where the raw archive's consumer group says it is: a hint only, the objects are the archive's truth. */
+    Map<TopicPartition, Long> archiveCommitted() {
+        return archiveCommitted;
     }
 }

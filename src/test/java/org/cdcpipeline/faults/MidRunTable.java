@@ -6,7 +6,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Random;
 
 /**
@@ -51,12 +50,12 @@ final class MidRunTable {
             ON CONFLICT (id) DO UPDATE SET klient_id = EXCLUDED.klient_id, opis = EXCLUDED.opis, kwota = EXCLUDED.kwota""";
 
     private final FaultServers servers;
+    private final FaultTimeline timeline;
     private volatile boolean captured;
-    private volatile Instant createdAt;
-    private volatile Instant capturedAt;
 
-    MidRunTable(FaultServers servers) {
+    MidRunTable(FaultServers servers, FaultTimeline timeline) {
         this.servers = servers;
+        this.timeline = timeline;
     }
 
     /** Creates the table after {@code delay}, in the background, and makes its first changes once it is captured. */
@@ -65,10 +64,10 @@ final class MidRunTable {
             try {
                 Thread.sleep(delay.toMillis()); // the moment in the run it appears
                 retry(() -> servers.execute(CREATE));
-                createdAt = Instant.now();
+                timeline.event("table " + NAME + " created");
                 awaitCaptured();
+                timeline.event("table " + NAME + " is in capture's publication; its first changes follow");
                 retry(() -> servers.execute(FIRST_CHANGES));
-                capturedAt = Instant.now();
                 captured = true;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -111,10 +110,6 @@ final class MidRunTable {
 
     boolean isCaptured() {
         return captured;
-    }
-
-    String timeline() {
-        return "table " + NAME + " created at " + createdAt + ", captured and first changed at " + capturedAt;
     }
 
     /** One change of the load: an upsert, or now and then a delete. */
