@@ -1,6 +1,5 @@
 package org.cdcpipeline.faults;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -11,6 +10,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.cdcpipeline.TestServices;
@@ -53,14 +53,25 @@ final class FaultServers implements AutoCloseable {
         s3Config.put("s3.secret-key", "fault-injection-secret-key");
     }
 
-    static FaultServers start(Path work) throws IOException {
+    /** Starts the three servers side by side (each takes seconds) and opens the proxy. */
+    static FaultServers start(Path work) throws Exception {
         FaultServers servers = new FaultServers(work);
-        servers.postgres = EmbeddedServices.start(servers::postgresSetting, false);
-        servers.kafka = EmbeddedServices.start(servers::kafkaSetting, false);
-        servers.s3 = EmbeddedServices.start(servers::s3Setting, false);
-        servers.s3Proxy = new S3FaultProxy(Integer.parseInt(servers.s3Config.get("s3.embedded.port")));
-        servers.s3Proxy.up();
-        return servers;
+        CompletableFuture<EmbeddedServices> postgres = CompletableFuture.supplyAsync(() -> EmbeddedServices.start(servers::postgresSetting, false));
+        CompletableFuture<EmbeddedServices> kafka = CompletableFuture.supplyAsync(() -> EmbeddedServices.start(servers::kafkaSetting, false));
+        CompletableFuture<EmbeddedServices> s3 = CompletableFuture.supplyAsync(() -> EmbeddedServices.start(servers::s3Setting, false));
+        try {
+            servers.postgres = postgres.get(3, TimeUnit.MINUTES);
+            servers.kafka = kafka.get(3, TimeUnit.MINUTES);
+            servers.s3 = s3.get(3, TimeUnit.MINUTES);
+            servers.s3Proxy = new S3FaultProxy(Integer.parseInt(servers.s3Config.get("s3.embedded.port")));
+            servers.s3Proxy.up();
+            return servers;
+        } catch (Exception e) {
+            for (CompletableFuture<EmbeddedServices> started : List.of(postgres, kafka, s3)) {
+                started.thenAccept(EmbeddedServices::close);
+            }
+            throw e;
+        }
     }
 
     /** Configuration that starts one embedded server only: the other endpoints are set, so none of them starts. */

@@ -116,14 +116,11 @@ final class PipelineProcess implements AutoCloseable {
         return new String(Files.readAllBytes(log), StandardCharsets.UTF_8);
     }
 
-    /** A regular stop (SIGTERM), as Ctrl-C. */
+    /** At the end of a run the verdict is in: the process is killed, a regular stop is not what this run tests. */
     @Override
     public void close() throws InterruptedException {
         if (process != null && process.isAlive()) {
-            process.destroy();
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-            }
+            kill9();
         }
     }
 }
