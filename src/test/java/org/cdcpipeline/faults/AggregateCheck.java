@@ -1,0 +1,104 @@
+package org.cdcpipeline.faults;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+
+/**
+ * The shipped aggregates, each compared with the GROUP BY over its source table: the snapshot a dashboard reads
+ * ({@code <aggregate>/current.parquet}) must hold the same groups, values and row counts.
+ */
+final class AggregateCheck {
+
+    /** One shipped aggregate and the query that computes it from scratch. */
+    record Shipped(String name, String groupColumn, String valueColumn, String groupBy) {
+    }
+
+    static final List<Shipped> SHIPPED = List.of(
+            new Shipped("klienci-by-country", "kraj", "count",
+                    "SELECT kraj, count(*)::float8, count(*) FROM public.klienci GROUP BY kraj"),
+            new Shipped("avg-age-by-position", "stanowisko", "avg_wiek",
+                    "SELECT stanowisko, avg(wiek)::float8, count(*) FROM public.pracownicy GROUP BY stanowisko"),
+            new Shipped("budget-by-status", "status", "sum_budzet",
+                    "SELECT status, sum(budzet)::float8, count(*) FROM public.projekty GROUP BY status"));
+
+    private record Group(double value, long rows) {
+    }
+
+    private AggregateCheck() {
+    }
+
+    /** The differences between every shipped aggregate's snapshot and its GROUP BY; empty when all are equal. */
+    static List<String> differences(Connection c, ArchiveContents bucket) throws SQLException, IOException {
+        List<String> differences = new ArrayList<>();
+        for (Shipped aggregate : SHIPPED) {
+            Map<String, Group> expected = groupBy(c, aggregate);
+            Map<String, Group> shipped = snapshot(bucket, aggregate);
+            if (!same(expected, shipped)) {
+                differences.add(aggregate.name() + ": GROUP BY gives " + expected + ", " + aggregate.name()
+                        + "/current.parquet holds " + shipped);
+            }
+        }
+        return differences;
+    }
+
+    private static Map<String, Group> groupBy(Connection c, Shipped aggregate) throws SQLException {
+        Map<String, Group> groups = new TreeMap<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(aggregate.groupBy())) {
+            while (rs.next()) {
+                groups.put(String.valueOf(rs.getString(1)), new Group(rs.getDouble(2), rs.getLong(3)));
+            }
+        }
+        return groups;
+    }
+
+    /**
+     * The snapshot's groups. The group and value columns are read by the names of the data contract ({@code kraj},
+     * {@code count}, {@code __rows}) or by the generic names older snapshots used ({@code group_key}, {@code value},
+     * {@code row_count}).
+     */
+    private static Map<String, Group> snapshot(ArchiveContents bucket, Shipped aggregate) throws IOException {
+        Map<String, Group> groups = new TreeMap<>();
+        for (GenericRecord r : bucket.parquet(aggregate.name() + "/current.parquet")) {
+            Object group = field(r, aggregate.groupColumn(), "group_key");
+            Object value = field(r, aggregate.valueColumn(), "value");
+            Object rows = field(r, "__rows", "row_count");
+            groups.put(String.valueOf(group), new Group(value == null ? Double.NaN : ((Number) value).doubleValue(),
+                    rows == null ? -1 : ((Number) rows).longValue()));
+        }
+        return groups;
+    }
+
+    private static Object field(GenericRecord r, String name, String olderName) {
+        Schema schema = r.getSchema();
+        if (schema.getField(name) != null) {
+            return r.get(name);
+        }
+        return schema.getField(olderName) != null ? r.get(olderName) : null;
+    }
+
+    private static boolean same(Map<String, Group> expected, Map<String, Group> shipped) {
+        if (!expected.keySet().equals(shipped.keySet())) {
+            return false;
+        }
+        for (Map.Entry<String, Group> e : expected.entrySet()) {
+            Group s = shipped.get(e.getKey());
+            double tolerance = 1e-6 * Math.max(1, Math.abs(e.getValue().value()));
+            if (Math.abs(e.getValue().value() - s.value()) > tolerance
+                    || (s.rows() >= 0 && !Objects.equals(e.getValue().rows(), s.rows()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

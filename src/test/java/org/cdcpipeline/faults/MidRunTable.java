@@ -1,0 +1,138 @@
+package org.cdcpipeline.faults;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Random;
+
+/**
+ * A table created with plain SQL, as with psql, while the pipeline runs: a new table of the captured schema whose
+ * topic then joins the raw archive's pattern subscription (a consumer group rebalance) under load. Its changes start
+ * only once capture's publication holds it, so each of them is streamed as a change event: a change made before
+ * would reach the archive as part of an incremental snapshot (op r) instead.
+ */
+final class MidRunTable {
+
+    static final String NAME = "zamowienia";
+
+    /** One transaction: the table never exists without its audit trigger. */
+    private static final String CREATE = """
+            BEGIN;
+            CREATE TABLE public.zamowienia (
+                id        integer PRIMARY KEY,
+                klient_id integer,
+                opis      varchar(200),
+                kwota     integer
+            );
+            ALTER TABLE public.zamowienia REPLICA IDENTITY FULL;
+            """ + AuditTrail.recordChangesOf(NAME) + ";\nCOMMIT;";
+
+    /**
+     * The first changes, among them one transaction that changes one row twice. Running it again after an outage
+     * only makes more changes, which the audit trail records as well.
+     */
+    private static final String FIRST_CHANGES = """
+            BEGIN;
+            INSERT INTO public.zamowienia VALUES (1, 10, 'pierwsze', 100), (2, 20, 'drugie', 200), (3, 30, 'trzecie', 300)
+                ON CONFLICT (id) DO NOTHING;
+            UPDATE public.zamowienia SET kwota = kwota + 1 WHERE id = 1;
+            UPDATE public.zamowienia SET kwota = kwota + 1, opis = 'pierwsze, poprawione' WHERE id = 1;
+            COMMIT;
+            UPDATE public.zamowienia SET klient_id = 11 WHERE id = 2;
+            DELETE FROM public.zamowienia WHERE id = 3;
+            """;
+
+    private static final String UPSERT = """
+            INSERT INTO public.zamowienia (id, klient_id, opis, kwota) VALUES (?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET klient_id = EXCLUDED.klient_id, opis = EXCLUDED.opis, kwota = EXCLUDED.kwota""";
+
+    private final FaultServers servers;
+    private final FaultTimeline timeline;
+    private volatile boolean captured;
+
+    MidRunTable(FaultServers servers, FaultTimeline timeline) {
+        this.servers = servers;
+        this.timeline = timeline;
+    }
+
+    /** Creates the table after {@code delay}, in the background, and makes its first changes once it is captured. */
+    Thread createAfter(Duration delay) {
+        Thread creator = new Thread(() -> {
+            try {
+                Thread.sleep(delay.toMillis()); // the moment in the run it appears
+                retry(() -> servers.execute(CREATE));
+                timeline.event("table " + NAME + " created");
+                awaitCaptured();
+                timeline.event("table " + NAME + " is in capture's publication; its first changes follow");
+                retry(() -> servers.execute(FIRST_CHANGES));
+                captured = true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "mid-run-table");
+        creator.setDaemon(true);
+        creator.start();
+        return creator;
+    }
+
+    private void awaitCaptured() throws InterruptedException {
+        while (!published()) {
+            Thread.sleep(250); // capture's table discovery runs every cdc.table-discovery-interval-ms
+        }
+    }
+
+    private boolean published() {
+        try (Connection c = servers.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT 1 FROM pg_publication_tables WHERE schemaname = 'public' AND tablename = '" + NAME + "'")) {
+            return rs.next();
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    /** Runs an SQL script until PostgreSQL takes it; a script that failed with an outage left nothing behind. */
+    private static void retry(SqlScript script) throws InterruptedException {
+        while (true) {
+            try {
+                script.run();
+                return;
+            } catch (SQLException e) {
+                if ("42P07".equals(e.getSQLState())) {
+                    return; // created by an attempt whose reply was lost
+                }
+                Thread.sleep(500); // PostgreSQL is restarting
+            }
+        }
+    }
+
+    boolean isCaptured() {
+        return captured;
+    }
+
+    /** One change of the load: an upsert, or now and then a delete. */
+    void change(Connection c, Random random) throws SQLException {
+        int id = 1 + random.nextInt(100);
+        if (random.nextInt(5) == 0) {
+            try (PreparedStatement delete = c.prepareStatement("DELETE FROM public.zamowienia WHERE id = ?")) {
+                delete.setInt(1, id);
+                delete.executeUpdate();
+            }
+            return;
+        }
+        try (PreparedStatement upsert = c.prepareStatement(UPSERT)) {
+            upsert.setInt(1, id);
+            upsert.setInt(2, 1 + random.nextInt(ChangeLoad.ID_RANGE));
+            upsert.setString(3, "zamówienie " + random.nextInt(10_000));
+            upsert.setInt(4, random.nextInt(100_000));
+            upsert.executeUpdate();
+        }
+    }
+
+    @FunctionalInterface
+    private interface SqlScript {
+        void run() throws SQLException;
+    }
+}

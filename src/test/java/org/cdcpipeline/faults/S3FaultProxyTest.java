@@ -1,0 +1,107 @@
+package org.cdcpipeline.faults;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The fault proxy in front of a tiny HTTP server: it holds back uploads only, and refuses connections while cut. */
+class S3FaultProxyTest {
+
+    private ServerSocket server;
+    private S3FaultProxy proxy;
+
+    @BeforeEach
+    void start() throws IOException {
+        server = new ServerSocket();
+        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        Thread t = new Thread(this::answerEveryRequest, "tiny-http");
+        t.setDaemon(true);
+        t.start();
+        proxy = new S3FaultProxy(server.getLocalPort());
+        proxy.up();
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        proxy.close();
+        server.close();
+    }
+
+    /** Answers each request (a request line and an empty line, no body) with an empty 200, keeping the connection. */
+    private void answerEveryRequest() {
+        while (!server.isClosed()) {
+            try {
+                Socket s = server.accept();
+                Thread t = new Thread(() -> {
+                    try (s; BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII))) {
+                        OutputStream out = s.getOutputStream();
+                        String line;
+                        while ((line = in.readLine()) != null) {
+                            if (line.isEmpty()) {
+                                out.write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                                out.flush();
+                            }
+                        }
+                    } catch (IOException e) {
+                        // client gone
+                    }
+                });
+                t.setDaemon(true);
+                t.start();
+            } catch (IOException e) {
+                // closed
+            }
+        }
+    }
+
+    @Test
+    void shouldHoldBackUploadsButNotOtherRequests() throws Exception {
+        proxy.delayUploads(Duration.ofMillis(1500));
+        try (Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+            BufferedReader in = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.US_ASCII));
+            assertThat(roundTrip(client, in, "GET /bucket?list-type=2")).isLessThan(Duration.ofMillis(1000));
+            assertThat(roundTrip(client, in, "PUT /bucket/object")).isGreaterThanOrEqualTo(Duration.ofMillis(1500));
+            proxy.delayUploads(Duration.ZERO);
+            assertThat(roundTrip(client, in, "PUT /bucket/object")).isLessThan(Duration.ofMillis(1000));
+        }
+    }
+
+    @Test
+    void shouldRefuseConnectionsWhileCutAndForwardAgainWhenRestored() throws Exception {
+        proxy.down();
+        assertThatThrownBy(() -> new Socket(InetAddress.getLoopbackAddress(), proxy.port()).close())
+                .isInstanceOf(ConnectException.class);
+        proxy.up();
+        try (Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+            BufferedReader in = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.US_ASCII));
+            assertThat(roundTrip(client, in, "GET /bucket")).isLessThan(Duration.ofMillis(1000));
+        }
+    }
+
+    /** Sends one request and reads its response head; returns how long that took. */
+    private static Duration roundTrip(Socket client, BufferedReader in, String requestLine) throws IOException {
+        long start = System.nanoTime();
+        client.getOutputStream().write((requestLine + " HTTP/1.1\r\nHost: s3\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        client.getOutputStream().flush();
+        assertThat(in.readLine()).isEqualTo("HTTP/1.1 200 OK");
+        while (!in.readLine().isEmpty()) {
+            // headers
+        }
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+}
