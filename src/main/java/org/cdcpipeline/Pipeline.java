@@ -54,12 +54,19 @@ public final class Pipeline {
         try {
             main.run();
             return onceRun != null ? onceRun.exitCode() : 0;
+        } catch (StoppedWhileStartingException e) {
+            LOG.info(e.getMessage());
+            return 0;
         } catch (StartupException e) {
             LOG.error("Cannot start: {}", e.getMessage());
             LOG.debug("Startup failure", e);
             return 1;
         } catch (Exception e) {
             StartupException cause = findStartupException(e);
+            if (cause instanceof StoppedWhileStartingException) {
+                LOG.info(cause.getMessage());
+                return 0;
+            }
             if (cause != null) {
                 LOG.error("Cannot start: {}", cause.getMessage());
                 LOG.debug("Startup failure", e);

@@ -124,6 +124,9 @@ public final class PipelineConfiguration implements CamelConfiguration {
      */
     private static void bindArchive(CamelContext context, Function<String, String> config) throws Exception {
         boolean enabled = Boolean.parseBoolean(config.apply("archive.enabled"));
+        // Parquet's Hadoop layer registers a JVM shutdown hook when first used; first used during a stop (a batch
+        // written while the pipeline stops), that fails with a warning: register it now
+        org.apache.hadoop.util.ShutdownHookManager.get();
         ArchiveStats stats = new ArchiveStats(enabled);
         context.getRegistry().bind("archiveStats", stats);
         var s3 = S3ArchiveObjects.client(config.apply("s3.endpoint"), config.apply("s3.region"),

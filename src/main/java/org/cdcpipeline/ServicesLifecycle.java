@@ -7,6 +7,7 @@ import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.service.ServiceSupport;
+import org.cdcpipeline.cdc.PublishedEvents;
 import org.cdcpipeline.embedded.EmbeddedServices;
 
 /**
@@ -28,8 +29,10 @@ final class ServicesLifecycle extends MainListenerSupport implements AutoCloseab
     public void beforeConfigure(BaseMainSupport main) {
         CamelContext context = main.getCamelContext();
         PropertiesComponent properties = context.getPropertiesComponent();
+        // known before it starts, so that a stop during the start stops the servers started so far
+        services = new EmbeddedServices();
         Runtime.getRuntime().addShutdownHook(stopOnEarlyExit);
-        services = EmbeddedServices.start(key -> properties.resolveProperty(key).orElse(""), wipeData);
+        services.open(key -> properties.resolveProperty(key).orElse(""), wipeData);
         Map<String, String> endpoints = services.endpoints();
         endpoints.forEach(properties::addOverrideProperty);
         context.getRegistry().bind("embeddedServices", services);
@@ -53,6 +56,12 @@ final class ServicesLifecycle extends MainListenerSupport implements AutoCloseab
         } catch (IllegalStateException e) {
             // already shutting down: the hook runs
         }
+    }
+
+    /** Before Camel stops the routes: capture's last position save must not wait long for Kafka. */
+    @Override
+    public void beforeStop(BaseMainSupport main) {
+        PublishedEvents.stopping();
     }
 
     @Override

@@ -83,7 +83,7 @@ public final class ArchiveBatching implements AggregationStrategy {
     /** Whether a failed write is tried again: while the batch is current, without end for an outage, else bounded. */
     public boolean retry(Exchange exchange) {
         ArchiveBatch batch = batch(exchange);
-        if (batch == null || !intake.isCurrent(batch)) {
+        if (batch == null || !intake.isCurrent(batch) || !exchange.getContext().getStatus().isStarted()) {
             return false;
         }
         Throwable failure = failure(exchange);
@@ -92,14 +92,15 @@ public final class ArchiveBatching implements AggregationStrategy {
     }
 
     /**
-     * The write was given up: for a batch that is current and failed for another reason than an outage, its records
-     * as they came from Kafka, to go to the dead-letter topic (the partition moves on); otherwise nothing (the batch is
-     * stale or the pipeline stops: its changes are read again).
+     * The write was given up: for a batch that is current and failed for another reason than an outage while the
+     * pipeline runs, its records as they came from Kafka, to go to the dead-letter topic (the partition moves on);
+     * otherwise nothing (the batch is stale or the pipeline stops: its changes are read again).
      */
     public List<AdmittedChange> failed(Exchange exchange) {
         ArchiveBatch batch = batch(exchange);
         Throwable failure = failure(exchange);
-        boolean deadLetter = intake.isCurrent(batch) && !isOutage(failure);
+        // never for a failure while the pipeline stops (an S3 endpoint first used then is not started)
+        boolean deadLetter = intake.isCurrent(batch) && !isOutage(failure) && exchange.getContext().getStatus().isStarted();
         if (deadLetter) {
             LOG.error("Batch of {} (offsets {}-{}) could not be written after {} attempts ({}): its {} records go to the "
                     + "dead-letter topic", batch.topicPartition(), batch.firstOffset(), batch.lastOffset(), attempts,

@@ -16,9 +16,13 @@ public final class PublishedEvents {
 
     private static final Map<String, PublishedEvents> BY_OFFSETS_FILE = new ConcurrentHashMap<>();
 
+    /** While the pipeline stops, the last save of capture's position waits at most this long for Kafka. */
+    private static final long STOPPING_WAIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(3);
+
     private long handedOver;
     private long acknowledged;
     private volatile int capacity = 10_000;
+    private boolean stopping;
 
     private PublishedEvents() {
     }
@@ -51,16 +55,37 @@ public final class PublishedEvents {
         return handedOver;
     }
 
+    /**
+     * The pipeline stops: the last batch is published meanwhile, and a position not acknowledged within a few seconds
+     * is not saved (the events after the last saved one are published again at the next start), so a stop never
+     * waits for a Kafka that does not answer.
+     */
+    public static void stopping() {
+        BY_OFFSETS_FILE.values().forEach(events -> {
+            synchronized (events) {
+                events.stopping = true;
+                events.notifyAll();
+            }
+        });
+    }
+
     /** Waits until every event handed over up to {@code target} is acknowledged. */
     synchronized void awaitAcknowledged(long target, Duration timeout) throws InterruptedException, TimeoutException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = System.nanoTime() + (stopping ? Math.min(timeout.toNanos(), STOPPING_WAIT_NANOS) : timeout.toNanos());
         while (acknowledged < target) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 throw new TimeoutException((target - acknowledged) + " change events still wait for Kafka's acknowledgement");
             }
             wait(Math.max(1, left / 1_000_000));
+            if (stopping) {
+                deadline = Math.min(deadline, System.nanoTime() + STOPPING_WAIT_NANOS);
+            }
         }
+    }
+
+    synchronized boolean isStopping() {
+        return stopping;
     }
 
     public synchronized boolean idle() {

@@ -27,8 +27,10 @@ public final class EmbeddedServices implements AutoCloseable {
     private final Deque<AutoCloseable> running = new ArrayDeque<>();
     private final Map<String, String> endpoints = new LinkedHashMap<>();
     private DataDirectoryLock lock;
+    private boolean closed;
 
-    private EmbeddedServices() {
+    /** Services not started yet: {@link #open} starts them; {@link #close} may come from another thread meanwhile. */
+    public EmbeddedServices() {
     }
 
     /**
@@ -37,12 +39,47 @@ public final class EmbeddedServices implements AutoCloseable {
      */
     public static EmbeddedServices start(Function<String, String> config, boolean wipeData) {
         EmbeddedServices services = new EmbeddedServices();
+        services.open(config, wipeData);
+        return services;
+    }
+
+    /**
+     * Starts the services the configuration leaves without an endpoint. A {@link #close} while they start (Ctrl-C during
+     * the start) waits for the server being started, stops those running and lets no further one start.
+     */
+    public void open(Function<String, String> config, boolean wipeData) {
         try {
-            services.startAll(config, wipeData);
-            return services;
+            startAll(config, wipeData);
         } catch (RuntimeException e) {
-            services.close();
+            close();
             throw e;
+        }
+    }
+
+    /** Starts one server unless the services were closed meanwhile; a close waits for it. */
+    private synchronized void run(java.util.function.Supplier<AutoCloseable> server) {
+        if (closed) {
+            throw new org.cdcpipeline.StoppedWhileStartingException("Stopped while starting the embedded services.");
+        }
+        try {
+            running.push(server.get());
+        } catch (RuntimeException | Error e) {
+            // a server starting while the JVM exits fails in its own way (Kafka cannot add its shutdown hook)
+            if (jvmExiting()) {
+                throw new org.cdcpipeline.StoppedWhileStartingException("Stopped while starting the embedded services.");
+            }
+            throw e;
+        }
+    }
+
+    private static boolean jvmExiting() {
+        Thread probe = new Thread(() -> { });
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        } catch (IllegalStateException e) {
+            return true;
         }
     }
 
@@ -66,8 +103,9 @@ public final class EmbeddedServices implements AutoCloseable {
                 throw new StartupException("POSTGRES_USER (postgres.user) is empty: set the user the embedded PostgreSQL creates, e.g. postgres.");
             }
             String password = dev.resolve("postgres.password", config.apply("postgres.password"), () -> DevCredentials.randomHex(12));
-            running.push(EmbeddedPostgresServer.start(dataDir, port, config.apply("postgres.user"), password,
-                    postgresqlConf(config.apply("postgres.embedded.config-file"))));
+            String conf = config.apply("postgres.embedded.config-file");
+            run(() -> EmbeddedPostgresServer.start(dataDir, port, config.apply("postgres.user"), password,
+                    postgresqlConf(conf)));
             endpoints.put("postgres.host", "127.0.0.1");
             endpoints.put("postgres.port", String.valueOf(port));
             endpoints.put("postgres.password", password);
@@ -78,7 +116,8 @@ public final class EmbeddedServices implements AutoCloseable {
         if (kafka) {
             int port = intValue(config, "kafka.embedded.port");
             long started = System.nanoTime();
-            running.push(EmbeddedKafkaBroker.start(dataDir, port, intValue(config, "kafka.embedded.controller-port")));
+            int controllerPort = intValue(config, "kafka.embedded.controller-port");
+            run(() -> EmbeddedKafkaBroker.start(dataDir, port, controllerPort));
             endpoints.put("kafka.bootstrap-servers", "127.0.0.1:" + port);
             LOG.info("Embedded Kafka broker listening on 127.0.0.1:{} ({} ms)", port, millisSince(started));
         }
@@ -87,7 +126,7 @@ public final class EmbeddedServices implements AutoCloseable {
             long started = System.nanoTime();
             String accessKey = dev.resolve("s3.access-key", config.apply("s3.access-key"), () -> "dev" + DevCredentials.randomHex(8));
             String secretKey = dev.resolve("s3.secret-key", config.apply("s3.secret-key"), () -> DevCredentials.randomHex(20));
-            running.push(EmbeddedS3Server.start(dataDir, port, config.apply("s3.bucket"), accessKey, secretKey));
+            run(() -> EmbeddedS3Server.start(dataDir, port, config.apply("s3.bucket"), accessKey, secretKey));
             endpoints.put("s3.endpoint", "http://127.0.0.1:" + port);
             endpoints.put("s3.access-key", accessKey);
             endpoints.put("s3.secret-key", secretKey);
@@ -191,7 +230,8 @@ public final class EmbeddedServices implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
         while (!running.isEmpty()) {
             AutoCloseable service = running.pop();
             try {

@@ -1,0 +1,187 @@
+package org.cdcpipeline;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.cdcpipeline.TestServices.column;
+import static org.cdcpipeline.TestServices.execute;
+
+/**
+ * The fat jar stopped with SIGTERM (what Ctrl-C and a service manager send) at unlucky moments: it exits within 10 s,
+ * logs no error, and leaves no process, lock or active replication slot behind; a SIGKILL during a stop leaves nothing
+ * that blocks the next start.
+ */
+class StopIT {
+
+    private static final long STOP_LIMIT_SECONDS = 10;
+
+    @TempDir
+    Path work;
+
+    private final List<Process> started = new ArrayList<>();
+
+    @AfterEach
+    void killLeftovers() throws InterruptedException {
+        for (Process p : started) {
+            p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void shouldStopQuicklyAndCleanlyWhenAskedWhileItsOwnServersStart() throws Exception {
+        Map<String, String> config = embedded();
+        Process p = start(config, "own");
+        // PostgreSQL is up and Kafka is starting: the moment a stop used to orphan the servers started so far
+        await().atMost(Duration.ofSeconds(60)).until(() -> log("own").contains("Embedded PostgreSQL listening"));
+        stop(p);
+        assertThat(log("own")).doesNotContain(" ERROR ");
+        assertThat(Files.exists(work.resolve("own-data/postgres/postmaster.pid")))
+                .as("the embedded PostgreSQL was stopped").isFalse();
+        Process again = start(config, "own");
+        await().atMost(Duration.ofSeconds(120)).until(() -> log("own").contains("cdc-pipeline is running"));
+        stop(again);
+    }
+
+    @Test
+    void shouldStopQuicklyAndCleanlyRightAfterTheBannerWithTheLastBatchesInFlight() throws Exception {
+        String schema = "stop_banner";
+        execute("CREATE SCHEMA " + schema);
+        Process p = start(shared(schema), "banner");
+        await().atMost(Duration.ofSeconds(120)).until(() -> log("banner").contains("cdc-pipeline is running"));
+        // capture streams (its snapshot, which a stop interrupts with Debezium's own error line, is done)
+        await().atMost(Duration.ofSeconds(60)).until(() -> column(
+                "SELECT active FROM pg_replication_slots WHERE slot_name = '" + schema + "'").contains("t"));
+        Files.copy(Samples.path("klienci.csv"), work.resolve("csv-banner").resolve("klienci.csv"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> log("banner").contains("klienci: 40 rows imported"));
+        stop(p);
+        assertThat(log("banner")).doesNotContain(" ERROR ").doesNotContain("Exception");
+        assertThat(column("SELECT active FROM pg_replication_slots WHERE slot_name = '" + schema + "'"))
+                .as("the slot is kept, and released").containsExactly("f");
+    }
+
+    @Test
+    void shouldStopQuicklyAndCleanlyDuringAnImportWhileS3IsAway() throws Exception {
+        String schema = "stop_busy";
+        execute("CREATE SCHEMA " + schema);
+        int s3Port = Integer.parseInt(TestServices.endpoints().get("s3.endpoint").replaceAll(".*:", ""));
+        try (TcpProxy s3 = new TcpProxy(s3Port)) {
+            s3.up();
+            Map<String, String> config = shared(schema);
+            config.put("s3.endpoint", "http://127.0.0.1:" + s3.port());
+            Process p = start(config, "busy");
+            await().atMost(Duration.ofSeconds(120)).until(() -> log("busy").contains("cdc-pipeline is running"));
+            s3.down();
+            Path big = work.resolve("klienci.csv.tmp");
+            try (Writer w = Files.newBufferedWriter(big, StandardCharsets.UTF_8)) {
+                w.write("id,nazwa,email,kraj,telefon\n");
+                for (int id = 1; id <= 1_500_000; id++) {
+                    w.write(id + ",Firma " + id + ",kontakt" + id + "@firma.pl,Polska,+48 600 000 000\n");
+                }
+            }
+            Files.move(big, work.resolve("csv-busy").resolve("klienci.csv"), StandardCopyOption.ATOMIC_MOVE);
+            await().atMost(Duration.ofSeconds(60)).until(() -> count(schema) > 0);
+            stop(p);
+            assertThat(log("busy")).doesNotContain(" ERROR ");
+            assertThat(column("SELECT active FROM pg_replication_slots WHERE slot_name = '" + schema + "'"))
+                    .containsExactly("f");
+            assertThat(work.resolve("csv-busy").resolve("klienci.csv")).as("not done: imported again next time").exists();
+        }
+    }
+
+    @Test
+    void shouldStartAgainAfterASigkillInTheMiddleOfAStop() throws Exception {
+        Map<String, String> config = embedded();
+        Process p = start(config, "killed");
+        await().atMost(Duration.ofSeconds(120)).until(() -> log("killed").contains("cdc-pipeline is running"));
+        p.toHandle().destroy();
+        await().atMost(Duration.ofSeconds(10)).until(() -> log("killed").contains("is shutting down"));
+        p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        Process again = start(config, "killed");
+        await().atMost(Duration.ofSeconds(120)).until(() -> log("killed").contains("cdc-pipeline is running"));
+        stop(again);
+    }
+
+    /** SIGTERM, then the exit within the limit. */
+    private void stop(Process p) throws InterruptedException {
+        long start = System.nanoTime();
+        p.toHandle().destroy();
+        boolean exited = p.waitFor(STOP_LIMIT_SECONDS, TimeUnit.SECONDS);
+        assertThat(exited).as("exited within %d s of SIGTERM (%d ms so far)", STOP_LIMIT_SECONDS,
+                (System.nanoTime() - start) / 1_000_000).isTrue();
+    }
+
+    /** Embedded PostgreSQL, Kafka and S3 of its own, on free ports. */
+    private Map<String, String> embedded() {
+        Map<String, String> config = new HashMap<>();
+        config.put("postgres.host", "");
+        config.put("postgres.port", String.valueOf(TestServices.freePort()));
+        config.put("postgres.password", "stop-it");
+        config.put("kafka.bootstrap-servers", "");
+        config.put("kafka.embedded.port", String.valueOf(TestServices.freePort()));
+        config.put("kafka.embedded.controller-port", String.valueOf(TestServices.freePort()));
+        config.put("s3.endpoint", "");
+        config.put("s3.embedded.port", String.valueOf(TestServices.freePort()));
+        config.put("s3.access-key", "");
+        config.put("s3.secret-key", "");
+        return config;
+    }
+
+    /** The shared test servers, a schema, topics and a slot of its own. */
+    private Map<String, String> shared(String schema) {
+        Map<String, String> config = new HashMap<>(TestServices.endpoints());
+        config.put("csv.schema", schema);
+        config.put("topic.prefix", schema.replace("_", ""));
+        config.put("cdc.slot-name", schema);
+        config.put("cdc.publication-name", schema);
+        config.put("archive.group-id", schema + "-archive");
+        config.put("aggregate.enabled", "false");
+        return config;
+    }
+
+    private Process start(Map<String, String> properties, String name) throws IOException {
+        Map<String, String> config = new HashMap<>(properties);
+        config.put("pipeline.data-dir", work.resolve(name + "-data").toString());
+        config.put("csv.dir", Files.createDirectories(work.resolve("csv-" + name)).toString());
+        config.put("csv.poll-delay-ms", "200");
+        config.put("csv.read-lock-min-age-ms", "200");
+        config.put("jmx.port", String.valueOf(TestServices.freePort()));
+        config.put("observe.port", String.valueOf(TestServices.freePort()));
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-jar", Path.of("target", "cdc-pipeline.jar").toAbsolutePath().toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve(name + ".log").toFile()));
+        pb.environment().putAll(ChildProcessEnv.of(config));
+        Process p = pb.start();
+        started.add(p);
+        return p;
+    }
+
+    private String log(String name) throws IOException {
+        Path log = work.resolve(name + ".log");
+        return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+    }
+
+    private static long count(String schema) throws Exception {
+        try {
+            return Long.parseLong(column("SELECT count(*) FROM " + schema + ".klienci").get(0));
+        } catch (java.sql.SQLException e) {
+            return 0;
+        }
+    }
+}
