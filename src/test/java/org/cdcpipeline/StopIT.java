@@ -48,13 +48,13 @@ class StopIT {
         Map<String, String> config = embedded();
         Process p = start(config, "own");
         // PostgreSQL is up and Kafka is starting: the moment a stop used to orphan the servers started so far
-        await().atMost(Duration.ofSeconds(60)).until(() -> log("own").contains("Embedded PostgreSQL listening"));
+        awaitLog("own", "Embedded PostgreSQL listening", 60);
         stop(p);
         assertThat(log("own")).doesNotContain(" ERROR ");
         assertThat(Files.exists(work.resolve("own-data/postgres/postmaster.pid")))
                 .as("the embedded PostgreSQL was stopped").isFalse();
         Process again = start(config, "own");
-        await().atMost(Duration.ofSeconds(120)).until(() -> log("own").contains("cdc-pipeline is running"));
+        awaitLog("own", "cdc-pipeline is running", 120);
         stop(again);
     }
 
@@ -63,12 +63,12 @@ class StopIT {
         String schema = "stop_banner";
         execute("CREATE SCHEMA " + schema);
         Process p = start(shared(schema), "banner");
-        await().atMost(Duration.ofSeconds(120)).until(() -> log("banner").contains("cdc-pipeline is running"));
+        awaitLog("banner", "cdc-pipeline is running", 120);
         // capture streams (its snapshot, which a stop interrupts with Debezium's own error line, is done)
         await().atMost(Duration.ofSeconds(60)).until(() -> column(
                 "SELECT active FROM pg_replication_slots WHERE slot_name = '" + schema + "'").contains("t"));
         Files.copy(Samples.path("klienci.csv"), work.resolve("csv-banner").resolve("klienci.csv"));
-        await().atMost(Duration.ofSeconds(60)).until(() -> log("banner").contains("klienci: 40 rows imported"));
+        awaitLog("banner", "klienci: 40 rows imported", 60);
         stop(p);
         assertThat(log("banner")).doesNotContain(" ERROR ").doesNotContain("Exception");
         assertThat(column("SELECT active FROM pg_replication_slots WHERE slot_name = '" + schema + "'"))
@@ -85,7 +85,7 @@ class StopIT {
             Map<String, String> config = shared(schema);
             config.put("s3.endpoint", "http://127.0.0.1:" + s3.port());
             Process p = start(config, "busy");
-            await().atMost(Duration.ofSeconds(120)).until(() -> log("busy").contains("cdc-pipeline is running"));
+            awaitLog("busy", "cdc-pipeline is running", 120);
             s3.down();
             Path big = work.resolve("klienci.csv.tmp");
             try (Writer w = Files.newBufferedWriter(big, StandardCharsets.UTF_8)) {
@@ -108,13 +108,22 @@ class StopIT {
     void shouldStartAgainAfterASigkillInTheMiddleOfAStop() throws Exception {
         Map<String, String> config = embedded();
         Process p = start(config, "killed");
-        await().atMost(Duration.ofSeconds(120)).until(() -> log("killed").contains("cdc-pipeline is running"));
+        awaitLog("killed", "cdc-pipeline is running", 120);
         p.toHandle().destroy();
-        await().atMost(Duration.ofSeconds(10)).until(() -> log("killed").contains("is shutting down"));
+        awaitLog("killed", "is shutting down", 10);
         p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         Process again = start(config, "killed");
-        await().atMost(Duration.ofSeconds(120)).until(() -> log("killed").contains("cdc-pipeline is running"));
+        awaitLog("killed", "cdc-pipeline is running", 120);
         stop(again);
+    }
+
+    /** Waits for a line in a process's log; on timeout, fails with the log. */
+    private void awaitLog(String name, String text, int seconds) throws IOException {
+        try {
+            await().atMost(Duration.ofSeconds(seconds)).until(() -> log(name).contains(text));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("no '" + text + "' within " + seconds + " s in the log of " + name + ":\n" + log(name), e);
+        }
     }
 
     /** SIGTERM, then the exit within the limit. */
@@ -126,19 +135,17 @@ class StopIT {
                 (System.nanoTime() - start) / 1_000_000).isTrue();
     }
 
-    /** Embedded PostgreSQL, Kafka and S3 of its own, on free ports. */
+    /**
+     * Embedded PostgreSQL, Kafka and S3 of its own, on free ports (the endpoint variables stay unset: an environment
+     * variable, even empty, would win over the embedded servers' endpoints).
+     */
     private Map<String, String> embedded() {
         Map<String, String> config = new HashMap<>();
-        config.put("postgres.host", "");
         config.put("postgres.port", String.valueOf(TestServices.freePort()));
         config.put("postgres.password", "stop-it");
-        config.put("kafka.bootstrap-servers", "");
         config.put("kafka.embedded.port", String.valueOf(TestServices.freePort()));
         config.put("kafka.embedded.controller-port", String.valueOf(TestServices.freePort()));
-        config.put("s3.endpoint", "");
         config.put("s3.embedded.port", String.valueOf(TestServices.freePort()));
-        config.put("s3.access-key", "");
-        config.put("s3.secret-key", "");
         return config;
     }
 
@@ -165,7 +172,7 @@ class StopIT {
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-jar", Path.of("target", "cdc-pipeline.jar").toAbsolutePath().toString())
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve(name + ".log").toFile()));
+                .redirectOutput(work.resolve(name + ".log").toFile());
         pb.environment().putAll(ChildProcessEnv.of(config));
         Process p = pb.start();
         started.add(p);
