@@ -68,7 +68,7 @@ public final class PipelineConfiguration implements CamelConfiguration {
         Path csvDir = Path.of(config.apply("csv.dir"));
         ImportStats importStats = new ImportStats(csvDir, config.apply("csv.include"));
         context.getRegistry().bind("importStats", importStats);
-        context.getRegistry().bind("csvReadLock", new CsvReadLock(
+        context.getRegistry().bind("csvReadLock", new CsvReadLock(csvDir,
                 Long.parseLong(config.apply("csv.read-lock-check-interval-ms")),
                 Long.parseLong(config.apply("csv.read-lock-min-age-ms")),
                 Long.parseLong(config.apply("csv.read-lock-timeout-ms"))));

@@ -30,6 +30,13 @@ import org.slf4j.LoggerFactory;
  * at all: for them the minimum age is the only guard, and writing under another name and renaming the file when
  * complete is the safe way.
  * <p>
+ * The lock is one per file name (the file keeps its name in {@code .inprogress/}, where its import moves it first) and
+ * is held until the file has moved on to {@code .done/} or {@code .error/}, or its import has failed: a new file of the
+ * same name dropped meanwhile waits, and is imported after it. A file of that name in {@code .inprogress/} while nobody
+ * holds the lock is an import that was interrupted (kill -9, PostgreSQL away longer than the retries): a new file of
+ * the same name waits until that one has been imported again, so the files of one name are imported in the order they
+ * came.
+ * <p>
  * Camel's marker files ({@code <name>.camelLock}) are not used: a pipeline deletes them all as orphans when it starts,
  * including the marker of a file another pipeline is importing. An OS lock ends with its process, even on kill -9,
  * so it leaves no orphan; the lock files stay, empty, one per file name.
@@ -41,9 +48,30 @@ public final class CsvReadLock extends FileChangedExclusiveReadLockStrategy {
     /** O_ACCMODE bits of the flags in /proc/<pid>/fdinfo/<fd>: 1 = O_WRONLY, 2 = O_RDWR. */
     private static final int ACCESS_MODE = 3;
 
-    private final Map<String, FileChannel> held = new ConcurrentHashMap<>();
+    /** The folder of the files being imported, in the CSV folder. */
+    public static final String IN_PROGRESS = ".inprogress";
 
-    public CsvReadLock(long checkIntervalMillis, long minAgeMillis, long timeoutMillis) {
+    /**
+     * The lock files this process holds a lock of, by the exchange that holds it, whichever pipeline of the process
+     * took it. The OS lock (fcntl) of a process ends when it closes any descriptor of the file, so no second channel is
+     * opened on a lock file held here: that would hand the lock to another pipeline while a file is being imported.
+     */
+    private static final Map<Path, String> HELD_IN_THIS_PROCESS = new ConcurrentHashMap<>();
+
+    private record Held(Path lockFile, FileChannel channel) {
+    }
+
+    private final Path csvDir;
+    private final Path inProgress;
+    /**
+     * The locks of this pipeline, by the exchange that holds one: Camel also releases the lock of an exchange that did
+     * not get it (abort), and that must not end the lock of the exchange importing a file of the same name.
+     */
+    private final Map<String, Held> held = new ConcurrentHashMap<>();
+
+    public CsvReadLock(Path csvDir, long checkIntervalMillis, long minAgeMillis, long timeoutMillis) {
+        this.csvDir = csvDir;
+        this.inProgress = csvDir.resolve(IN_PROGRESS).toAbsolutePath().normalize();
         setMarkerFiler(false);
         setDeleteOrphanLockFiles(false);
         setCheckInterval(checkIntervalMillis);
@@ -56,54 +84,75 @@ public final class CsvReadLock extends FileChangedExclusiveReadLockStrategy {
     @Override
     public boolean acquireExclusiveReadLock(GenericFileOperations<File> operations, GenericFile<File> file,
                                             Exchange exchange) throws Exception {
+        String name = file.getFileNameOnly();
+        if (!lock(name, exchange)) {
+            LOG.debug("{} is being imported, by this or another pipeline", name);
+            return false;
+        }
         Path path = Path.of(file.getAbsoluteFilePath());
-        if (!lock(path)) {
-            LOG.debug("{} is being imported by another pipeline", file.getFileName());
+        if (!inProgress.equals(path.toAbsolutePath().normalize().getParent()) && Files.exists(inProgress.resolve(name))) {
+            LOG.debug("{} waits: an earlier {} whose import was interrupted is imported again first", name, name);
+            release(exchange);
             return false;
         }
         if (!super.acquireExclusiveReadLock(operations, file, exchange)) {
-            release(path);
+            release(exchange);
             return false;
         }
         OptionalLong writer = writer(path);
         if (writer.isPresent()) {
-            LOG.debug("{} is still open for writing by process {}; it is imported once closed", file.getFileName(),
+            LOG.debug("{} is still open for writing by process {}; it is imported once closed", name,
                     writer.getAsLong());
-            release(path);
+            release(exchange);
             return false;
         }
         return true;
     }
 
-    private boolean lock(Path file) throws IOException {
-        Path lockFile = file.resolveSibling("." + file.getFileName() + ".lock");
-        FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                LinkOption.NOFOLLOW_LINKS);
-        FileLock lock;
+    private boolean lock(String name, Exchange exchange) throws IOException {
+        Path lockFile = csvDir.resolve("." + name + ".lock").toAbsolutePath().normalize();
+        if (HELD_IN_THIS_PROCESS.putIfAbsent(lockFile, exchange.getExchangeId()) != null) {
+            return false;
+        }
+        FileLock lock = null;
+        FileChannel channel = null;
         try {
+            channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS);
             lock = channel.tryLock();
         } catch (OverlappingFileLockException heldInThisProcess) {
+            // held here through another path to the same file (a link)
             lock = null;
+        } finally {
+            if (lock == null) {
+                if (channel != null) {
+                    channel.close();
+                }
+                HELD_IN_THIS_PROCESS.remove(lockFile);
+            }
         }
         if (lock == null) {
-            channel.close();
             return false;
         }
-        held.put(file.toString(), channel);
+        held.put(exchange.getExchangeId(), new Held(lockFile, channel));
         return true;
     }
 
-    private void release(Path file) throws IOException {
-        FileChannel channel = held.remove(file.toString());
-        if (channel != null) {
-            channel.close();
+    private void release(Exchange exchange) throws IOException {
+        Held lock = held.remove(exchange.getExchangeId());
+        if (lock != null) {
+            try {
+                lock.channel().close();
+            } finally {
+                HELD_IN_THIS_PROCESS.remove(lock.lockFile());
+            }
         }
     }
 
     @Override
     protected void doReleaseExclusiveReadLock(GenericFile<File> file, Exchange exchange) throws Exception {
-        // after the file has been moved to .done or .error: a pipeline that takes the lock next finds it gone
-        release(Path.of(file.getAbsoluteFilePath()));
+        // after the file has been moved from .inprogress to .done or .error, or left there when its import failed
+        release(exchange);
     }
 
     /** A process that has the file open for writing, if /proc shows one. */

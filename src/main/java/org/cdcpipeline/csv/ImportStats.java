@@ -12,7 +12,10 @@ import java.util.stream.Stream;
 
 import org.cdcpipeline.RunReport;
 
-/** What the CSV import did in this run, per table, and whether files are still waiting in the CSV folder. */
+/**
+ * What the CSV import did in this run, per table, and whether files are still waiting in the CSV folder or being
+ * imported.
+ */
 public final class ImportStats implements RunReport {
 
     /** What the import did for one table: files, rows imported, rows changed, rows rejected, time spent. */
@@ -55,10 +58,15 @@ public final class ImportStats implements RunReport {
 
     @Override
     public boolean drained() {
-        if (!Files.isDirectory(csvDir)) {
+        // a file in .inprogress is being imported, or its import was interrupted and is done again
+        return noneWaiting(csvDir) && noneWaiting(csvDir.resolve(CsvReadLock.IN_PROGRESS));
+    }
+
+    private boolean noneWaiting(Path dir) {
+        if (!Files.isDirectory(dir)) {
             return true;
         }
-        try (Stream<Path> files = Files.list(csvDir)) {
+        try (Stream<Path> files = Files.list(dir)) {
             return files.noneMatch(f -> Files.isRegularFile(f) && pending.matcher(f.getFileName().toString()).matches());
         } catch (IOException e) {
             return false;

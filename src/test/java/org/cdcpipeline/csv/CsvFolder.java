@@ -32,9 +32,13 @@ final class CsvFolder {
         drop(name, Files.readString(Samples.path(name), StandardCharsets.UTF_8));
     }
 
-    /** Waits until the file has left the folder and returns the folder it went to (.done or .error). */
+    /**
+     * Waits until the file has left the folder and .inprogress (where it is while it is imported) and returns the
+     * folder it went to (.done or .error).
+     */
     String awaitProcessed(String name) throws IOException {
-        await().atMost(Duration.ofSeconds(60)).until(() -> !Files.exists(dir.resolve(name)) && outcome(name) != null);
+        await().atMost(Duration.ofSeconds(60)).until(() -> !Files.exists(dir.resolve(name))
+                && !Files.exists(dir.resolve(CsvReadLock.IN_PROGRESS).resolve(name)) && outcome(name) != null);
         return outcome(name);
     }
 

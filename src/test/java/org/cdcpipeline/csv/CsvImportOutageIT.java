@@ -1,5 +1,6 @@
 package org.cdcpipeline.csv;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -9,6 +10,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import org.cdcpipeline.TcpProxy;
 import org.cdcpipeline.TestPipeline;
@@ -37,9 +39,9 @@ class CsvImportOutageIT {
                 CsvFolder folder = new CsvFolder(csvDir);
                 folder.dropSample("klienci.csv");
 
-                // several attempts fail meanwhile: the file stays where it is, nothing is imported or moved
+                // several attempts fail meanwhile: the file waits in .inprogress, nothing is imported or moved on
                 await().pollDelay(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(10)).until(() -> true);
-                assertThat(csvDir.resolve("klienci.csv")).exists();
+                assertThat(csvDir.resolve(".inprogress/klienci.csv")).exists();
                 assertThat(csvDir.resolve(".done")).doesNotExist();
                 assertThat(csvDir.resolve(".error")).doesNotExist();
 
@@ -48,6 +50,31 @@ class CsvImportOutageIT {
                 assertThat(count("SELECT count(*) FROM " + schema + ".klienci")).isEqualTo(40);
                 assertThat(folder.rejectsFiles("klienci")).isEmpty();
             }
+        }
+    }
+
+    @Test
+    void shouldImportAFileThatWaitedForPostgresBeforeANewerFileOfTheSameName() throws Exception {
+        String schema = "csv_outage_order";
+        int pgPort = Integer.parseInt(TestServices.endpoints().get("postgres.port"));
+        try (TcpProxy proxy = new TcpProxy(pgPort);
+             TestPipeline pipeline = TestPipeline.start(fastRetries(schema, Map.of(
+                     "postgres.port", String.valueOf(proxy.port()))))) {
+            CsvFolder folder = new CsvFolder(csvDir);
+            folder.drop("klienci.csv", "id,nazwa\n1,stary\n2,stary\n3,stary\n");
+            // its attempts fail while PostgreSQL is away; then a newer klienci.csv arrives
+            await().pollDelay(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(10)).until(() -> true);
+            assertThat(csvDir.resolve(".inprogress/klienci.csv")).exists();
+            folder.drop("klienci.csv", "id,nazwa\n2,nowy\n3,nowy\n4,nowy\n");
+            await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> true);
+            assertThat(csvDir.resolve("klienci.csv")).as("the newer file waits for the older").exists();
+
+            proxy.up();
+            await().atMost(Duration.ofSeconds(60)).until(() -> !Files.exists(csvDir.resolve("klienci.csv"))
+                    && filesIn(csvDir.resolve(".done")) == 2);
+            assertThat(TestServices.column("SELECT id || '=' || nazwa FROM " + schema + ".klienci ORDER BY id"))
+                    .containsExactly("1=stary", "2=nowy", "3=nowy", "4=nowy");
+            assertThat(csvDir.resolve(".inprogress")).isEmptyDirectory();
         }
     }
 
@@ -65,7 +92,7 @@ class CsvImportOutageIT {
             folder.dropSample("klienci.csv");
             await().atMost(Duration.ofSeconds(30)).until(() -> count("SELECT count(*) FROM " + schema + ".klienci") > 0);
             await().pollDelay(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(10)).until(() -> true);
-            assertThat(csvDir.resolve("klienci.csv")).as("the file waits for PostgreSQL").exists();
+            assertThat(csvDir.resolve(".inprogress/klienci.csv")).as("the file waits for PostgreSQL").exists();
             assertThat(count("SELECT count(*) FROM " + schema + ".klienci")).isBetween(1, 39);
 
             execute("DROP TRIGGER lose_connection ON " + schema + ".klienci");
@@ -99,6 +126,15 @@ class CsvImportOutageIT {
         return p;
     }
 
+
+    private static long filesIn(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.count();
+        }
+    }
 
     private static int count(String sql) throws SQLException {
         try (Connection c = TestServices.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
