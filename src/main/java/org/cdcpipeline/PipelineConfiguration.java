@@ -19,6 +19,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.cdcpipeline.aggregate.AggregateStats;
 import org.cdcpipeline.aggregate.AggregateStore;
+import org.cdcpipeline.archive.ArchiveBatchKey;
 import org.cdcpipeline.archive.ArchiveBatching;
 import org.cdcpipeline.archive.ArchiveIntake;
 import org.cdcpipeline.archive.ArchiveLag;
@@ -148,6 +149,7 @@ public final class PipelineConfiguration implements CamelConfiguration {
         context.addService(intake, true, true);
         context.getRegistry().bind("s3Client", s3);
         context.getRegistry().bind("archiveIntake", intake);
+        context.getRegistry().bind("archiveBatchKey", new ArchiveBatchKey());
         // camel-kafka's hook into each consumer's rebalance listener: the archive learns which partitions it loses
         context.getRegistry().bind("subscribeAdapter", new ArchiveSubscribeAdapter(config.apply("archive.topics"), intake));
         if (enabled) {

@@ -151,7 +151,10 @@ public final class ArchiveIntake extends ServiceSupport implements StateReposito
         stats.received();
         TopicPartition tp = new TopicPartition(topic, partition);
         lastReceived.put(tp, offset);
-        Partition state = partitions.computeIfAbsent(tp, k -> new Partition(window));
+        Partition state = partitions.get(tp);
+        if (state == null) {
+            state = partitions.computeIfAbsent(tp, k -> new Partition(window));
+        }
         boolean loaded;
         synchronized (state) {
             loaded = state.loaded;
@@ -195,13 +198,14 @@ public final class ArchiveIntake extends ServiceSupport implements StateReposito
                 stats.replaySkipped();
                 return null;
             }
-            if (state.columns != null && !state.columns.equals(change.columns())) {
+            // the parser gives the same column list for the same schema: compare by identity first
+            if (state.columns != null && state.columns != change.columns() && !state.columns.equals(change.columns())) {
                 // the table's columns changed: a new object, so each object has one schema
                 state.segment++;
             }
             state.columns = change.columns();
             AdmittedChange admitted = new AdmittedChange(change, state.nextCoverFrom, state.epoch,
-                    tp + "-" + state.epoch + "-" + state.segment, key, value);
+                    state.batchKey(tp), key, value);
             state.nextCoverFrom = offset + 1;
             synchronized (this) {
                 pending++;
@@ -311,8 +315,22 @@ public final class ArchiveIntake extends ServiceSupport implements StateReposito
             }
         };
 
+        private String batchKey;
+        private int keyEpoch = -1;
+        private int keySegment = -1;
+
         Partition(int window) {
             this.window = window;
+        }
+
+        /** {@code <topic>-<partition>-<epoch>-<segment>}, made anew only when the epoch or segment changes. */
+        String batchKey(TopicPartition tp) {
+            if (keyEpoch != epoch || keySegment != segment) {
+                batchKey = tp + "-" + epoch + "-" + segment;
+                keyEpoch = epoch;
+                keySegment = segment;
+            }
+            return batchKey;
         }
 
         void load(ArchiveCoverage coverage) {
