@@ -75,7 +75,8 @@ public final class PipelineConfiguration implements CamelConfiguration {
                 Long.parseLong(config.apply("csv.read-lock-timeout-ms"))));
         CsvImporter csvImporter = new CsvImporter(dataSource, importStats, csvDir, config.apply("csv.schema"),
                 Path.of(config.apply("csv.schema-dir")), Integer.parseInt(config.apply("csv.batch-size")),
-                Charset.forName(config.apply("csv.charset")), Long.parseLong(config.apply("csv.max-record-chars")));
+                Charset.forName(config.apply("csv.charset")), Long.parseLong(config.apply("csv.max-record-chars")),
+                () -> !context.getStatus().isStarted());
         // before any route starts: capture needs the tables to exist
         csvImporter.createDeclaredTables();
         CapturedTables capturedTables = new CapturedTables(dataSource, cdcEnabled, config.apply("cdc.publication-name"),

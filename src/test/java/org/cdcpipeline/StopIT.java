@@ -49,13 +49,13 @@ class StopIT {
         Process p = start(config, "own");
         // PostgreSQL is up and Kafka is starting: the moment a stop used to orphan the servers started so far
         awaitLog("own", "Embedded PostgreSQL listening", 60);
-        stop(p);
+        stop(p, "own");
         assertThat(log("own")).doesNotContain(" ERROR ");
         assertThat(Files.exists(work.resolve("own-data/postgres/postmaster.pid")))
                 .as("the embedded PostgreSQL was stopped").isFalse();
         Process again = start(config, "own");
         awaitLog("own", "cdc-pipeline is running", 120);
-        stop(again);
+        stop(again, "own");
     }
 
     @Test
@@ -69,7 +69,7 @@ class StopIT {
                 "SELECT active FROM pg_replication_slots WHERE slot_name = '" + schema + "'").contains("t"));
         Files.copy(Samples.path("klienci.csv"), work.resolve("csv-banner").resolve("klienci.csv"));
         awaitLog("banner", "klienci: 40 rows imported", 60);
-        stop(p);
+        stop(p, "banner");
         assertThat(log("banner")).doesNotContain(" ERROR ").doesNotContain("Exception");
         assertThat(column("SELECT active FROM pg_replication_slots WHERE slot_name = '" + schema + "'"))
                 .as("the slot is kept, and released").containsExactly("f");
@@ -96,11 +96,12 @@ class StopIT {
             }
             Files.move(big, work.resolve("csv-busy").resolve("klienci.csv"), StandardCopyOption.ATOMIC_MOVE);
             await().atMost(Duration.ofSeconds(60)).until(() -> count(schema) > 0);
-            stop(p);
+            stop(p, "busy");
             assertThat(log("busy")).doesNotContain(" ERROR ");
             assertThat(column("SELECT active FROM pg_replication_slots WHERE slot_name = '" + schema + "'"))
                     .containsExactly("f");
-            assertThat(work.resolve("csv-busy").resolve("klienci.csv")).as("not done: imported again next time").exists();
+            assertThat(work.resolve("csv-busy").resolve(".inprogress").resolve("klienci.csv"))
+                    .as("not done: imported again at the next start").exists();
         }
     }
 
@@ -114,7 +115,7 @@ class StopIT {
         p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         Process again = start(config, "killed");
         awaitLog("killed", "cdc-pipeline is running", 120);
-        stop(again);
+        stop(again, "killed");
     }
 
     /** Waits for a line in a process's log; on timeout, fails with the log. */
@@ -127,12 +128,12 @@ class StopIT {
     }
 
     /** SIGTERM, then the exit within the limit. */
-    private void stop(Process p) throws InterruptedException {
+    private void stop(Process p, String name) throws InterruptedException, IOException {
         long start = System.nanoTime();
         p.toHandle().destroy();
         boolean exited = p.waitFor(STOP_LIMIT_SECONDS, TimeUnit.SECONDS);
-        assertThat(exited).as("exited within %d s of SIGTERM (%d ms so far)", STOP_LIMIT_SECONDS,
-                (System.nanoTime() - start) / 1_000_000).isTrue();
+        assertThat(exited).as("exited within %d s of SIGTERM (%d ms so far); log:%n%s", STOP_LIMIT_SECONDS,
+                (System.nanoTime() - start) / 1_000_000, log(name)).isTrue();
     }
 
     /**

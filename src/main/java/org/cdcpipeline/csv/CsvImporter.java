@@ -60,8 +60,15 @@ public final class CsvImporter {
     private final long maxRecordChars;
     private long progressIntervalMillis = 10_000;
 
+    private final java.util.function.BooleanSupplier stopping;
+
+    /**
+     * @param stopping true once the pipeline stops: a file being imported then ends after the batches already read, and
+     *                 is imported again from the top at the next start (the upsert makes that harmless)
+     */
     public CsvImporter(DataSource dataSource, ImportStats stats, Path csvDir, String schema, Path schemaDir, int batchSize,
-                       Charset charset, long maxRecordChars) {
+                       Charset charset, long maxRecordChars, java.util.function.BooleanSupplier stopping) {
+        this.stopping = stopping;
         this.dataSource = dataSource;
         this.stats = stats;
         this.csvDir = csvDir;
@@ -166,6 +173,10 @@ public final class CsvImporter {
         return new Iterator<>() {
             @Override
             public boolean hasNext() {
+                if (stopping.getAsBoolean()) {
+                    job.stopped = true;
+                    return false;
+                }
                 return rows.hasNext();
             }
 
@@ -401,6 +412,10 @@ public final class CsvImporter {
     /** Ends the import of a file: logs and counts what was done. */
     public void finish(ImportJob job) {
         long millis = (System.nanoTime() - job.startedNanos) / 1_000_000;
+        if (job.stopped) {
+            throw new ImportStoppedException(job.fileName + " -> " + job.table + ": stopped with the pipeline after "
+                    + job.imported + " rows; the file is imported again from the top at the next start");
+        }
         if (job.rejected > 0) {
             LOG.warn("{} -> {}: {} rows imported ({} changed), {} rejected (see {}) in {} ms", job.fileName, job.table,
                     job.imported, job.changed, job.rejected, job.rejects.path(), millis);

@@ -18,6 +18,8 @@ public final class ImportJob {
     /** COPY straight into the table while it had no rows when the file started; an upsert otherwise. */
     volatile boolean directCopy;
     boolean batchesStarted;
+    /** The pipeline stopped before the whole file was read. */
+    volatile boolean stopped;
     long imported;
     long changed;
     long rejected;
