@@ -43,6 +43,13 @@ class StopIT {
         }
     }
 
+    /** The shared PostgreSQL keeps a limited number of replication slots: these tests' slots go with them. */
+    @org.junit.jupiter.api.AfterAll
+    static void dropSlots() throws Exception {
+        execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
+                + "WHERE slot_name IN ('stop_banner', 'stop_busy') AND NOT active");
+    }
+
     @Test
     void shouldStopQuicklyAndCleanlyWhenAskedWhileItsOwnServersStart() throws Exception {
         Map<String, String> config = embedded();

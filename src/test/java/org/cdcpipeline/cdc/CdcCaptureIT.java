@@ -146,8 +146,10 @@ class CdcCaptureIT {
     @Test
     @Order(5)
     void shouldSendAnEventKafkaRefusesToTheDeadLetterTopicAndGoOn() throws Exception {
-        try (TestPipeline pipeline = TestPipeline.start(settings())) {
-            // a column added while capturing, then a row larger than the broker accepts in one record
+        Map<String, String> oneMegabyte = new java.util.HashMap<>(settings());
+        oneMegabyte.put("kafka.max-message-bytes", "1048576");
+        try (TestPipeline pipeline = TestPipeline.start(oneMegabyte)) {
+            // a column added while capturing, then a row larger than capture publishes in one record
             execute("ALTER TABLE " + SCHEMA + ".klienci ADD COLUMN uwagi text",
                     "INSERT INTO " + SCHEMA + ".klienci VALUES (1007, 'Za duży', NULL, 'Polska', NULL, repeat('x', 1200000))",
                     "INSERT INTO " + SCHEMA + ".klienci VALUES (1008, 'Po za dużym', NULL, 'Polska', NULL, 'krótko')");

@@ -34,6 +34,13 @@ class LargeEventsIT {
     @TempDir
     Path work;
 
+    /** The shared PostgreSQL keeps a limited number of replication slots: these tests' slots go with them. */
+    @org.junit.jupiter.api.AfterAll
+    static void dropSlots() throws Exception {
+        execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
+                + "WHERE slot_name IN ('big_ev', 'over_ev', 'nodl_ev') AND NOT active");
+    }
+
     private Map<String, String> settings(String schema, String prefix) {
         Map<String, String> s = new HashMap<>(Map.of("csv.dir", work.resolve("csv").toString(), "csv.schema", schema,
                 "pipeline.data-dir", work.resolve("data").toString(), "cdc.enabled", "true", "topic.prefix", prefix,
