@@ -54,6 +54,9 @@ class LargeEventsIT {
                 "ALTER TABLE big_ev.dokumenty REPLICA IDENTITY FULL",
                 "INSERT INTO big_ev.dokumenty VALUES (1, repeat('a', 2000000))");
         try (TestPipeline pipeline = TestPipeline.start(settings("big_ev", "bigev"))) {
+            // the row as the initial snapshot read it (an update made before the snapshot would be in it instead)
+            assertThat(JSON.readTree(TopicReader.read("bigev.big_ev.dokumenty", 1).get(0).value())
+                    .at("/payload/after/tresc").asText()).hasSize(2_000_000).startsWith("aaa");
             execute("UPDATE big_ev.dokumenty SET tresc = repeat('b', 2000000) WHERE id = 1");
             List<ConsumerRecord<String, String>> events = TopicReader.read("bigev.big_ev.dokumenty", 2);
             JsonNode update = JSON.readTree(events.get(1).value());
