@@ -78,10 +78,10 @@ final class MidRunTable {
         return creator;
     }
 
-    private void awaitCaptured() throws InterruptedException {
-        while (!published()) {
-            Thread.sleep(250); // capture's table discovery runs every cdc.table-discovery-interval-ms
-        }
+    /** Capture's table discovery (every cdc.table-discovery-interval-ms) adds the table to the publication. */
+    private void awaitCaptured() {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMinutes(5))
+                .pollInterval(java.time.Duration.ofMillis(250)).until(this::published);
     }
 
     private boolean published() {
@@ -94,18 +94,17 @@ final class MidRunTable {
     }
 
     /** Runs an SQL script until PostgreSQL takes it; a script that failed with an outage left nothing behind. */
-    private static void retry(SqlScript script) throws InterruptedException {
-        while (true) {
-            try {
-                script.run();
-                return;
-            } catch (SQLException e) {
-                if ("42P07".equals(e.getSQLState())) {
-                    return; // created by an attempt whose reply was lost
-                }
-                Thread.sleep(500); // PostgreSQL is restarting
-            }
-        }
+    private static void retry(SqlScript script) {
+        // PostgreSQL may be restarting: tried again until it takes the script
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMinutes(5))
+                .pollInterval(java.time.Duration.ofMillis(500)).until(() -> {
+                    try {
+                        script.run();
+                        return true;
+                    } catch (SQLException e) {
+                        return "42P07".equals(e.getSQLState()); // created by an attempt whose reply was lost
+                    }
+                });
     }
 
     boolean isCaptured() {
