@@ -7,19 +7,26 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A loopback TCP forwarder a test can cut and restore, to make a real server unreachable for the pipeline (connection
- * refused, open connections dropped) without stopping the server the other tests share.
+ * A loopback TCP forwarder a test puts between the pipeline and a real server, to make the server unreachable
+ * (connections refused, open ones dropped) or, for an HTTP server such as S3, slow to take uploads, without stopping
+ * the server the other tests share.
  */
 public final class TcpProxy implements AutoCloseable {
+
+    private static final byte[] UPLOAD = "PUT ".getBytes(StandardCharsets.US_ASCII);
 
     private final int port = TestServices.freePort();
     private final int targetPort;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile ServerSocket server;
+    private volatile Duration uploadDelay = Duration.ZERO;
 
     public TcpProxy(int targetPort) {
         this.targetPort = targetPort;
@@ -42,7 +49,7 @@ public final class TcpProxy implements AutoCloseable {
         acceptor.start();
     }
 
-    /** Refuses new connections and drops the open ones. */
+    /** The server unreachable: connections refused, open ones dropped mid-request. */
     public synchronized void down() throws IOException {
         if (server != null) {
             server.close();
@@ -54,6 +61,14 @@ public final class TcpProxy implements AutoCloseable {
         open.clear();
     }
 
+    /**
+     * HTTP only: every request that starts an upload (PUT) waits this long before the server sees it; zero: none
+     * waits.
+     */
+    public void delayUploads(Duration delay) {
+        uploadDelay = delay;
+    }
+
     private void accept(ServerSocket s) {
         while (!s.isClosed()) {
             try {
@@ -61,36 +76,66 @@ public final class TcpProxy implements AutoCloseable {
                 Socket target = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 open.add(client);
                 open.add(target);
-                pipe(client, target);
-                pipe(target, client);
+                // HTTP/1.1 alternates: a request goes up, its response comes back, then the next request may start
+                AtomicBoolean requestStarts = new AtomicBoolean(true);
+                pipe(client, target, requestStarts, true);
+                pipe(target, client, requestStarts, false);
             } catch (IOException e) {
                 // closed by down()
             }
         }
     }
 
-    private void pipe(Socket from, Socket to) {
+    private void pipe(Socket from, Socket to, AtomicBoolean requestStarts, boolean upstream) {
         Thread t = new Thread(() -> {
-            byte[] buffer = new byte[16384];
+            byte[] buffer = new byte[65536];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
+                    if (upstream && requestStarts.getAndSet(false)) {
+                        holdIfUpload(buffer, n);
+                    } else if (!upstream) {
+                        requestStarts.set(true);
+                    }
                     out.write(buffer, 0, n);
                     out.flush();
                 }
             } catch (IOException e) {
                 // connection dropped
             } finally {
-                try {
-                    from.close();
-                    to.close();
-                } catch (IOException ignored) {
-                    // already closed
-                }
+                closeQuietly(from);
+                closeQuietly(to);
+                open.remove(from);
+                open.remove(to);
             }
         }, "tcp-proxy-pipe");
         t.setDaemon(true);
         t.start();
+    }
+
+    private void holdIfUpload(byte[] start, int length) {
+        Duration delay = uploadDelay;
+        if (delay.isZero() || length < UPLOAD.length) {
+            return;
+        }
+        for (int i = 0; i < UPLOAD.length; i++) {
+            if (start[i] != UPLOAD[i]) {
+                return;
+            }
+        }
+        try {
+            Thread.sleep(delay.toMillis()); // the fault itself: a slow server
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // already closed
+        }
     }
 
     @Override

@@ -13,13 +13,14 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import org.cdcpipeline.TcpProxy;
 import org.cdcpipeline.TestServices;
 import org.cdcpipeline.embedded.EmbeddedServices;
 
 /**
  * The PostgreSQL, Kafka broker and S3 server of one fault-injection run, of its own (the shared test servers must not
  * be restarted under other tests), on free loopback ports. Each server can be stopped and started again on the same
- * port and data; S3 is reached only through a {@link S3FaultProxy}.
+ * port and data; S3 is reached only through a {@link TcpProxy}.
  */
 final class FaultServers implements AutoCloseable {
 
@@ -33,7 +34,7 @@ final class FaultServers implements AutoCloseable {
     private EmbeddedServices postgres;
     private EmbeddedServices kafka;
     private EmbeddedServices s3;
-    private S3FaultProxy s3Proxy;
+    private TcpProxy s3Proxy;
 
     private FaultServers(Path work) {
         postgresData = work.resolve("postgres");
@@ -63,7 +64,7 @@ final class FaultServers implements AutoCloseable {
             servers.postgres = postgres.get(3, TimeUnit.MINUTES);
             servers.kafka = kafka.get(3, TimeUnit.MINUTES);
             servers.s3 = s3.get(3, TimeUnit.MINUTES);
-            servers.s3Proxy = new S3FaultProxy(Integer.parseInt(servers.s3Config.get("s3.embedded.port")));
+            servers.s3Proxy = new TcpProxy(Integer.parseInt(servers.s3Config.get("s3.embedded.port")));
             servers.s3Proxy.up();
             return servers;
         } catch (Exception e) {
@@ -139,7 +140,7 @@ final class FaultServers implements AutoCloseable {
         }
     }
 
-    S3FaultProxy s3Proxy() {
+    TcpProxy s3Proxy() {
         return s3Proxy;
     }
 

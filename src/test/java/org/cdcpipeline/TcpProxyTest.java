@@ -1,4 +1,4 @@
-package org.cdcpipeline.faults;
+package org.cdcpipeline;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -19,11 +19,11 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The fault proxy in front of a tiny HTTP server: it holds back uploads only, and refuses connections while cut. */
-class S3FaultProxyTest {
+/** The proxy in front of a tiny HTTP server: it holds back uploads only, and refuses connections while cut. */
+class TcpProxyTest {
 
     private ServerSocket server;
-    private S3FaultProxy proxy;
+    private TcpProxy proxy;
 
     @BeforeEach
     void start() throws IOException {
@@ -32,7 +32,7 @@ class S3FaultProxyTest {
         Thread t = new Thread(this::answerEveryRequest, "tiny-http");
         t.setDaemon(true);
         t.start();
-        proxy = new S3FaultProxy(server.getLocalPort());
+        proxy = new TcpProxy(server.getLocalPort());
         proxy.up();
     }
 
