@@ -35,9 +35,11 @@ import org.cdcpipeline.cdc.DeadLetterStatus;
 import org.cdcpipeline.cdc.KafkaBatch;
 import org.cdcpipeline.cdc.PublishedEvents;
 import org.cdcpipeline.cdc.SlotLag;
+import org.cdcpipeline.csv.AllowedTables;
 import org.cdcpipeline.csv.CsvImporter;
 import org.cdcpipeline.csv.CsvReadLock;
 import org.cdcpipeline.csv.ImportStats;
+import org.cdcpipeline.csv.OwnedTables;
 
 /** Binds the beans the routes call, built from the configuration (after the embedded services have started). */
 public final class PipelineConfiguration implements CamelConfiguration {
@@ -76,7 +78,9 @@ public final class PipelineConfiguration implements CamelConfiguration {
         CsvImporter csvImporter = new CsvImporter(dataSource, importStats, csvDir, config.apply("csv.schema"),
                 Path.of(config.apply("csv.schema-dir")), Integer.parseInt(config.apply("csv.batch-size")),
                 Charset.forName(config.apply("csv.charset")), Long.parseLong(config.apply("csv.max-record-chars")),
-                () -> !context.getStatus().isStarted());
+                () -> !context.getStatus().isStarted(), AllowedTables.parse(config.apply("csv.allowed-tables")),
+                new OwnedTables(config.apply("csv.registry-table"), config.apply("csv.schema"),
+                        config.apply("cdc.publication-name")));
         // before any route starts: capture needs the tables to exist
         csvImporter.createDeclaredTables();
         CapturedTables capturedTables = new CapturedTables(dataSource, cdcEnabled, config.apply("cdc.publication-name"),

@@ -20,7 +20,9 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import javax.sql.DataSource;
 
@@ -33,6 +35,10 @@ import org.slf4j.LoggerFactory;
  * The steps of the csv-import route: a file name becomes a table, the first record becomes the header, the rest is
  * checked and written in batches, one transaction each; malformed rows go to {@code <table>.<start>.rejects.csv}
  * beside the input with their line number and reason, the good rows of the file are imported.
+ *
+ * <p>A file names its table, so whoever can drop a file could otherwise write into any table of csv.schema with an
+ * id column. The import writes only into tables it created itself, tables with a schema file, and the tables
+ * csv.allowed-tables names; a file for any other existing table is refused.
  */
 public final class CsvImporter {
 
@@ -52,6 +58,10 @@ public final class CsvImporter {
 
     private final DataSource dataSource;
     private final TableCatalog catalog;
+    private final AllowedTables allowedTables;
+    private final OwnedTables ownedTables;
+    /** Existing tables found writable: the decision is made once per table and process, not for every file. */
+    private final Set<String> writable = ConcurrentHashMap.newKeySet();
     private final BatchWriter writer = new BatchWriter();
     private final ImportStats stats;
     private final Path csvDir;
@@ -65,28 +75,33 @@ public final class CsvImporter {
     /**
      * @param stopping true once the pipeline stops: a file being imported then ends after the batches already read, and
      *                 is imported again from the top at the next start (the upsert makes that harmless)
+     * @param allowedTables existing tables the import may write into besides its own and those with a schema file
+     * @param ownedTables   the tables the import created
      */
     public CsvImporter(DataSource dataSource, ImportStats stats, Path csvDir, String schema, Path schemaDir, int batchSize,
-                       Charset charset, long maxRecordChars, java.util.function.BooleanSupplier stopping) {
+                       Charset charset, long maxRecordChars, java.util.function.BooleanSupplier stopping,
+                       AllowedTables allowedTables, OwnedTables ownedTables) {
         this.stopping = stopping;
         this.dataSource = dataSource;
         this.stats = stats;
         this.csvDir = csvDir;
-        this.catalog = new TableCatalog(new SqlIdentifier(schema), schemaDir);
+        this.catalog = new TableCatalog(new SqlIdentifier(schema), schemaDir, ownedTables);
+        this.allowedTables = allowedTables;
+        this.ownedTables = ownedTables;
         this.batchSize = batchSize;
         this.charset = charset;
         this.maxRecordChars = maxRecordChars;
     }
 
     /**
-     * Creates the tables that have an explicit schema and do not exist yet. PostgreSQL unreachable now is no error:
-     * the tables are then created when their first file is imported.
+     * Creates the record of the import's own tables and the tables that have an explicit schema, unless they exist.
+     * PostgreSQL unreachable now is no error: they are then created when the first file is imported.
      */
     public void createDeclaredTables() {
         try (Connection connection = dataSource.getConnection()) {
             catalog.createDeclared(connection);
         } catch (SQLException e) {
-            LOG.warn("Could not create the declared tables now ({}); they are created with their first CSV file", e.getMessage());
+            LOG.warn("Could not create the import's tables now ({}); they are created with the first CSV file", e.getMessage());
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read the table schemas", e);
         }
@@ -311,13 +326,7 @@ public final class CsvImporter {
     }
 
     private void prepareTable(Connection connection, ImportJob job, List<CsvRow> sample) throws SQLException {
-        TableShape shape = catalog.describe(connection, job.table).orElse(null);
-        if (shape == null) {
-            connection.setAutoCommit(false);
-            shape = catalog.create(connection, job.table, job.header, sample);
-            connection.commit();
-            connection.setAutoCommit(true);
-        }
+        TableShape shape = targetTable(connection, job, sample);
         for (String column : job.header) {
             if (!shape.columns().containsKey(column)) {
                 throw new InvalidCsvFileException("table " + job.table + " has no column '" + column
@@ -342,6 +351,50 @@ public final class CsvImporter {
         ColumnType idType = shape.columns().get("id").type();
         job.ids = new IdSet(idType == ColumnType.BIGINT || idType == ColumnType.INTEGER || idType == ColumnType.SMALLINT);
         job.shape = shape;
+    }
+
+    /**
+     * The file's table: created, as the import's own, when missing; an existing one only if the import may write into
+     * it. A table another session creates at the same moment is judged as an existing one.
+     */
+    private TableShape targetTable(Connection connection, ImportJob job, List<CsvRow> sample) throws SQLException {
+        ownedTables.prepare(connection);
+        for (int attempt = 1; ; attempt++) {
+            Optional<TableShape> existing = catalog.describe(connection, job.table);
+            if (existing.isPresent()) {
+                requireWritable(connection, job.table);
+                return existing.get();
+            }
+            connection.setAutoCommit(false);
+            try {
+                TableShape created = catalog.create(connection, job.table, job.header, sample);
+                connection.commit();
+                connection.setAutoCommit(true);
+                writable.add(job.table.name());
+                return created;
+            } catch (SQLException e) {
+                rollback(connection, e);
+                if (attempt == 2 || !TableCatalog.createdMeanwhile(e)) {
+                    throw e;
+                }
+                connection.setAutoCommit(true);
+            }
+        }
+    }
+
+    /** An existing table must be the import's own, have a schema file, or be named by csv.allowed-tables. */
+    private void requireWritable(Connection connection, SqlIdentifier table) throws SQLException {
+        if (writable.contains(table.name())) {
+            return;
+        }
+        if (!allowedTables.allows(table) && !catalog.hasSchemaFile(table) && !ownedTables.contains(connection, table)) {
+            throw new InvalidCsvFileException("table " + catalog.schema() + "." + table + " exists, but the CSV import did "
+                    + "not create it and it has no schema file (" + catalog.schemaFile(table) + "), so the import does "
+                    + "not write into it (it may belong to another application). If " + table + ".csv is meant for "
+                    + "this table, add " + table + " to the setting " + AllowedTables.SETTING + " (environment variable "
+                    + AllowedTables.VARIABLE + "; table names separated by commas)");
+        }
+        writable.add(table.name());
     }
 
     private static CsvBatch check(List<CsvRow> batch, ImportJob job) {

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Looks up target tables and creates missing ones: from {@code schema/<table>.sql} when the project ships an explicit
  * schema for the table, else with column types inferred from the file. Every table created here gets
- * {@code REPLICA IDENTITY FULL}, so change events carry the row as it was before an update or delete.
+ * {@code REPLICA IDENTITY FULL}, so change events carry the row as it was before an update or delete, and is recorded
+ * as the import's own in the same transaction.
  */
 final class TableCatalog {
 
@@ -51,10 +52,16 @@ final class TableCatalog {
 
     private final SqlIdentifier schema;
     private final Path schemaDir;
+    private final OwnedTables owned;
 
-    TableCatalog(SqlIdentifier schema, Path schemaDir) {
+    TableCatalog(SqlIdentifier schema, Path schemaDir, OwnedTables owned) {
         this.schema = schema;
         this.schemaDir = schemaDir;
+        this.owned = owned;
+    }
+
+    SqlIdentifier schema() {
+        return schema;
     }
 
     Optional<TableShape> describe(Connection connection, SqlIdentifier table) throws SQLException {
@@ -85,7 +92,11 @@ final class TableCatalog {
         return Optional.of(new TableShape(schema, table, columns, idUnique));
     }
 
-    /** Creates the table unless it exists (another importer may have created it meanwhile) and describes it. */
+    /**
+     * Creates the table, records it as the import's own and describes it, in the caller's transaction. A table created
+     * by another session since it was looked up fails with {@link #createdMeanwhile} (an inferred table), or is taken
+     * as it is (a schema file's {@code CREATE TABLE IF NOT EXISTS}).
+     */
     TableShape create(Connection connection, SqlIdentifier table, List<String> header, List<CsvRow> sample)
             throws SQLException {
         Optional<String> explicit = explicitSchema(table);
@@ -96,6 +107,7 @@ final class TableCatalog {
             st.execute(ddl);
             st.execute("ALTER TABLE " + schema.quoted() + "." + table.quoted() + " REPLICA IDENTITY FULL");
         }
+        owned.register(connection, table);
         LOG.info("Created table {}.{} ({})", schema, table, explicit.isPresent() ? "schema/" + table + ".sql" : "column types inferred from the file");
         return describe(connection, table).orElseThrow(() -> new SQLException(
                 (explicit.isPresent() ? "schema/" + table + ".sql" : "The inferred DDL") + " did not create table " + table));
@@ -109,6 +121,7 @@ final class TableCatalog {
      */
     List<String> createDeclared(Connection connection) throws SQLException, IOException {
         List<String> created = new ArrayList<>();
+        owned.prepare(connection);
         if (!Files.isDirectory(schemaDir)) {
             return created;
         }
@@ -133,6 +146,26 @@ final class TableCatalog {
             }
         }
         return created;
+    }
+
+    /**
+     * Whether creating the table failed because another session created it since it was looked up (PostgreSQL reports
+     * a table created concurrently as a duplicate type name).
+     */
+    static boolean createdMeanwhile(SQLException e) {
+        return "42P07".equals(e.getSQLState()) || "23505".equals(e.getSQLState());
+    }
+
+    /** Whether the table has an explicit schema: {@code <csv.schema-dir>/<table>.sql}, or one shipped in the jar. */
+    boolean hasSchemaFile(SqlIdentifier table) {
+        String fileName = table.name() + ".sql";
+        return Files.isRegularFile(schemaDir.resolve(fileName))
+                || TableCatalog.class.getClassLoader().getResource("schema/" + fileName) != null;
+    }
+
+    /** Where the explicit schema of the table is looked up first, for messages. */
+    Path schemaFile(SqlIdentifier table) {
+        return schemaDir.resolve(table.name() + ".sql");
     }
 
     private Optional<String> explicitSchema(SqlIdentifier table) {
@@ -168,6 +201,7 @@ final class TableCatalog {
                 columns.add(new SqlIdentifier(name).quoted() + " " + type.sqlName());
             }
         }
-        return "CREATE TABLE IF NOT EXISTS " + schema.quoted() + "." + table.quoted() + " (" + columns + ")";
+        // no IF NOT EXISTS: a table someone else created since the lookup must not be taken as the import's own
+        return "CREATE TABLE " + schema.quoted() + "." + table.quoted() + " (" + columns + ")";
     }
 }

@@ -64,7 +64,8 @@ class CsvBinaryCopyIT {
     }
 
     private static TableShape shape(Connection c, String schema, String table) throws Exception {
-        return new TableCatalog(new SqlIdentifier(schema), Path.of("schema"))
+        return new TableCatalog(new SqlIdentifier(schema), Path.of("schema"),
+                new OwnedTables("pipeline_state.csv_tables", schema, "cdc_pipeline"))
                 .describe(c, new SqlIdentifier(table)).orElseThrow();
     }
 
