@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
 
 import org.cdcpipeline.cdc.CapturedTables;
@@ -38,7 +37,11 @@ final class PostgresPrivileges {
     private static final String NOT_OWNED_SQL = """
             SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
              WHERE c.relkind IN ('r', 'p') AND NOT pg_has_role(c.relowner, 'USAGE')""";
-    private static final String HEARTBEAT_FUNCTION = "pg_logical_emit_message(boolean, text, text)";
+    /** The text variant the heartbeat query calls (PostgreSQL 17 added a fourth parameter, flush, with a default). */
+    private static final String HEARTBEAT_NOT_EXECUTABLE_SQL = """
+            SELECT p.oid::regprocedure::text FROM pg_proc p
+             WHERE p.proname = 'pg_logical_emit_message' AND p.proargtypes[2] = 'text'::regtype
+               AND NOT has_function_privilege(p.oid, 'EXECUTE')""";
 
     private PostgresPrivileges() {
     }
@@ -125,12 +128,13 @@ final class PostgresPrivileges {
                 }
             }
         }
-        Set<TableId> captured = CapturedTables.wantedTables(c, settings.get("cdc.tables"), settings.get("cdc.signal-table"));
+        // from pg_class, which lists the tables the role has no privilege on too (information_schema hides them, and
+        // so capture would never see them)
         List<TableId> notOwned = new ArrayList<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(NOT_OWNED_SQL)) {
             while (rs.next()) {
                 TableId table = new TableId(rs.getString(1), rs.getString(2));
-                if (captured.contains(table)) {
+                if (CapturedTables.captures(settings.get("cdc.tables"), settings.get("cdc.signal-table"), table)) {
                     notOwned.add(table);
                 }
             }
@@ -143,12 +147,10 @@ final class PostgresPrivileges {
                             .collect(Collectors.joining("; ")) + " (or leave them out of cdc.tables)"));
         }
         if (settings.get("cdc.heartbeat-query").contains("pg_logical_emit_message")) {
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-                    "SELECT has_function_privilege('" + HEARTBEAT_FUNCTION + "', 'EXECUTE')")) {
-                rs.next();
-                if (!rs.getBoolean(1)) {
-                    results.add(fail(role, "cannot run " + HEARTBEAT_FUNCTION + ", which cdc.heartbeat-query calls",
-                            "GRANT EXECUTE ON FUNCTION " + HEARTBEAT_FUNCTION + " TO " + quote(role)));
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(HEARTBEAT_NOT_EXECUTABLE_SQL)) {
+                while (rs.next()) {
+                    results.add(fail(role, "cannot run " + rs.getString(1) + ", which cdc.heartbeat-query calls",
+                            "GRANT EXECUTE ON FUNCTION " + rs.getString(1) + " TO " + quote(role)));
                 }
             }
         }

@@ -6,9 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
-import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.cdcpipeline.ProbeContext;
 import org.cdcpipeline.TestServices;
 import org.cdcpipeline.aggregate.AggregateStats;
 import org.cdcpipeline.management.JmxServer;
@@ -29,14 +29,7 @@ class RoutesCheckTest {
         Map<String, String> settings = Map.of("camel.main.name", "routes-check-test", "jmx.enabled", "true",
                 "jmx.host", "127.0.0.1", "jmx.port", String.valueOf(port),
                 "jmx.monitor-password", "m0nitor-secret", "jmx.control-password", "c0ntrol-secret");
-        DefaultCamelContext camel = new DefaultCamelContext();
-        camel.getCamelContextExtension().setName("routes-check-test");
-        camel.addRoutes(new RouteBuilder() {
-            @Override
-            public void configure() {
-                from("timer:routes-check-test?period=60000").routeId("routes-check-probe").to("log:routes-check-test");
-            }
-        });
+        DefaultCamelContext camel = ProbeContext.withRoute("routes-check-test", "routes-check-probe");
         // as the pipeline has them: the aggregates' service MBean and their readiness check
         AggregateStats aggregates = new AggregateStats(true, "127.0.0.1:9");
         camel.addService(aggregates, true, true);

@@ -22,8 +22,8 @@ import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.remote.JMXConnector;
 
-import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.cdcpipeline.ProbeContext;
 import org.cdcpipeline.StartupException;
 import org.cdcpipeline.TestServices;
 import org.junit.jupiter.api.Test;
@@ -146,14 +146,7 @@ class JmxServerTest {
      * and no credentials are refused.
      */
     private static void assertMonitorReadsAndControlActs(int port, JmxServer server) throws Exception {
-        DefaultCamelContext camel = new DefaultCamelContext();
-        camel.getCamelContextExtension().setName("jmx-roles-test");
-        camel.addRoutes(new RouteBuilder() {
-            @Override
-            public void configure() {
-                from("timer:jmx-roles-test?period=60000").routeId("jmx-roles-probe").to("log:jmx-roles-test");
-            }
-        });
+        DefaultCamelContext camel = ProbeContext.withRoute("jmx-roles-test", "jmx-roles-probe");
         camel.start();
         server.start();
         try {
