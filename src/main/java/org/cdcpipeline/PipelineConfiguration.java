@@ -53,6 +53,7 @@ public final class PipelineConfiguration implements CamelConfiguration {
         Function<String, String> config = key -> properties.resolveProperty(key).orElse("");
 
         requireEndpoints(config);
+        ExampleSecrets.refuse(config);
         // local state (capture offsets) lives here even when every service is external
         Files.createDirectories(Path.of(config.apply("pipeline.data-dir")));
         HikariDataSource dataSource = PostgresDataSource.create(config);

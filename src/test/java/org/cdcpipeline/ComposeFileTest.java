@@ -3,10 +3,12 @@ package org.cdcpipeline;
 import java.io.IOException;
 import java.io.StringReader;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
@@ -23,13 +25,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What docker-compose.yml and the Dockerfile must keep for a real deployment: healthchecks and start conditions instead
- * of waiting on time, the pipeline pointed at the compose services through its environment, secrets only from .env,
- * PostgreSQL with the project's postgresql.conf. (That the file is valid Compose is checked by .ci/run.)
+ * of waiting on time, the pipeline pointed at the compose services through its environment, secrets only from .env
+ * and never their examples, least-privilege users for the pipeline, JMX users, PostgreSQL with the project's
+ * postgresql.conf, images pinned by digest. (That the file is valid Compose is checked by .ci/run.)
  */
 class ComposeFileTest {
 
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Z0-9_]+)([^}]*)}");
     private static final Pattern SECRET_NAME = Pattern.compile(".*(PASSWORD|SECRET|ACCESS_KEY).*");
+    private static final Pattern PINNED = Pattern.compile("[a-z0-9./-]+:[A-Za-z0-9._-]+@sha256:[0-9a-f]{64}");
 
     private static JsonNode services;
     private static Properties envExample;
@@ -45,7 +49,7 @@ class ComposeFileTest {
     }
 
     @Test
-    void shouldStartEachServiceOnConditionsNotTime() {
+    void shouldStartEachServiceOnConditionsNotTime() throws IOException {
         Set<String> oneShot = new TreeSet<>();
         services.fields().forEachRemaining(service -> service.getValue().path("depends_on").fields().forEachRemaining(dep -> {
             String condition = dep.getValue().path("condition").asText();
@@ -70,7 +74,8 @@ class ComposeFileTest {
         assertThat(oneShot).containsExactly("create-bucket");
         assertThat(services.path("create-bucket").path("depends_on").path("minio").path("condition").asText())
                 .isEqualTo("service_healthy");
-        assertThat(services.path("create-bucket").path("command").toString()).contains("mc mb --ignore-existing");
+        assertThat(services.path("create-bucket").path("entrypoint").toString()).contains("/deploy/create-bucket.sh");
+        assertThat(Files.readString(Path.of("deploy/minio/create-bucket.sh"))).contains("mc mb --ignore-existing");
     }
 
     @Test
@@ -85,11 +90,15 @@ class ComposeFileTest {
             assertThat(services.has(service)).as(service).isTrue();
         }
         assertThat(pipeline.path("depends_on").fieldNames()).toIterable().contains("postgres", "kafka", "create-bucket");
-        // the bucket the pipeline writes to is the one create-bucket makes, and the keys MinIO accepts
-        assertThat(env.path("S3_BUCKET").asText()).isEqualTo(services.path("create-bucket").path("environment").path("S3_BUCKET").asText());
-        assertThat(variableOf(env.path("S3_ACCESS_KEY").asText())).isEqualTo(variableOf(services.path("minio").path("environment").path("MINIO_ROOT_USER").asText()));
-        assertThat(variableOf(env.path("S3_SECRET_KEY").asText())).isEqualTo(variableOf(services.path("minio").path("environment").path("MINIO_ROOT_PASSWORD").asText()));
-        assertThat(variableOf(env.path("POSTGRES_PASSWORD").asText())).isEqualTo(variableOf(services.path("postgres").path("environment").path("POSTGRES_PASSWORD").asText()));
+        // the bucket the pipeline writes to is the one create-bucket makes, with the user create-bucket makes, and the
+        // role the postgres service creates
+        JsonNode createBucket = services.path("create-bucket").path("environment");
+        JsonNode postgres = services.path("postgres").path("environment");
+        assertThat(env.path("S3_BUCKET").asText()).isEqualTo(createBucket.path("S3_BUCKET").asText());
+        assertThat(variableOf(env.path("S3_ACCESS_KEY").asText())).isEqualTo(variableOf(createBucket.path("S3_ACCESS_KEY").asText()));
+        assertThat(variableOf(env.path("S3_SECRET_KEY").asText())).isEqualTo(variableOf(createBucket.path("S3_SECRET_KEY").asText()));
+        assertThat(variableOf(env.path("POSTGRES_USER").asText())).isEqualTo(variableOf(postgres.path("PIPELINE_DB_USER").asText()));
+        assertThat(variableOf(env.path("POSTGRES_PASSWORD").asText())).isEqualTo(variableOf(postgres.path("PIPELINE_DB_PASSWORD").asText()));
         assertThat(pipeline.path("healthcheck").path("test").toString()).contains("http://localhost:9876/observe/health");
         assertThat(pipeline.path("ports").toString()).contains(":9876\"");
     }
@@ -105,8 +114,8 @@ class ComposeFileTest {
                 assertThat(m.group(2)).as(service.getKey() + " " + e.getKey() + " has no default value").doesNotStartWith(":-");
             }
         }));
-        assertThat(secrets).contains("postgres.POSTGRES_PASSWORD", "minio.MINIO_ROOT_PASSWORD", "pipeline.POSTGRES_PASSWORD",
-                "pipeline.S3_SECRET_KEY");
+        assertThat(secrets).contains("postgres.POSTGRES_PASSWORD", "postgres.PIPELINE_DB_PASSWORD", "minio.MINIO_ROOT_PASSWORD",
+                "pipeline.POSTGRES_PASSWORD", "pipeline.S3_SECRET_KEY", "pipeline.JMX_MONITOR_PASSWORD", "pipeline.JMX_CONTROL_PASSWORD");
         // every variable the compose file reads is documented in .env.example, and .env itself is never committed
         Matcher m = VARIABLE.matcher(composeText);
         while (m.find()) {
@@ -114,6 +123,116 @@ class ComposeFileTest {
         }
         assertThat(Files.readAllLines(Path.of(".gitignore"))).contains(".env");
         assertThat(Files.readAllLines(Path.of(".dockerignore"))).contains(".env");
+    }
+
+    @Test
+    void shouldCommitNoSecretButExamplesTheStartRefuses() throws Exception {
+        // every secret in .env.example is an example value, marked so that it can be recognised
+        for (String name : envExample.stringPropertyNames()) {
+            if (SECRET_NAME.matcher(name).matches() && !name.endsWith("ACCESS_KEY")) {
+                assertThat(envExample.getProperty(name)).as(name + " in .env.example").contains(ExampleSecrets.MARK);
+            }
+        }
+        // each example value is refused by a service that receives it: the pipeline for its own secrets, the set-up
+        // scripts for the superusers' (each names the variable in .env)
+        Map<String, String> scripts = Map.of("postgres", Files.readString(Path.of("deploy/postgres/pipeline-role.sh")),
+                "create-bucket", Files.readString(Path.of("deploy/minio/create-bucket.sh")));
+        for (String name : envExample.stringPropertyNames()) {
+            if (!envExample.getProperty(name).contains(ExampleSecrets.MARK)) {
+                continue;
+            }
+            List<String> refusedBy = new ArrayList<>();
+            services.fields().forEachRemaining(service -> service.getValue().path("environment").fields().forEachRemaining(e -> {
+                Matcher m = VARIABLE.matcher(e.getValue().asText());
+                if (!m.matches() || !m.group(1).equals(name)) {
+                    return;
+                }
+                boolean refused = service.getKey().equals("pipeline")
+                        ? ExampleSecrets.KEYS.stream().map(ExampleSecrets::variable).anyMatch(e.getKey()::equals)
+                        : scripts.getOrDefault(service.getKey(), "").contains("refuse_example_value " + e.getKey());
+                if (service.getKey().equals("pipeline")) {
+                    assertThat(refused).as("the pipeline refuses the example value of " + e.getKey()).isTrue();
+                }
+                if (refused) {
+                    refusedBy.add(service.getKey());
+                }
+            }));
+            assertThat(refusedBy).as("services refusing the example value of " + name).isNotEmpty();
+        }
+        if (Files.exists(Path.of(".git"))) {
+            Process git = new ProcessBuilder("git", "ls-files", "--", ".env", "**/.env").redirectErrorStream(true).start();
+            assertThat(new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).as("committed .env files").isBlank();
+            assertThat(git.waitFor()).isZero();
+        }
+    }
+
+    @Test
+    void shouldConnectThePipelineWithLeastPrivilegeUsers() throws IOException {
+        JsonNode env = services.path("pipeline").path("environment");
+        JsonNode postgres = services.path("postgres").path("environment");
+        JsonNode minio = services.path("minio").path("environment");
+        // not the superusers
+        assertThat(variableOf(env.path("POSTGRES_USER").asText())).isNotEqualTo(variableOf(postgres.path("POSTGRES_PASSWORD").asText()));
+        assertThat(postgres.path("POSTGRES_USER").asText()).isEqualTo("postgres");
+        assertThat(envExample.getProperty("POSTGRES_USER")).isNotEqualTo("postgres");
+        assertThat(variableOf(env.path("POSTGRES_PASSWORD").asText())).isNotEqualTo(variableOf(postgres.path("POSTGRES_PASSWORD").asText()));
+        assertThat(variableOf(env.path("S3_ACCESS_KEY").asText())).isNotEqualTo(variableOf(minio.path("MINIO_ROOT_USER").asText()));
+        assertThat(variableOf(env.path("S3_SECRET_KEY").asText())).isNotEqualTo(variableOf(minio.path("MINIO_ROOT_PASSWORD").asText()));
+        assertThat(envExample.getProperty("S3_ACCESS_KEY")).isNotEqualTo(envExample.getProperty("MINIO_ROOT_USER"));
+
+        // PostgreSQL: a role created at initialisation with LOGIN REPLICATION, no superuser powers
+        assertThat(services.path("postgres").path("volumes").toString())
+                .contains("./deploy/postgres/pipeline-role.sh:/docker-entrypoint-initdb.d/")
+                .contains("./deploy/postgres/pipeline-role.sql:/deploy/pipeline-role.sql");
+        assertThat(Files.readString(Path.of("deploy/postgres/pipeline-role.sh"))).contains("-f /deploy/pipeline-role.sql");
+        String sql = String.join("\n", Files.readAllLines(Path.of("deploy/postgres/pipeline-role.sql")).stream()
+                .filter(l -> !l.startsWith("--")).toList());
+        assertThat(sql).contains("CREATE ROLE :\"role\" LOGIN REPLICATION PASSWORD :'password';")
+                .doesNotContainIgnoringCase("SUPERUSER").doesNotContainIgnoringCase("CREATEROLE")
+                .doesNotContainIgnoringCase("CREATEDB").doesNotContainIgnoringCase("BYPASSRLS")
+                .doesNotContainIgnoringCase("GRANT ALL").doesNotContainIgnoringCase("pg_write_all_data");
+
+        // MinIO: a user whose policy names only the bucket, its objects and no administration
+        String script = Files.readString(Path.of("deploy/minio/create-bucket.sh"));
+        assertThat(script).contains("mc admin policy create minio cdc-pipeline", "mc admin user add minio \"$S3_ACCESS_KEY\" \"$S3_SECRET_KEY\"",
+                "mc admin policy attach minio cdc-pipeline --user \"$S3_ACCESS_KEY\"");
+        Matcher resource = Pattern.compile("arn:aws:s3:::[^\"\\\\]*").matcher(script);
+        Set<String> resources = new TreeSet<>();
+        while (resource.find()) {
+            resources.add(resource.group());
+        }
+        assertThat(resources).containsExactly("arn:aws:s3:::$S3_BUCKET", "arn:aws:s3:::$S3_BUCKET/*");
+        assertThat(script).doesNotContain("s3:*", "admin:", "s3:PutBucketPolicy", "s3:DeleteBucket");
+    }
+
+    @Test
+    void shouldGiveThePipelinesJmxAMonitorAndAControlUser() {
+        JsonNode env = services.path("pipeline").path("environment");
+        // JMX listens beyond loopback inside the container, which the pipeline allows only with users
+        assertThat(env.path("JMX_HOST").asText()).isEqualTo("0.0.0.0");
+        assertThat(variableOf(env.path("JMX_MONITOR_PASSWORD").asText())).isEqualTo("JMX_MONITOR_PASSWORD");
+        assertThat(variableOf(env.path("JMX_CONTROL_PASSWORD").asText())).isEqualTo("JMX_CONTROL_PASSWORD");
+        assertThat(envExample.getProperty("JMX_MONITOR_PASSWORD")).isNotEqualTo(envExample.getProperty("JMX_CONTROL_PASSWORD"));
+        assertThat(services.path("pipeline").path("ports").toString()).contains("\"127.0.0.1:${PIPELINE_JMX_HOST_PORT:-1099}:1099\"");
+    }
+
+    @Test
+    void shouldPinEveryImageByDigest() throws IOException {
+        services.fields().forEachRemaining(service -> {
+            if (service.getValue().has("image")) {
+                assertThat(service.getValue().path("image").asText()).as(service.getKey() + " image").matches(PINNED);
+            } else {
+                assertThat(service.getValue().path("build").asText()).as(service.getKey() + " builds the Dockerfile").isEqualTo(".");
+            }
+        });
+        List<String> from = Files.readAllLines(Path.of("Dockerfile")).stream().map(String::strip)
+                .filter(l -> l.startsWith("FROM ")).toList();
+        assertThat(from).isNotEmpty().allSatisfy(l -> assertThat(l.split("\\s+")[1]).as(l).matches(PINNED));
+        // and each file says how to update them
+        for (String file : List.of("Dockerfile", "docker-compose.yml")) {
+            assertThat(Files.readString(Path.of(file))).as(file).contains("docker buildx imagetools inspect IMAGE:TAG")
+                    .contains("docker inspect --format '{{index .RepoDigests 0}}' IMAGE:TAG");
+        }
     }
 
     @Test
@@ -145,12 +264,16 @@ class ComposeFileTest {
         List<String> from = lines.stream().filter(l -> l.startsWith("FROM ")).toList();
         assertThat(from).hasSize(2);
         assertThat(from.get(0)).startsWith("FROM maven:").endsWith(" AS build");
-        assertThat(from.get(1)).isEqualTo("FROM eclipse-temurin:17-jre");
+        assertThat(from.get(1)).startsWith("FROM eclipse-temurin:17-jre@sha256:");
         List<String> runtime = lines.subList(lines.indexOf(from.get(1)), lines.size());
         assertThat(runtime).contains("COPY routes ./routes", "COPY schema ./schema", "COPY application.properties ./",
                 "COPY --from=build /src/target/cdc-pipeline.jar ./cdc-pipeline.jar", "WORKDIR /app");
         assertThat(runtime.stream().filter(l -> l.startsWith("USER ")).toList()).singleElement().asString()
                 .isNotIn("USER root", "USER 0");
+        // a JVM out of memory exits, and compose restarts it
+        assertThat(runtime.stream().filter(l -> l.startsWith("ENTRYPOINT ")).toList()).singleElement().asString()
+                .contains("\"java\", \"-XX:+ExitOnOutOfMemoryError\"");
+        assertThat(services.path("pipeline").path("restart").asText()).isIn("always", "unless-stopped", "on-failure");
         assertThat(runtime).anyMatch(l -> l.startsWith("VOLUME") && l.contains("/app/csv_files"));
         assertThat(services.path("pipeline").path("volumes").toString()).contains(":/app/csv_files");
         assertThat(services.path("pipeline").path("environment").path("CSV_DIR").asText()).isEqualTo("/app/csv_files");

@@ -9,6 +9,8 @@ import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 
+import org.apache.camel.api.management.ManagedAttribute;
+import org.apache.camel.api.management.ManagedResource;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.TopicPartition;
@@ -19,7 +21,10 @@ import org.cdcpipeline.TopicEnds;
 /**
  * The aggregates of this run, for --once: drained when each has applied everything its topic holds (the offsets
  * saved with its state reach the topic's end) and nothing waits in its batch; the summary gives each one's groups.
+ * Over JMX (a Camel service MBean) it tells which aggregates cannot apply a batch, as an attribute a read-only user
+ * can read.
  */
+@ManagedResource(description = "The aggregates of this pipeline")
 public final class AggregateStats extends ServiceSupport implements RunReport {
 
     private final boolean enabled;
@@ -40,6 +45,24 @@ public final class AggregateStats extends ServiceSupport implements RunReport {
     /** The aggregates running in this pipeline. */
     public List<Aggregate> aggregates() {
         return List.copyOf(aggregates);
+    }
+
+    /** One line per aggregate that has a batch it cannot apply now, with the state store's error; empty when none. */
+    public List<String> applyFailures() {
+        List<String> failing = new ArrayList<>();
+        for (Aggregate aggregate : aggregates) {
+            Aggregate.ApplyFailure failure = aggregate.failure();
+            if (failure != null) {
+                failing.add("aggregate " + aggregate.name() + " cannot apply a batch: " + failure.error() + " ("
+                        + failure.changes() + " changes, " + failure.attempts() + " attempts since " + failure.since() + ")");
+            }
+        }
+        return failing;
+    }
+
+    @ManagedAttribute(description = "The aggregates that cannot apply a batch now, with the error (empty when none)")
+    public String getApplyFailures() {
+        return String.join("; ", applyFailures());
     }
 
     @Override

@@ -207,6 +207,15 @@ public final class CapturedTables {
         return wantedTables(c, patterns(includeList), TableId.parse(signalTable));
     }
 
+    /**
+     * Whether capture follows the table: it matches {@code includeList} (cdc.tables) or is the signal table. Unlike
+     * {@link #wantedTables}, this also answers for tables the connected role cannot see.
+     */
+    public static boolean captures(String includeList, String signalTable, TableId table) {
+        return table.equals(TableId.parse(signalTable))
+                || patterns(includeList).stream().anyMatch(p -> p.matcher(table.toString()).matches());
+    }
+
     private static List<Pattern> patterns(String includeList) {
         return Arrays.stream(includeList.split(",")).map(String::trim).filter(s -> !s.isEmpty())
                 .map(s -> Pattern.compile(s, Pattern.CASE_INSENSITIVE)).toList();

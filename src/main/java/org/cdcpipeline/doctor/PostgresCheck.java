@@ -7,7 +7,10 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
-/** PostgreSQL reachable with the configured credentials, and logical decoding on (wal_level). */
+/**
+ * PostgreSQL reachable with the configured credentials, logical decoding on (wal_level), and the role's privileges
+ * ({@link PostgresPrivileges}).
+ */
 final class PostgresCheck {
 
     static final String NAME = "postgres";
@@ -38,6 +41,7 @@ final class PostgresCheck {
                 results.add(CheckResult.fail(NAME, "wal_level is " + walLevel + ": change capture needs logical decoding",
                         "set wal_level = logical in postgresql.conf and restart PostgreSQL (or CDC_ENABLED=false to import CSV files only)"));
             }
+            results.addAll(PostgresPrivileges.check(c, settings));
         } catch (SQLException e) {
             results.add(PostgresClient.failure(NAME, settings, e));
         }

@@ -15,20 +15,19 @@ import java.util.concurrent.TimeoutException;
 import javax.management.Attribute;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
-import javax.management.openmbean.CompositeData;
-import javax.management.openmbean.TabularData;
 import javax.management.remote.JMXConnector;
 
+import org.cdcpipeline.aggregate.AggregateStats;
 import org.cdcpipeline.management.JmxServer;
 import org.cdcpipeline.observe.AggregatesCheck;
 
 /**
  * The state of each route of the running pipeline, read over JMX from the route MBeans Camel registers
- * ({@code org.apache.camel:context=<camel.main.name>,type=routes,name="<routeId>"}), and the pipeline's own readiness
- * check of the aggregates (a batch that cannot be applied, with the state store's error), read from Camel's health
- * MBean ({@code type=health}), whose details run the checks in the pipeline. A pipeline that does not answer
- * is a warning, not a failure: the doctor also runs while the pipeline is stopped on purpose, and in embedded mode
- * the services it runs already fail their own checks.
+ * ({@code org.apache.camel:context=<camel.main.name>,type=routes,name="<routeId>"}), and, when the pipeline runs its
+ * readiness check of the aggregates (listed by Camel's health MBean, {@code type=health}), the aggregates that cannot
+ * apply a batch, with the state store's error (AggregateStats' service MBean). Attributes only: the read-only JMX user
+ * monitor suffices. A pipeline that does not answer is a warning, not a failure: the doctor also runs while the
+ * pipeline is stopped on purpose, and in embedded mode the services it runs already fail their own checks.
  */
 final class RoutesCheck {
 
@@ -57,7 +56,7 @@ final class RoutesCheck {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof SecurityException s) {
                 return List.of(CheckResult.fail(NAME, "the pipeline's JMX server at " + hostPort + " refused the credentials ("
-                        + s.getMessage() + ")", "set JMX_USER and JMX_PASSWORD to a user of jmx.password-file"));
+                        + s.getMessage() + ")", "set JMX_MONITOR_PASSWORD to the pipeline's, or JMX_USER and JMX_PASSWORD to a user of its JMX password file"));
             }
             return List.of(notRunning(hostPort, rootCause(e)));
         } catch (TimeoutException e) {
@@ -107,27 +106,24 @@ final class RoutesCheck {
         return results;
     }
 
-    /**
-     * The pipeline's readiness check of the aggregates, if it runs them: FAIL naming the error while it is DOWN. The
-     * health MBean's details list only the checks that are DOWN (camel.health.exposure-level=default).
-     */
+    /** If the pipeline runs the readiness check of the aggregates: FAIL naming the error while a batch cannot apply. */
     private static List<CheckResult> aggregates(MBeanServerConnection server, String context) throws Exception {
-        List<CheckResult> results = new ArrayList<>();
+        boolean checked = false;
         for (ObjectName health : server.queryNames(new ObjectName("org.apache.camel:context=" + context + ",type=health,*"), null)) {
-            if (!((Collection<?>) server.getAttribute(health, "HealthChecksIDs")).contains(AggregatesCheck.ID)) {
-                continue;
-            }
-            CheckResult result = CheckResult.ok(NAME, "aggregates apply their batches");
-            TabularData details = (TabularData) server.invoke(health, "details", null, null);
-            for (Object row : details.values()) {
-                CompositeData check = (CompositeData) row;
-                if (AggregatesCheck.ID.equals(check.get("id")) && !"UP".equals(check.get("state"))) {
-                    result = CheckResult.fail(NAME, CheckResult.brief(String.valueOf(check.get("message"))),
-                            "fix the error PostgreSQL reports (the aggregates' state schema, its triggers, disk space, "
-                                    + "a read-only server); see the pipeline log");
-                }
-            }
-            results.add(result);
+            checked |= ((Collection<?>) server.getAttribute(health, "HealthChecksIDs")).contains(AggregatesCheck.ID);
+        }
+        if (!checked) {
+            return List.of();
+        }
+        List<CheckResult> results = new ArrayList<>();
+        // a Camel service MBean's name ends in the instance's hash: AggregateStats(0x1b2c3d4e)
+        for (ObjectName stats : server.queryNames(new ObjectName("org.apache.camel:context=" + context
+                + ",type=services,name=" + AggregateStats.class.getSimpleName() + "*"), null)) {
+            String failures = String.valueOf(server.getAttribute(stats, "ApplyFailures"));
+            results.add(failures.isEmpty() ? CheckResult.ok(NAME, "aggregates apply their batches")
+                    : CheckResult.fail(NAME, CheckResult.brief(failures + "; retried until applied"),
+                    "fix the error PostgreSQL reports (the aggregates' state schema, its triggers, disk space, "
+                            + "a read-only server); see the pipeline log"));
         }
         return results;
     }

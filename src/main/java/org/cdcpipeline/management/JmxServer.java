@@ -6,6 +6,10 @@ import java.net.BindException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
 import java.rmi.NoSuchObjectException;
 import java.rmi.registry.LocateRegistry;
 import java.rmi.registry.Registry;
@@ -13,6 +17,7 @@ import java.rmi.server.RMIServerSocketFactory;
 import java.rmi.server.UnicastRemoteObject;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 import javax.management.remote.JMXConnector;
@@ -30,24 +35,35 @@ import org.slf4j.LoggerFactory;
 /**
  * Remote JMX on the platform MBean server (where Camel registers its route MBeans): the RMI registry and the connector
  * share one port and listen on jmx.host only, which the JVM's own com.sun.management.jmxremote flags cannot do.
- * Authentication uses the standard JMX password and access files when jmx.password-file is set.
+ * Authentication uses the standard JMX password and access files: the ones jmx.password-file and jmx.access-file name,
+ * or those written from jmx.monitor-password and jmx.control-password ({@link JmxUsers}). Without either, JMX listens
+ * on loopback only: whoever reaches the port can stop routes and send messages to any endpoint.
  */
 public final class JmxServer extends ServiceSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(JmxServer.class);
+    private static final String PASSWORD_FILE = "jmx.remote.x.password.file";
+    private static final String ACCESS_FILE = "jmx.remote.x.access.file";
 
     private final String host;
     private final int port;
     private final String passwordFile;
     private final String accessFile;
+    private final JmxUsers users;
     private Registry registry;
+    private Path usersDir;
     private JMXConnectorServer connector;
 
     public JmxServer(String host, int port, String passwordFile, String accessFile) {
+        this(host, port, passwordFile, accessFile, null);
+    }
+
+    private JmxServer(String host, int port, String passwordFile, String accessFile, JmxUsers users) {
         this.host = host;
         this.port = port;
         this.passwordFile = passwordFile;
         this.accessFile = accessFile;
+        this.users = users;
     }
 
     /** The server the jmx.* keys describe; null when jmx.enabled is false. */
@@ -56,7 +72,7 @@ public final class JmxServer extends ServiceSupport {
             return null;
         }
         return new JmxServer(config.apply("jmx.host"), Integer.parseInt(config.apply("jmx.port")),
-                config.apply("jmx.password-file"), config.apply("jmx.access-file"));
+                config.apply("jmx.password-file"), config.apply("jmx.access-file"), JmxUsers.fromConfig(config));
     }
 
     /** The URL jconsole, jmxterm and {@link #connect} use. */
@@ -64,12 +80,17 @@ public final class JmxServer extends ServiceSupport {
         return "service:jmx:rmi://" + host + ":" + port + "/jndi/rmi://" + host + ":" + port + "/jmxrmi";
     }
 
-    /** A client connection for the project's own tools, with jmx.user and jmx.password when set. */
+    /**
+     * A client connection for the project's own tools, with jmx.user and jmx.password when set, else as the read-only
+     * monitor user when jmx.monitor-password is set.
+     */
     public static JMXConnector connect(Function<String, String> config) throws IOException {
         Map<String, Object> env = new HashMap<>();
         String user = config.apply("jmx.user");
         if (!user.isEmpty()) {
             env.put(JMXConnector.CREDENTIALS, new String[] {user, config.apply("jmx.password")});
+        } else if (!config.apply("jmx.monitor-password").isEmpty()) {
+            env.put(JMXConnector.CREDENTIALS, new String[] {JmxUsers.MONITOR, config.apply("jmx.monitor-password")});
         }
         return JMXConnectorFactory.connect(new JMXServiceURL(
                 serviceUrl(config.apply("jmx.host"), Integer.parseInt(config.apply("jmx.port")))), env);
@@ -78,6 +99,8 @@ public final class JmxServer extends ServiceSupport {
     @Override
     protected void doStart() throws Exception {
         InetAddress address = address();
+        Map<String, Object> env = new HashMap<>();
+        authentication(address, env);
         if (System.getProperty("java.rmi.server.hostname") == null && !address.isAnyLocalAddress()) {
             // the stubs a client receives name this host; by default they would name the machine's first address,
             // where nothing listens
@@ -85,14 +108,7 @@ public final class JmxServer extends ServiceSupport {
         }
         // one factory instance for both exports: RMI then shares one listening socket between them
         RMIServerSocketFactory sockets = new BoundServerSockets(address);
-        Map<String, Object> env = new HashMap<>();
         env.put(RMIConnectorServer.RMI_SERVER_SOCKET_FACTORY_ATTRIBUTE, sockets);
-        if (!passwordFile.isEmpty()) {
-            env.put("jmx.remote.x.password.file", passwordFile);
-            if (!accessFile.isEmpty()) {
-                env.put("jmx.remote.x.access.file", accessFile);
-            }
-        }
         try {
             registry = LocateRegistry.createRegistry(port, null, sockets);
             connector = JMXConnectorServerFactory.newJMXConnectorServer(new JMXServiceURL(serviceUrl(host, port)), env,
@@ -107,7 +123,57 @@ public final class JmxServer extends ServiceSupport {
             throw new StartupException("Cannot start JMX on " + host + ":" + port + " (" + e.getMessage()
                     + "): check JMX_HOST, JMX_PORT, JMX_PASSWORD_FILE and JMX_ACCESS_FILE", e);
         }
-        LOG.info("JMX: {}{}", serviceUrl(host, port), passwordFile.isEmpty() ? " (no authentication)" : "");
+        LOG.info("JMX: {}{}", serviceUrl(host, port), env.containsKey(PASSWORD_FILE)
+                ? (users != null ? " (users " + JmxUsers.MONITOR + " and " + JmxUsers.CONTROL + ")" : "")
+                : " (no authentication: loopback only)");
+    }
+
+    /**
+     * The password and access files the connector checks clients against. Without any, a non-loopback address is
+     * refused; a password file other users can read is refused as the JDK's own JMX agent refuses it.
+     */
+    private void authentication(InetAddress address, Map<String, Object> env) throws IOException {
+        if (users != null) {
+            if (!passwordFile.isEmpty()) {
+                throw new StartupException("JMX users are set twice: set JMX_MONITOR_PASSWORD and JMX_CONTROL_PASSWORD, "
+                        + "or JMX_PASSWORD_FILE and JMX_ACCESS_FILE, not both");
+            }
+            try {
+                usersDir = users.write();
+            } catch (IOException e) {
+                throw new StartupException("Cannot write the JMX users' password and access files into "
+                        + System.getProperty("java.io.tmpdir") + " (" + e.getMessage() + "): make it writable, or set "
+                        + "-Djava.io.tmpdir to a directory that is", e);
+            }
+            env.put(PASSWORD_FILE, usersDir.resolve(JmxUsers.PASSWORD_FILE).toString());
+            env.put(ACCESS_FILE, usersDir.resolve(JmxUsers.ACCESS_FILE).toString());
+        } else if (!passwordFile.isEmpty()) {
+            requireOwnerOnly(Path.of(passwordFile));
+            env.put(PASSWORD_FILE, passwordFile);
+            if (!accessFile.isEmpty()) {
+                env.put(ACCESS_FILE, accessFile);
+            }
+        } else if (!address.isLoopbackAddress()) {
+            throw new StartupException("JMX on " + host + " (JMX_HOST) can be reached from other machines, and no JMX "
+                    + "user is configured, so anyone reaching port " + port + " could control the pipeline: set "
+                    + "JMX_MONITOR_PASSWORD and JMX_CONTROL_PASSWORD (a read-only and a control user), or "
+                    + "JMX_PASSWORD_FILE and JMX_ACCESS_FILE (standard JMX password and access files), or JMX_HOST=127.0.0.1");
+        }
+    }
+
+    private static void requireOwnerOnly(Path file) throws IOException {
+        PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class);
+        if (view == null || !Files.exists(file)) {
+            return; // no POSIX permissions to check, or missing: the connector's start names the file
+        }
+        Set<PosixFilePermission> others = view.readAttributes().permissions();
+        others.retainAll(Set.of(PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
+                PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE,
+                PosixFilePermission.OTHERS_EXECUTE));
+        if (!others.isEmpty()) {
+            throw new StartupException("JMX password file " + file + " can be read or changed by other users: chmod 600 "
+                    + file + " (JMX_PASSWORD_FILE; the JDK's rule for JMX password files)");
+        }
     }
 
     private InetAddress address() {
@@ -132,6 +198,10 @@ public final class JmxServer extends ServiceSupport {
                 // not exported: nothing to release
             }
             registry = null;
+        }
+        if (usersDir != null) {
+            JmxUsers.remove(usersDir);
+            usersDir = null;
         }
     }
 

@@ -7,6 +7,9 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -23,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.cdcpipeline.TestServices.execute;
 
@@ -194,6 +198,59 @@ class DoctorIT {
         assertThat(kafka.withStatus("FAIL", "kafka")).singleElement().asString()
                 .contains("topic doctorpub.doctor_pub.zamowienia missing")
                 .contains("UnknownTopicOrPartition");
+    }
+
+    @Test
+    void shouldNameEachPrivilegeARoleLacksWithTheStatementThatGrantsIt() throws Exception {
+        execute("DROP ROLE IF EXISTS doctor_limited",
+                "CREATE ROLE doctor_limited LOGIN PASSWORD 'limited-secret'",
+                "CREATE SCHEMA doctor_priv", "CREATE SCHEMA doctor_priv_state",
+                "CREATE TABLE doctor_priv.zamowienia (id integer PRIMARY KEY)",
+                "CREATE TABLE doctor_priv_state.cdc_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048))",
+                "CREATE PUBLICATION doctor_priv FOR TABLE doctor_priv.zamowienia, doctor_priv_state.cdc_signal");
+        try {
+            Map<String, String> settings = healthy();
+            settings.putAll(Map.of("postgres.user", "doctor_limited", "postgres.password", "limited-secret",
+                    "csv.schema", "doctor_priv", "aggregate.state-schema", "doctor_priv_state",
+                    "cdc.signal-table", "doctor_priv_state.cdc_signal", "cdc.publication-name", "doctor_priv"));
+            Report limited = doctor(settings, "postgres");
+            assertThat(limited.exit()).isEqualTo(1);
+            List<String> fails = limited.withStatus("FAIL", "postgres");
+            assertThat(fails).anySatisfy(l -> assertThat(l).contains("role doctor_limited has no REPLICATION attribute")
+                            .contains("-> fix: as a superuser: ALTER ROLE \"doctor_limited\" REPLICATION"))
+                    .anySatisfy(l -> assertThat(l).contains("role doctor_limited cannot CREATE in database postgres")
+                            .contains("capture creates its publication")
+                            .contains("-> fix: as a superuser: GRANT CREATE ON DATABASE \"postgres\" TO \"doctor_limited\""))
+                    .anySatisfy(l -> assertThat(l).contains("role doctor_limited lacks USAGE and CREATE on schema doctor_priv: "
+                            + "the CSV import creates its tables there"))
+                    .anySatisfy(l -> assertThat(l).contains("lacks USAGE and CREATE on schema doctor_priv_state: "
+                            + "the aggregates keep their state there, capture's signal table is there"))
+                    .anySatisfy(l -> assertThat(l).contains("role doctor_limited does not own publication doctor_priv (postgres does)")
+                            .contains("ALTER PUBLICATION \"doctor_priv\" OWNER TO \"doctor_limited\""))
+                    .anySatisfy(l -> assertThat(l).contains("does not own the captured table(s) doctor_priv.zamowienia, "
+                            + "doctor_priv_state.cdc_signal"));
+            assertThat(limited.lines()).noneMatch(l -> l.contains("has the privileges the pipeline needs"));
+            // as the line says: PostgreSQL checks CREATE on the database before it looks whether the schema exists
+            try (Connection c = DriverManager.getConnection(TestServices.jdbcUrl(), "doctor_limited", "limited-secret");
+                 Statement st = c.createStatement()) {
+                assertThatThrownBy(() -> st.execute("CREATE SCHEMA IF NOT EXISTS doctor_priv"))
+                        .hasMessageContaining("permission denied for database postgres");
+            }
+
+            // each fix, run as printed and in the order printed, grants what was missing (a new owner needs CREATE on
+            // the database and schema, which the fixes before it grant)
+            for (String fail : fails) {
+                String fix = fail.substring(fail.indexOf("-> fix: as a superuser: ") + "-> fix: as a superuser: ".length())
+                        .replace(" (or leave them out of cdc.tables)", "");
+                execute(fix.split("; "));
+            }
+            Report granted = doctor(settings, "postgres");
+            assertThat(granted.withStatus("FAIL", "postgres")).isEmpty();
+            assertThat(granted.lines()).contains("OK   postgres   role doctor_limited has the privileges the pipeline needs");
+        } finally {
+            execute("DROP PUBLICATION IF EXISTS doctor_priv", "DROP SCHEMA IF EXISTS doctor_priv, doctor_priv_state CASCADE",
+                    "DROP OWNED BY doctor_limited", "DROP ROLE doctor_limited");
+        }
     }
 
     @Test
