@@ -1,6 +1,7 @@
 package org.cdcpipeline;
 
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
@@ -8,37 +9,50 @@ import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.spi.PropertiesComponent;
 import org.cdcpipeline.embedded.EmbeddedServices;
 
-/** Prints every endpoint once the routes run, so a user can connect psql, a Kafka client and an S3 client. */
+/**
+ * Prints every endpoint once the routes run, so a user can connect psql, a Kafka client and an S3 client, and says
+ * where their passwords are (never the passwords themselves: the output ends up in logs).
+ */
 final class Banner extends MainListenerSupport {
+
+    /** Stands for a password or secret key in what the banner shows. */
+    static final String MASK = "****";
 
     @Override
     public void afterStart(BaseMainSupport main) {
         CamelContext context = main.getCamelContext();
         PropertiesComponent properties = context.getPropertiesComponent();
-        Function<String, String> config = key -> properties.resolveProperty(key).orElse("");
         EmbeddedServices embedded = context.getRegistry().lookupByNameAndType("embeddedServices", EmbeddedServices.class);
-        boolean pg = embedded != null && embedded.isEmbedded("postgres.host");
-        boolean kafka = embedded != null && embedded.isEmbedded("kafka.bootstrap-servers");
-        boolean s3 = embedded != null && embedded.isEmbedded("s3.endpoint");
+        System.out.println(text(key -> properties.resolveProperty(key).orElse(""),
+                embedded == null ? key -> false : embedded::isEmbedded));
+    }
+
+    /**
+     * The banner for a configuration; {@code embedded} tells which endpoint keys have an embedded server. Passwords
+     * and secret keys are never shown, only where they come from.
+     */
+    static String text(Function<String, String> config, Predicate<String> embedded) {
+        boolean pg = embedded.test("postgres.host");
+        boolean kafka = embedded.test("kafka.bootstrap-servers");
+        boolean s3 = embedded.test("s3.endpoint");
+        String dataDir = config.apply("pipeline.data-dir");
 
         StringBuilder b = new StringBuilder("\n");
         b.append("=== cdc-pipeline is running ==================================================\n");
-        boolean devPassword = pg && config.apply("postgres.credentials-source").startsWith("development");
-        b.append(String.format("  PostgreSQL  psql \"postgresql://%s%s@%s:%s/%s\"%n", config.apply("postgres.user"),
-                devPassword ? ":" + config.apply("postgres.password") : "", config.apply("postgres.host"),
-                config.apply("postgres.port"), config.apply("postgres.db")));
-        b.append(pg ? "              embedded, data in " + config.apply("pipeline.data-dir") + "/postgres, "
-                + (devPassword ? config.apply("postgres.credentials-source") : "password from POSTGRES_PASSWORD") + "\n"
-                : "              password from POSTGRES_PASSWORD\n");
+        String password = config.apply("postgres.password").isEmpty() ? "" : ":" + MASK;
+        b.append(String.format("  PostgreSQL  postgresql://%s%s@%s:%s/%s%n", config.apply("postgres.user"), password,
+                config.apply("postgres.host"), config.apply("postgres.port"), config.apply("postgres.db")));
+        b.append(pg ? "              embedded, data in " + dataDir + "/postgres; " : "              ");
+        b.append("password " + source(config, "postgres.password-source", "POSTGRES_PASSWORD") + "\n");
         b.append(String.format("  Kafka       bootstrap %s%s%n", config.apply("kafka.bootstrap-servers"),
-                kafka ? "  (embedded KRaft broker, data in " + config.apply("pipeline.data-dir") + "/kafka)" : ""));
+                kafka ? "  (embedded KRaft broker, data in " + dataDir + "/kafka)" : ""));
         b.append(String.format("  S3          %s  bucket %s  region %s%s%n", config.apply("s3.endpoint"),
                 config.apply("s3.bucket"), config.apply("s3.region"), s3 ? "  (embedded)" : ""));
-        if (s3) {
-            b.append(String.format("              access key %s  secret key %s%n              (%s)%n",
-                    config.apply("s3.access-key"), config.apply("s3.secret-key"), config.apply("s3.credentials-source")));
+        if (config.apply("s3.access-key").isEmpty()) {
+            b.append("              credentials from the AWS default chain (S3_ACCESS_KEY / S3_SECRET_KEY not set)\n");
         } else {
-            b.append("              credentials from S3_ACCESS_KEY / S3_SECRET_KEY\n");
+            b.append(String.format("              access key %s, secret key %s%n", config.apply("s3.access-key"),
+                    source(config, "s3.secret-key-source", "S3_SECRET_KEY")));
         }
         String csvDir = config.apply("csv.dir");
         b.append(String.format("  CSV         drop files into %s/ (imported: %s/.done/, refused: %s/.error/)%n", csvDir,
@@ -54,6 +68,12 @@ final class Banner extends MainListenerSupport {
         b.append("  Doctor      java -jar target/cdc-pipeline.jar doctor\n");
         b.append("  Stop with Ctrl-C.\n");
         b.append("==============================================================================");
-        System.out.println(b);
+        return b.toString();
+    }
+
+    /** Where a secret is: the embedded services say so ("in <file> (key)"); otherwise it is configured. */
+    private static String source(Function<String, String> config, String sourceKey, String variable) {
+        String source = config.apply(sourceKey);
+        return source.isEmpty() ? "from " + variable : source;
     }
 }

@@ -1,7 +1,6 @@
 package org.cdcpipeline;
 
 import java.nio.charset.Charset;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,7 +54,7 @@ public final class PipelineConfiguration implements CamelConfiguration {
         requireEndpoints(config);
         ExampleSecrets.refuse(config);
         // local state (capture offsets) lives here even when every service is external
-        Files.createDirectories(Path.of(config.apply("pipeline.data-dir")));
+        OwnerOnly.directory(Path.of(config.apply("pipeline.data-dir")));
         HikariDataSource dataSource = PostgresDataSource.create(config);
         context.addService(new ServiceSupport() {
             @Override

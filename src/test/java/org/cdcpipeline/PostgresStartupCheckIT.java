@@ -22,7 +22,7 @@ class PostgresStartupCheckIT {
 
     @BeforeAll
     static void passwordProtectedRole() throws Exception {
-        // the shared server trusts loopback; this role alone must give a password
+        // a role whose password the test chooses (the shared server asks every role for its password)
         TestServices.endpoints();
         Path hba = Path.of("target", "test-services", "postgres", "pg_hba.conf");
         String rules = Files.readString(hba);

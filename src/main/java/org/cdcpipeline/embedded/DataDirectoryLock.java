@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
+import org.cdcpipeline.OwnerOnly;
 import org.cdcpipeline.StartupException;
 
 /**
@@ -29,7 +30,7 @@ final class DataDirectoryLock implements AutoCloseable {
     static DataDirectoryLock acquire(Path dataDir) {
         Path lockFile = dataDir.resolve("pipeline.lock");
         try {
-            Files.createDirectories(dataDir);
+            OwnerOnly.directory(dataDir);
             FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
             FileLock lock;

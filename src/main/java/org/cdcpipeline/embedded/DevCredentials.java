@@ -2,15 +2,15 @@ package org.cdcpipeline.embedded;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.io.Writer;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Properties;
 import java.util.function.Supplier;
 
+import org.cdcpipeline.OwnerOnly;
 import org.cdcpipeline.StartupException;
 
 /**
@@ -53,12 +53,11 @@ final class DevCredentials {
         }
         values.setProperty(key, generator.get());
         try {
-            Files.createDirectories(file.getParent());
-            try (Writer out = Files.newBufferedWriter(file)) {
-                values.store(out, "development credentials of the embedded servers; configure POSTGRES_PASSWORD, "
-                        + "S3_ACCESS_KEY and S3_SECRET_KEY to choose your own");
-            }
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            OwnerOnly.directory(file.getParent());
+            StringWriter text = new StringWriter();
+            values.store(text, "development credentials of the embedded servers; configure POSTGRES_PASSWORD, "
+                    + "S3_ACCESS_KEY and S3_SECRET_KEY to choose your own");
+            OwnerOnly.write(file, text.toString());
         } catch (IOException e) {
             throw failure(e);
         }
@@ -70,8 +69,9 @@ final class DevCredentials {
         return configured.isBlank() ? values.getProperty(key, "") : configured;
     }
 
-    String source() {
-        return "development credentials from " + file;
+    /** Where a development credential is kept, for a person to look it up: "in <file> (key)". */
+    String whereIs(String key) {
+        return "in " + file + " (" + key + ")";
     }
 
     static String randomHex(int bytes) {

@@ -109,8 +109,8 @@ public final class EmbeddedServices implements AutoCloseable {
             endpoints.put("postgres.host", "127.0.0.1");
             endpoints.put("postgres.port", String.valueOf(port));
             endpoints.put("postgres.password", password);
-            endpoints.put("postgres.credentials-source", config.apply("postgres.password").isBlank() ? dev.source()
-                    : "POSTGRES_PASSWORD");
+            endpoints.put("postgres.password-source", config.apply("postgres.password").isBlank()
+                    ? dev.whereIs("postgres.password") : "from POSTGRES_PASSWORD");
             LOG.info("Embedded PostgreSQL listening on 127.0.0.1:{} ({} ms)", port, millisSince(started));
         }
         if (kafka) {
@@ -130,8 +130,8 @@ public final class EmbeddedServices implements AutoCloseable {
             endpoints.put("s3.endpoint", "http://127.0.0.1:" + port);
             endpoints.put("s3.access-key", accessKey);
             endpoints.put("s3.secret-key", secretKey);
-            endpoints.put("s3.credentials-source", config.apply("s3.access-key").isBlank() ? dev.source()
-                    : "S3_ACCESS_KEY / S3_SECRET_KEY");
+            endpoints.put("s3.secret-key-source", config.apply("s3.secret-key").isBlank()
+                    ? dev.whereIs("s3.secret-key") : "from S3_SECRET_KEY");
             LOG.info("Embedded S3 server listening on 127.0.0.1:{} ({} ms)", port, millisSince(started));
         }
     }
