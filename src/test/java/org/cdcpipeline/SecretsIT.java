@@ -73,12 +73,11 @@ class SecretsIT {
     void shouldNeverPrintOrLogConfiguredSecretsNorShowThemInHealthOrMetrics() throws Exception {
         String pgPassword = distinctive("Pg");
         String s3SecretKey = distinctive("S3");
-        String jmxPassword = distinctive("Jmx");
-        Path jmxPasswords = ownerOnlyFile("jmx.password", "monitor " + jmxPassword + "\n");
-        Path jmxAccess = ownerOnlyFile("jmx.access", "monitor readonly\n");
+        String jmxMonitorPassword = distinctive("JmxMonitor");
+        String jmxControlPassword = distinctive("JmxControl");
         pipeline = start(Map.of("POSTGRES_PASSWORD", pgPassword, "S3_ACCESS_KEY", "secrets-it-access",
-                "S3_SECRET_KEY", s3SecretKey, "JMX_PASSWORD_FILE", jmxPasswords.toString(),
-                "JMX_ACCESS_FILE", jmxAccess.toString(), "JMX_USER", "monitor", "JMX_PASSWORD", jmxPassword));
+                "S3_SECRET_KEY", s3SecretKey, "JMX_MONITOR_PASSWORD", jmxMonitorPassword,
+                "JMX_CONTROL_PASSWORD", jmxControlPassword));
 
         awaitEveryClientAtWork(pgPassword, "secrets-it-access", s3SecretKey);
         String health = get("/observe/health");
@@ -92,7 +91,7 @@ class SecretsIT {
         assertThat(output).contains("postgresql://postgres:****@127.0.0.1:" + pgPort + "/postgres")
                 .contains("password from POSTGRES_PASSWORD")
                 .contains("access key secrets-it-access, secret key from S3_SECRET_KEY");
-        for (String secret : List.of(pgPassword, s3SecretKey, jmxPassword)) {
+        for (String secret : List.of(pgPassword, s3SecretKey, jmxMonitorPassword, jmxControlPassword)) {
             assertThat(output).as("the log").doesNotContain(secret);
             assertThat(health).as("/observe/health").doesNotContain(secret);
             assertThat(metrics).as("/observe/metrics").doesNotContain(secret);
@@ -186,12 +185,6 @@ class SecretsIT {
         } catch (IOException e) {
             return e.toString();
         }
-    }
-
-    private Path ownerOnlyFile(String name, String content) throws IOException {
-        Path file = Files.createFile(work.resolve(name),
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        return Files.writeString(file, content);
     }
 
     /** A value found nowhere unless the secret itself was written out. */

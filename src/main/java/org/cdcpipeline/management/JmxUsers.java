@@ -1,17 +1,16 @@
 package org.cdcpipeline.management;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
+import org.cdcpipeline.OwnerOnly;
 import org.cdcpipeline.StartupException;
 
 /**
@@ -70,16 +69,9 @@ final class JmxUsers {
         boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
         Path dir = posix ? Files.createTempDirectory("cdc-pipeline-jmx", ownerOnly("rwx------"))
                 : Files.createTempDirectory("cdc-pipeline-jmx");
-        writeNew(dir.resolve(PASSWORD_FILE), MONITOR + " " + monitorPassword + "\n" + CONTROL + " " + controlPassword + "\n", posix);
-        writeNew(dir.resolve(ACCESS_FILE), MONITOR + " readonly\n" + CONTROL + " readwrite\n", posix);
+        OwnerOnly.write(dir.resolve(PASSWORD_FILE), MONITOR + " " + monitorPassword + "\n" + CONTROL + " " + controlPassword + "\n");
+        OwnerOnly.write(dir.resolve(ACCESS_FILE), MONITOR + " readonly\n" + CONTROL + " readwrite\n");
         return dir;
-    }
-
-    private static void writeNew(Path file, String text, boolean posix) throws IOException {
-        if (posix) {
-            Files.createFile(file, ownerOnly("rw-------"));
-        }
-        Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     }
 
     private static FileAttribute<?> ownerOnly(String permissions) {
