@@ -9,10 +9,12 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * A loopback TCP forwarder a test can cut and restore, to make a real server unreachable for the pipeline (connection
- * refused, open connections dropped) without stopping the server the other tests share.
+ * refused, open connections dropped) without stopping the server the other tests share; or stall, to make it hang
+ * (connections accepted and kept open, nothing answered).
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -20,6 +22,8 @@ public final class TcpProxy implements AutoCloseable {
     private final int targetPort;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile ServerSocket server;
+    /** Open while bytes flow; a stall replaces it with a closed one that resume() opens. */
+    private volatile CountDownLatch flowing = new CountDownLatch(0);
 
     public TcpProxy(int targetPort) {
         this.targetPort = targetPort;
@@ -54,6 +58,18 @@ public final class TcpProxy implements AutoCloseable {
         open.clear();
     }
 
+    /** Keeps every connection, open and new, but forwards nothing until {@link #resume()}: the server hangs. */
+    public synchronized void stall() {
+        if (flowing.getCount() == 0) {
+            flowing = new CountDownLatch(1);
+        }
+    }
+
+    /** Forwards again what was held back and what comes next. */
+    public synchronized void resume() {
+        flowing.countDown();
+    }
+
     private void accept(ServerSocket s) {
         while (!s.isClosed()) {
             try {
@@ -75,11 +91,14 @@ public final class TcpProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
+                    flowing.await();
                     out.write(buffer, 0, n);
                     out.flush();
                 }
             } catch (IOException e) {
                 // connection dropped
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
                 try {
                     from.close();
@@ -95,6 +114,7 @@ public final class TcpProxy implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        resume();
         down();
     }
 }
