@@ -1,10 +1,15 @@
 package org.cdcpipeline.bench;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -16,9 +21,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -93,7 +100,7 @@ public final class HealthLoadBenchmark {
             HealthLoad load = new HealthLoad(URI.create("http://127.0.0.1:" + settings.get("observe.port") + "/observe/health"));
             load.start();
             List<Double> loaded = imports.during(WINDOW);
-            HealthLoad.Summary requests = load.stop();
+            String requests = load.stop();
             List<Double> after = imports.during(WINDOW);
             pipeline.stop();
             runner.join();
@@ -124,13 +131,10 @@ public final class HealthLoadBenchmark {
                             quietRate, ratio, (ratio - 1) * 100, TARGET_CHANGE * 100,
                             Math.abs(ratio - 1) < TARGET_CHANGE ? "met" : "MISSED"),
                     "",
-                    String.format("Health requests in the loaded window: %d sent over %.0f s; answered 200: %d, 503: %d, "
-                                    + "failed or unanswered: %d; latency p50 %.1f ms, p99 %.1f ms, max %.1f ms; "
-                                    + "health-probes threads at most %d.", requests.sent(), requests.seconds(),
-                            requests.up(), requests.down(), requests.failed(), requests.p50Millis(),
-                            requests.p99Millis(), requests.maxMillis(), requests.probeThreads()),
+                    "Health requests in the loaded window: " + requests,
                     "Rows/s: from the route picking the file up to the commit of its last batch (the pipeline's own timing).",
-                    "The requests come from this JVM (java.net.http.HttpClient), so their cost on the client side counts too.",
+                    "The requests come from a JVM of their own (java.net.http.HttpClient, HTTP/1.1), as a prober's would;",
+                    "it shares the machine's cores with the pipeline and PostgreSQL.",
                     "");
             System.out.println(report);
             Path results = Files.createDirectories(Path.of("bench", "results"));
@@ -219,56 +223,86 @@ public final class HealthLoadBenchmark {
         }
     }
 
-    /** {@value REQUESTS_PER_SECOND} GET requests sent at once every second, until stopped. */
+    /**
+     * The health load, from a JVM of its own as a prober (kubelet, curl) would send it, so its client work and garbage
+     * do not count as the pipeline's; this JVM only counts the probe threads the requests cause.
+     */
     private static final class HealthLoad {
 
-        record Summary(int sent, double seconds, int up, int down, int failed, double p50Millis, double p99Millis,
-                       double maxMillis, int probeThreads) {
-        }
-
-        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        private final HttpRequest request;
-        private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
-        private final List<CompletableFuture<Void>> answers = new ArrayList<>();
-        private final ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
-        private final AtomicInteger up = new AtomicInteger();
-        private final AtomicInteger down = new AtomicInteger();
-        private final AtomicInteger failed = new AtomicInteger();
+        private final Process client;
+        private final BufferedReader out;
+        private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
         private final AtomicInteger probeThreads = new AtomicInteger();
-        private long started;
 
-        HealthLoad(URI health) {
-            this.request = HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(10)).build();
+        HealthLoad(URI health) throws IOException {
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            client = new ProcessBuilder(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
+                    Client.class.getName(), health.toString(), String.valueOf(REQUESTS_PER_SECOND))
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            out = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8));
         }
 
-        void start() {
-            started = System.nanoTime();
-            ticker.scheduleAtFixedRate(this::burst, 0, 1, TimeUnit.SECONDS);
-        }
-
-        private void burst() {
-            for (int i = 0; i < REQUESTS_PER_SECOND; i++) {
-                long sent = System.nanoTime();
-                CompletableFuture<Void> answer = http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
-                        .handle((response, error) -> {
-                            if (error != null) {
-                                failed.incrementAndGet();
-                            } else {
-                                latencies.add(System.nanoTime() - sent);
-                                (response.statusCode() == 200 ? up : down).incrementAndGet();
-                            }
-                            return null;
-                        });
-                synchronized (answers) {
-                    answers.add(answer);
-                }
+        /** Returns once the client sends its first requests. */
+        void start() throws IOException {
+            if (!"started".equals(out.readLine())) {
+                throw new IllegalStateException("The health load client did not start: see its output above");
             }
-            int threads = (int) Thread.getAllStackTraces().keySet().stream()
-                    .filter(t -> t.getName().contains("health-probes")).count();
-            probeThreads.accumulateAndGet(threads, Math::max);
+            sampler.scheduleAtFixedRate(() -> probeThreads.accumulateAndGet((int) Thread.getAllStackTraces().keySet()
+                    .stream().filter(t -> t.getName().contains("health-probes")).count(), Math::max), 0, 1, TimeUnit.SECONDS);
         }
 
-        Summary stop() throws Exception {
+        /** Stops the load once the requests sent are answered; its figures and the most probe threads seen. */
+        String stop() throws Exception {
+            sampler.shutdown();
+            try (Writer in = new OutputStreamWriter(client.getOutputStream(), StandardCharsets.UTF_8)) {
+                in.write("stop\n");
+            }
+            String summary = out.readLine();
+            if (!client.waitFor(2, TimeUnit.MINUTES) || summary == null) {
+                client.destroyForcibly();
+                throw new IllegalStateException("The health load client did not report: see its output above");
+            }
+            return summary + "; health-probes threads at most " + probeThreads.get() + ".";
+        }
+    }
+
+    /** Sends {@code args[1]} GET requests to {@code args[0]} at once every second until a line arrives on stdin. */
+    public static final class Client {
+
+        public static void main(String[] args) throws Exception {
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(5)).build();
+            HttpRequest request = HttpRequest.newBuilder(URI.create(args[0])).timeout(Duration.ofSeconds(10)).build();
+            int perSecond = Integer.parseInt(args[1]);
+            List<CompletableFuture<Void>> answers = new ArrayList<>();
+            ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+            AtomicInteger up = new AtomicInteger();
+            AtomicInteger down = new AtomicInteger();
+            Map<String, Integer> errors = new ConcurrentSkipListMap<>();
+            ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+            long started = System.nanoTime();
+            ticker.scheduleAtFixedRate(() -> {
+                for (int i = 0; i < perSecond; i++) {
+                    long sent = System.nanoTime();
+                    CompletableFuture<Void> answer = http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+                            .handle((response, error) -> {
+                                if (error != null) {
+                                    Throwable cause = error.getCause() != null ? error.getCause() : error;
+                                    errors.merge(cause.getClass().getSimpleName() + ": " + cause.getMessage(), 1, Integer::sum);
+                                } else {
+                                    latencies.add(System.nanoTime() - sent);
+                                    (response.statusCode() == 200 ? up : down).incrementAndGet();
+                                }
+                                return null;
+                            });
+                    synchronized (answers) {
+                        answers.add(answer);
+                    }
+                }
+            }, 0, 1, TimeUnit.SECONDS);
+            System.out.println("started");
+            System.out.flush();
+            new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
             ticker.shutdown();
             ticker.awaitTermination(10, TimeUnit.SECONDS);
             double seconds = (System.nanoTime() - started) / 1e9;
@@ -278,8 +312,12 @@ public final class HealthLoadBenchmark {
             }
             CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(1, TimeUnit.MINUTES);
             List<Long> sorted = latencies.stream().sorted().toList();
-            return new Summary(all.size(), seconds, up.get(), down.get(), failed.get(), percentile(sorted, 0.50),
-                    percentile(sorted, 0.99), percentile(sorted, 1.0), probeThreads.get());
+            int failed = errors.values().stream().mapToInt(Integer::intValue).sum();
+            System.out.println(String.format(Locale.ROOT, "%d sent over %.0f s; answered 200: %d, 503: %d, failed: %d%s; "
+                            + "latency p50 %.1f ms, p99 %.1f ms, max %.1f ms", all.size(), seconds, up.get(), down.get(),
+                    failed, errors.isEmpty() ? "" : " " + errors, percentile(sorted, 0.50), percentile(sorted, 0.99),
+                    percentile(sorted, 1.0)));
+            System.exit(0);
         }
 
         private static double percentile(List<Long> sortedNanos, double p) {
