@@ -23,27 +23,52 @@ public final class PostgresDataSource {
     }
 
     static HikariDataSource create(Function<String, String> config) {
-        String host = config.apply("postgres.host");
-        String port = config.apply("postgres.port");
-        String db = config.apply("postgres.db");
+        HikariConfig pool = pool(config, "postgres", "cdc-pipeline");
+        pool.setMaximumPoolSize(Integer.parseInt(config.apply("postgres.pool-size")));
+        pool.setConnectionTimeout(Long.parseLong(config.apply("postgres.connection-timeout-ms")));
+        pool.addDataSourceProperty("connectTimeout", "10");
+        HikariDataSource dataSource = new HikariDataSource(pool);
+        String where = config.apply("postgres.host") + ":" + config.apply("postgres.port") + "/" + config.apply("postgres.db");
+        verify(dataSource, where, config.apply("postgres.user"));
+        return dataSource;
+    }
+
+    /**
+     * One connection of its own for health probes and lag measurements, so that however often health is asked for
+     * they neither take nor wait for a connection of the import's pool. Every step gives up after
+     * {@code timeoutMillis} (waiting for the connection, connecting, waiting for any answer of the server), so a server that
+     * stops answering holds a probe thread no longer than that.
+     */
+    public static HikariDataSource forProbes(Function<String, String> config, long timeoutMillis) {
+        HikariConfig pool = pool(config, "postgres-probes", "cdc-pipeline-health");
+        pool.setMaximumPoolSize(1);
+        // Hikari's lower limit for both
+        long wait = Math.max(250, timeoutMillis);
+        pool.setConnectionTimeout(wait);
+        pool.setValidationTimeout(wait);
+        // the driver counts these in whole seconds
+        String seconds = String.valueOf(Math.max(1, (timeoutMillis + 999) / 1000));
+        pool.addDataSourceProperty("connectTimeout", seconds);
+        pool.addDataSourceProperty("socketTimeout", seconds);
+        return new HikariDataSource(pool);
+    }
+
+    private static HikariConfig pool(Function<String, String> config, String name, String applicationName) {
         HikariConfig pool = new HikariConfig();
-        pool.setPoolName("postgres");
-        pool.setJdbcUrl("jdbc:postgresql://" + host + ":" + port + "/" + db);
+        pool.setPoolName(name);
+        pool.setJdbcUrl("jdbc:postgresql://" + config.apply("postgres.host") + ":" + config.apply("postgres.port") + "/"
+                + config.apply("postgres.db"));
         // named rather than found through DriverManager, which cannot see a driver in a child class loader (the
         // Camel CLI loads this project's jar in one)
         pool.setDriverClassName("org.postgresql.Driver");
         pool.setUsername(config.apply("postgres.user"));
         pool.setPassword(config.apply("postgres.password"));
-        pool.setMaximumPoolSize(Integer.parseInt(config.apply("postgres.pool-size")));
         pool.setMinimumIdle(0);
-        pool.setConnectionTimeout(Long.parseLong(config.apply("postgres.connection-timeout-ms")));
+        // PostgreSQL unreachable at start is no error: the routes retry
         pool.setInitializationFailTimeout(-1);
-        pool.addDataSourceProperty("ApplicationName", "cdc-pipeline");
-        pool.addDataSourceProperty("connectTimeout", "10");
+        pool.addDataSourceProperty("ApplicationName", applicationName);
         pool.addDataSourceProperty("tcpKeepAlive", "true");
-        HikariDataSource dataSource = new HikariDataSource(pool);
-        verify(dataSource, host + ":" + port + "/" + db, config.apply("postgres.user"));
-        return dataSource;
+        return pool;
     }
 
     /**

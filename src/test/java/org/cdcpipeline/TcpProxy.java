@@ -11,12 +11,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A loopback TCP forwarder a test puts between the pipeline and a real server, to make the server unreachable
- * (connections refused, open ones dropped) or, for an HTTP server such as S3, slow to take uploads, without stopping
- * the server the other tests share.
+ * (connections refused, open ones dropped), hang (connections kept open, nothing forwarded) or, for an HTTP server
+ * such as S3, slow to take uploads, without stopping the server the other tests share.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -27,6 +28,8 @@ public final class TcpProxy implements AutoCloseable {
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile ServerSocket server;
     private volatile Duration uploadDelay = Duration.ZERO;
+    /** Open while bytes flow; a stall replaces it with a closed one that resume() opens. */
+    private volatile CountDownLatch flowing = new CountDownLatch(0);
 
     public TcpProxy(int targetPort) {
         this.targetPort = targetPort;
@@ -61,6 +64,18 @@ public final class TcpProxy implements AutoCloseable {
         open.clear();
     }
 
+    /** Keeps every connection, open and new, but forwards nothing until {@link #resume()}: the server hangs. */
+    public synchronized void stall() {
+        if (flowing.getCount() == 0) {
+            flowing = new CountDownLatch(1);
+        }
+    }
+
+    /** Forwards again what was held back and what comes next. */
+    public synchronized void resume() {
+        flowing.countDown();
+    }
+
     /**
      * HTTP only: every request that starts an upload (PUT) waits this long before the server sees it; zero: none
      * waits.
@@ -92,6 +107,7 @@ public final class TcpProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
+                    flowing.await();
                     if (upstream && requestStarts.getAndSet(false)) {
                         holdIfUpload(buffer, n);
                     } else if (!upstream) {
@@ -102,6 +118,8 @@ public final class TcpProxy implements AutoCloseable {
                 }
             } catch (IOException e) {
                 // connection dropped
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
                 closeQuietly(from);
                 closeQuietly(to);
@@ -140,6 +158,7 @@ public final class TcpProxy implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        resume();
         down();
     }
 }

@@ -1,11 +1,11 @@
 package org.cdcpipeline.observe;
 
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
@@ -14,6 +14,10 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
  * Readiness of one service the pipeline needs: a short probe (a query, a metadata request) that must answer within
  * health.timeout-ms. Not a liveness check: a service being down is no reason to restart the pipeline, which waits
  * and resumes by itself.
+ * <p>
+ * However often health is asked for, the probe runs at most once per health.cache-ms (requests in between get its
+ * last answer) and never twice at once: a probe that does not answer is not started again until it ends, so a hung
+ * service holds one probe thread, not one per request. Its own timeouts (connect, socket, API call) end it.
  */
 public final class DependencyCheck extends AbstractHealthCheck {
 
@@ -23,17 +27,43 @@ public final class DependencyCheck extends AbstractHealthCheck {
         String call() throws Exception;
     }
 
+    /**
+     * How probes run: on {@code executor} (bounded; one thread per check is enough, since a check runs one probe at
+     * a time), counted DOWN after {@code timeoutMillis}, each answer reused for {@code cacheMillis}.
+     */
+    public record Limits(Executor executor, long timeoutMillis, long cacheMillis) {
+    }
+
+    /** What a probe found: its detail when the service answered, else why not. {@code at}: System.nanoTime(). */
+    private record Outcome(String detail, String failure, Throwable error, long at) {
+
+        static Outcome up(String detail) {
+            return new Outcome(detail, null, null, System.nanoTime());
+        }
+
+        static Outcome down(String failure, Throwable error) {
+            return new Outcome(null, failure, error, System.nanoTime());
+        }
+    }
+
+    /** A probe started and not ended yet. */
+    private static final class Flight {
+        private final long started = System.nanoTime();
+        private final CountDownLatch ended = new CountDownLatch(1);
+        private volatile Outcome outcome;
+    }
+
     private final Probe probe;
-    private final ExecutorService executor;
-    private final long timeoutMillis;
+    private final Limits limits;
     private final String fix;
+    private final AtomicReference<Flight> flight = new AtomicReference<>();
+    private volatile Outcome last;
 
     /** @param fix what to check when the probe fails, for the message of a DOWN result */
-    public DependencyCheck(String id, Probe probe, ExecutorService executor, long timeoutMillis, String fix) {
+    public DependencyCheck(String id, Probe probe, Limits limits, String fix) {
         super("pipeline", id);
         this.probe = probe;
-        this.executor = executor;
-        this.timeoutMillis = timeoutMillis;
+        this.limits = limits;
         this.fix = fix;
     }
 
@@ -44,23 +74,74 @@ public final class DependencyCheck extends AbstractHealthCheck {
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-        Future<String> answer = executor.submit(probe::call);
-        try {
-            builder.detail("detail", answer.get(timeoutMillis, TimeUnit.MILLISECONDS));
+        Outcome outcome = outcome();
+        if (outcome.failure() == null) {
+            builder.detail("detail", outcome.detail());
             builder.up();
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            builder.message(getId() + ": " + cause.getMessage() + "; " + fix);
-            builder.error(cause);
-            builder.down();
-        } catch (TimeoutException e) {
-            answer.cancel(true);
-            builder.message(getId() + ": no answer within " + timeoutMillis + " ms; " + fix);
-            builder.down();
+            return;
+        }
+        builder.message(getId() + ": " + outcome.failure() + "; " + fix);
+        if (outcome.error() != null) {
+            builder.error(outcome.error());
+        }
+        builder.down();
+    }
+
+    /** The last answer while it is fresh; else the answer of the probe in flight (started now if none is). */
+    private Outcome outcome() {
+        Outcome known = last;
+        if (isFresh(known)) {
+            return known;
+        }
+        Flight mine = new Flight();
+        Flight current = flight.compareAndExchange(null, mine);
+        if (current == null) {
+            current = mine;
+            start(mine);
+        }
+        long waitNanos = current.started + TimeUnit.MILLISECONDS.toNanos(limits.timeoutMillis()) - System.nanoTime();
+        try {
+            if (current.ended.await(Math.max(0, waitNanos), TimeUnit.NANOSECONDS)) {
+                return current.outcome;
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            builder.message(getId() + ": check interrupted");
-            builder.down();
+            return Outcome.down("check interrupted", null);
         }
+        long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - current.started);
+        return Outcome.down("no answer for " + waited + " ms (health.timeout-ms=" + limits.timeoutMillis() + ")", null);
+    }
+
+    private void start(Flight mine) {
+        Outcome known = last;
+        if (isFresh(known)) {
+            // another probe ended between our look at the last answer and now
+            end(mine, known);
+            return;
+        }
+        try {
+            limits.executor().execute(() -> end(mine, probe()));
+        } catch (RejectedExecutionException e) {
+            end(mine, Outcome.down("no probe thread free (" + e.getMessage() + ")", e));
+        }
+    }
+
+    private Outcome probe() {
+        try {
+            return Outcome.up(probe.call());
+        } catch (Exception e) {
+            return Outcome.down(e.getMessage() != null ? e.getMessage() : e.getClass().getName(), e);
+        }
+    }
+
+    private void end(Flight f, Outcome outcome) {
+        last = outcome;
+        f.outcome = outcome;
+        flight.compareAndSet(f, null);
+        f.ended.countDown();
+    }
+
+    private boolean isFresh(Outcome outcome) {
+        return outcome != null && System.nanoTime() - outcome.at() < TimeUnit.MILLISECONDS.toNanos(limits.cacheMillis());
     }
 }

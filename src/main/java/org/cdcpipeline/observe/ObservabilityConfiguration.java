@@ -13,15 +13,20 @@ import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
 
+import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.builder.ThreadPoolProfileBuilder;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
+import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.cdcpipeline.PostgresDataSource;
 import org.cdcpipeline.aggregate.AggregateStats;
 import org.cdcpipeline.archive.ArchiveIntake;
 import org.cdcpipeline.archive.ArchiveStats;
@@ -65,8 +70,18 @@ public final class ObservabilityConfiguration implements CamelConfiguration {
                 admin.close(Duration.ofSeconds(5));
             }
         }, true, true);
-        SlotLag slotLag = beans.lookupByNameAndType("slotLag", SlotLag.class);
-        bindHealthChecks(context, config, admin, slotLag, cdc, archive, aggregates);
+        long timeout = Long.parseLong(config.apply("health.timeout-ms"));
+        HikariDataSource probeDb = PostgresDataSource.forProbes(config, timeout);
+        context.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                probeDb.close();
+            }
+        }, true, true);
+        // the lag of the slot for health and metrics, on the probes' connection rather than the import's pool
+        SlotLag slotLag = new SlotLag(probeDb, config.apply("cdc.slot-name"),
+                Long.parseLong(config.apply("cdc.slot-lag-warn-bytes")));
+        bindHealthChecks(context, config, timeout, admin, probeDb, slotLag, cdc, archive, aggregates);
 
         PipelineMetrics metrics = null;
         if (enabled(config, "observe.enabled")) {
@@ -102,64 +117,79 @@ public final class ObservabilityConfiguration implements CamelConfiguration {
                 Long.parseLong(config.apply("observe.caught-up-consumer-lag")), metrics));
     }
 
+    /** A readiness check to bind: its bean name, id, probe, and what to check when it fails. */
+    private record Dependency(String bean, String id, DependencyCheck.Probe probe, String fix) {
+    }
+
     /**
      * Readiness: PostgreSQL always (the CSV import), Kafka, S3 and the slot lag for the stages that use them, and the
-     * aggregates' batches.
+     * aggregates' batches. The probes run on a pool of their own, one thread per check (a check runs one probe at a
+     * time), and PostgreSQL's on a connection of their own: however often health is asked for, the import keeps its
+     * connections and threads.
      */
-    private static void bindHealthChecks(CamelContext context, Function<String, String> config, Admin admin,
-                                         SlotLag slotLag, boolean cdc, boolean archive, boolean aggregates) {
+    private static void bindHealthChecks(CamelContext context, Function<String, String> config, long timeout,
+                                         Admin admin, DataSource probeDb, SlotLag slotLag, boolean cdc,
+                                         boolean archive, boolean aggregates) {
         Registry beans = context.getRegistry();
-        ExecutorService probes = context.getExecutorServiceManager().newCachedThreadPool(admin, "health-probes");
-        long timeout = Long.parseLong(config.apply("health.timeout-ms"));
-        DataSource dataSource = beans.lookupByNameAndType("dataSource", DataSource.class);
+        List<Dependency> dependencies = new ArrayList<>();
         String postgres = config.apply("postgres.host") + ":" + config.apply("postgres.port");
-        beans.bind("postgresqlHealthCheck", new DependencyCheck("postgresql", () -> {
-            try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+        dependencies.add(new Dependency("postgresqlHealthCheck", "postgresql", () -> {
+            try (Connection c = probeDb.getConnection(); Statement st = c.createStatement()) {
                 st.setQueryTimeout((int) Math.max(1, timeout / 1000));
                 st.execute("SELECT 1");
             }
             return postgres;
-        }, probes, timeout, "check that PostgreSQL runs at " + postgres + " (POSTGRES_HOST, POSTGRES_PORT)"));
+        }, "check that PostgreSQL runs at " + postgres + " (POSTGRES_HOST, POSTGRES_PORT)"));
         if (cdc || archive || aggregates) {
             String kafka = config.apply("kafka.bootstrap-servers");
-            beans.bind("kafkaHealthCheck", new DependencyCheck("kafka", () -> {
-                int brokers = admin.describeCluster().nodes().get(timeout, TimeUnit.MILLISECONDS).size();
+            dependencies.add(new Dependency("kafkaHealthCheck", "kafka", () -> {
+                int brokers = admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) timeout)).nodes()
+                        .get(timeout, TimeUnit.MILLISECONDS).size();
                 return brokers + " broker(s) at " + kafka;
-            }, probes, timeout, "check that Kafka runs at " + kafka + " (KAFKA_BOOTSTRAP_SERVERS)"));
+            }, "check that Kafka runs at " + kafka + " (KAFKA_BOOTSTRAP_SERVERS)"));
         }
         if (archive || aggregates) {
             S3Client s3 = beans.lookupByNameAndType("s3Client", S3Client.class);
             String bucket = config.apply("s3.bucket");
             String endpoint = config.apply("s3.endpoint");
-            beans.bind("s3HealthCheck", new DependencyCheck("s3", () -> {
-                s3.headBucket(b -> b.bucket(bucket));
+            dependencies.add(new Dependency("s3HealthCheck", "s3", () -> {
+                s3.headBucket(b -> b.bucket(bucket).overrideConfiguration(o -> o.apiCallTimeout(Duration.ofMillis(timeout))));
                 return "bucket " + bucket;
-            }, probes, timeout, "check that S3 at " + endpoint + " runs and holds bucket " + bucket
+            }, "check that S3 at " + endpoint + " runs and holds bucket " + bucket
                     + " (S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY, S3_SECRET_KEY)"));
-        }
-        if (aggregates) {
-            beans.bind("aggregatesHealthCheck", new AggregatesCheck(beans.lookupByNameAndType("aggregateStats", AggregateStats.class)));
         }
         if (cdc) {
             DeadLetterStatus deadLetters = beans.lookupByNameAndType("cdcDeadLetterStatus", DeadLetterStatus.class);
             String topic = config.apply("cdc.dead-letter-topic");
-            beans.bind("captureDeadLettersHealthCheck", new DependencyCheck("capture-dead-letters", () -> {
+            dependencies.add(new Dependency("captureDeadLettersHealthCheck", "capture-dead-letters", () -> {
                 String failure = deadLetters.failure();
                 if (failure != null) {
                     throw new IllegalStateException("a dead letter cannot be published to " + topic + " (" + failure
                             + "), so capture waits");
                 }
                 return "dead letters reach " + topic;
-            }, probes, timeout, "check that Kafka accepts records on " + topic + " (cdc.dead-letter-topic)"));
+            }, "check that Kafka accepts records on " + topic + " (cdc.dead-letter-topic)"));
             long max = Long.parseLong(config.apply("health.slot-lag-max-bytes"));
-            beans.bind("slotLagHealthCheck", new DependencyCheck("replication-slot-lag", () -> {
+            dependencies.add(new Dependency("slotLagHealthCheck", "replication-slot-lag", () -> {
                 long lag = slotLag.measure();
                 if (lag > max) {
                     throw new IllegalStateException("replication slot " + slotLag.slot() + " holds " + lag
                             + " bytes of WAL, more than health.slot-lag-max-bytes=" + max);
                 }
                 return lag < 0 ? "slot " + slotLag.slot() + " not created yet" : lag + " bytes behind";
-            }, probes, timeout, "capture is behind or stopped: check the cdc-capture route and the log"));
+            }, "capture is behind or stopped: check the cdc-capture route and the log"));
+        }
+        int threads = dependencies.size();
+        ExecutorService probes = context.getExecutorServiceManager().newThreadPool(DependencyCheck.class, "health-probes",
+                new ThreadPoolProfileBuilder("health-probes").poolSize(threads).maxPoolSize(threads)
+                        .maxQueueSize(threads).rejectedPolicy(ThreadPoolRejectedPolicy.Abort).build());
+        DependencyCheck.Limits limits = new DependencyCheck.Limits(probes, timeout,
+                Long.parseLong(config.apply("health.cache-ms")));
+        for (Dependency d : dependencies) {
+            beans.bind(d.bean(), new DependencyCheck(d.id(), d.probe(), limits, d.fix()));
+        }
+        if (aggregates) {
+            beans.bind("aggregatesHealthCheck", new AggregatesCheck(beans.lookupByNameAndType("aggregateStats", AggregateStats.class)));
         }
     }
 
