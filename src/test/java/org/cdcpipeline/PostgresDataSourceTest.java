@@ -42,7 +42,7 @@ class PostgresDataSourceTest {
                 // the import's pool would wait 10 s (postgres.connection-timeout-ms); generous for a busy machine
                 assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(5000));
 
-                // and the connection attempt itself ends (without a socket timeout it would wait for ever)
+                // and the connection attempt itself ends: the driver hangs up rather than wait for the server
                 assertThat(clientLeft.get(10, TimeUnit.SECONDS)).isPositive();
             }
         }

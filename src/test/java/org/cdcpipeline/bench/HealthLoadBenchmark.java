@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
+import com.sun.management.OperatingSystemMXBean;
 import org.cdcpipeline.Pipeline;
 import org.cdcpipeline.RunOptions;
 import org.cdcpipeline.TestServices;
@@ -41,16 +43,17 @@ import org.cdcpipeline.embedded.EmbeddedServices;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Whether health requests slow the CSV import: the same file imported back to back for 30 s without health requests,
- * for 30 s while 50 concurrent GET /observe/health are sent every second, and for 30 s without again (the two quiet
- * windows pooled, so a drift of the machine over the run counts against neither side). Run it with
- * bench/health-load.sh; results in bench/results/health-load.md.
+ * Whether health requests slow the CSV import: after 30 s of imports to warm up, the same file imported back to back
+ * for 30 s without health requests, for 30 s while 50 concurrent GET /observe/health are sent every second, and for
+ * 30 s without again (the two quiet windows pooled, so a drift of the machine over the run counts against neither
+ * side). Run it with bench/health-load.sh; results in bench/results/health-load.md.
  */
 public final class HealthLoadBenchmark {
 
     private static final Duration WINDOW = Duration.ofSeconds(30);
     private static final int REQUESTS_PER_SECOND = 50;
     private static final double TARGET_CHANGE = 0.10;
+    private static final Duration CPU_WINDOW = Duration.ofSeconds(15);
 
     private static final String DDL = """
             CREATE TABLE IF NOT EXISTS %s (
@@ -95,13 +98,16 @@ public final class HealthLoadBenchmark {
             }
             String url = "jdbc:postgresql://127.0.0.1:" + config.get("postgres.port") + "/postgres";
             Imports imports = new Imports(pipeline, csv, input, schemaDir, url, rows);
-            imports.next(); // warm-up, not counted
+            // not counted: the first imports run while the JIT compiles the import's code, so the rate still climbs
+            imports.during(WINDOW);
             List<Double> before = imports.during(WINDOW);
-            HealthLoad load = new HealthLoad(URI.create("http://127.0.0.1:" + settings.get("observe.port") + "/observe/health"));
+            URI health = URI.create("http://127.0.0.1:" + settings.get("observe.port") + "/observe/health");
+            HealthLoad load = new HealthLoad(health);
             load.start();
             List<Double> loaded = imports.during(WINDOW);
             String requests = load.stop();
             List<Double> after = imports.during(WINDOW);
+            String cpu = cpuOfTheLoad(health);
             pipeline.stop();
             runner.join();
 
@@ -132,7 +138,10 @@ public final class HealthLoadBenchmark {
                             Math.abs(ratio - 1) < TARGET_CHANGE ? "met" : "MISSED"),
                     "",
                     "Health requests in the loaded window: " + requests,
-                    "Rows/s: from the route picking the file up to the commit of its last batch (the pipeline's own timing).",
+                    "",
+                    cpu,
+                    "Rows/s: from the route picking the file up to the commit of its last batch (the pipeline's own timing);",
+                    "30 s of imports before the first window warm the JVM up and are not counted.",
                     "The requests come from a JVM of their own (java.net.http.HttpClient, HTTP/1.1), as a prober's would;",
                     "it shares the machine's cores with the pipeline and PostgreSQL.",
                     "");
@@ -140,6 +149,33 @@ public final class HealthLoadBenchmark {
             Path results = Files.createDirectories(Path.of("bench", "results"));
             Files.writeString(results.resolve("health-load.md"), report);
         }
+    }
+
+    /**
+     * The CPU the health load takes, measured with the pipeline idle (no import), where it is not lost in the
+     * import's own variation: the pipeline JVM's CPU without and with the load, and the client JVM's.
+     */
+    private static String cpuOfTheLoad(URI health) throws Exception {
+        OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        Thread.sleep(CPU_WINDOW.toMillis()); // the last import's commits and moves settle
+        long start = os.getProcessCpuTime();
+        Thread.sleep(CPU_WINDOW.toMillis());
+        double idle = (os.getProcessCpuTime() - start) / 1e6 / CPU_WINDOW.toSeconds();
+        HealthLoad load = new HealthLoad(health);
+        load.start();
+        Thread.sleep(CPU_WINDOW.toMillis()); // the client's JIT warms up
+        start = os.getProcessCpuTime();
+        long clientStart = load.clientCpuNanos();
+        Thread.sleep(CPU_WINDOW.toMillis());
+        double loaded = (os.getProcessCpuTime() - start) / 1e6 / CPU_WINDOW.toSeconds();
+        double client = (load.clientCpuNanos() - clientStart) / 1e6 / CPU_WINDOW.toSeconds();
+        load.stop();
+        int cores = os.getAvailableProcessors();
+        return String.format(Locale.ROOT, "CPU of the health load with the pipeline idle (%d s each): the pipeline's JVM "
+                        + "%.0f ms/s without, %.0f ms/s with it (%.2f ms per request, %.1f%% of %d cores); the client's "
+                        + "JVM %.0f ms/s (%.1f%%).", CPU_WINDOW.toSeconds(), idle, loaded,
+                (loaded - idle) / REQUESTS_PER_SECOND, 100 * (loaded - idle) / 1000 / cores, cores, client,
+                100 * client / 1000 / cores);
     }
 
     private static String setting(Pipeline pipeline, String key) {
@@ -249,6 +285,11 @@ public final class HealthLoadBenchmark {
             }
             sampler.scheduleAtFixedRate(() -> probeThreads.accumulateAndGet((int) Thread.getAllStackTraces().keySet()
                     .stream().filter(t -> t.getName().contains("health-probes")).count(), Math::max), 0, 1, TimeUnit.SECONDS);
+        }
+
+        /** CPU time the client's JVM has used so far. */
+        long clientCpuNanos() {
+            return client.info().totalCpuDuration().orElseThrow().toNanos();
         }
 
         /** Stops the load once the requests sent are answered; its figures and the most probe threads seen. */
