@@ -1,5 +1,6 @@
 package org.cdcpipeline;
 
+import java.time.Duration;
 import java.util.Map;
 
 import org.apache.camel.CamelContext;
@@ -7,6 +8,7 @@ import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.service.ServiceSupport;
+import org.cdcpipeline.cdc.CaptureTasks;
 import org.cdcpipeline.cdc.PublishedEvents;
 import org.cdcpipeline.embedded.EmbeddedServices;
 
@@ -58,9 +60,13 @@ final class ServicesLifecycle extends MainListenerSupport implements AutoCloseab
         }
     }
 
-    /** Before Camel stops the routes: capture's last position save must not wait long for Kafka. */
+    /**
+     * Before Camel stops the routes: capture's connector task must have finished starting (Debezium cannot close it
+     * before), and capture's last position save must not wait long for Kafka.
+     */
     @Override
     public void beforeStop(BaseMainSupport main) {
+        CaptureTasks.awaitStarted(main.getCamelContext(), "cdc-capture", Duration.ofSeconds(4));
         PublishedEvents.stopping();
     }
 
