@@ -39,7 +39,8 @@ public final class CsvImportBenchmark {
 
     private static final int ROUNDS = 3;
 
-    private static final String DDL = """
+    /** The klienci shape, as schema/klienci.sql; %s: the table. */
+    static final String DDL = """
             CREATE TABLE IF NOT EXISTS %s (
                 id      integer PRIMARY KEY,
                 nazwa   varchar(200) NOT NULL,

@@ -55,14 +55,6 @@ public final class HealthLoadBenchmark {
     private static final double TARGET_CHANGE = 0.10;
     private static final Duration CPU_WINDOW = Duration.ofSeconds(15);
 
-    private static final String DDL = """
-            CREATE TABLE IF NOT EXISTS %s (
-                id      integer PRIMARY KEY,
-                nazwa   varchar(200) NOT NULL,
-                email   varchar(254),
-                kraj    varchar(100),
-                telefon varchar(50))""";
-
     public static void main(String[] args) throws Exception {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         Path work = Path.of("bench", "work", "health-load");
@@ -225,7 +217,7 @@ public final class HealthLoadBenchmark {
         double next() throws Exception {
             String table = "klienci_health_" + (++round);
             Path schema = schemaDir.resolve(table + ".sql");
-            Files.writeString(schema, DDL.formatted(table));
+            Files.writeString(schema, CsvImportBenchmark.DDL.formatted(table));
             ImportStats stats = pipeline.context().getRegistry().lookupByNameAndType("importStats", ImportStats.class);
             long millisBefore = stats.importMillis(table);
             String name = table + ".csv";
