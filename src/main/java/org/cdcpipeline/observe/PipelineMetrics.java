@@ -13,7 +13,7 @@ import org.cdcpipeline.cdc.CaptureStats;
 import org.cdcpipeline.csv.ImportStats;
 
 /**
- * The pipeline's figures as Micrometer meters (Prometheus names in the README), read from the stats the stages keep
+ * The pipeline's figures as Micrometer meters (Prometheus names in docs/operations.md), read from the stats the stages keep
  * anyway, so counting costs the stages nothing. A table, topic or aggregate gets its meters at the first measurement
  * after it appears.
  */

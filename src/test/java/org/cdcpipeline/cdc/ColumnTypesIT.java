@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.cdcpipeline.TestServices.execute;
 
-/** What each PostgreSQL column type becomes in the change event (the table in the README). */
+/** What each PostgreSQL column type becomes in the change event (the table in docs/capture.md). */
 class ColumnTypesIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -120,7 +120,7 @@ class CsvHostileFilesIT {
         void writeTo(OutputStream out) throws IOException;
     }
 
-    /** Written under a hidden name, then renamed into the folder, as the README advises. */
+    /** Written under a hidden name, then renamed into the folder, as docs/csv-import.md advises. */
     private static void drop(String name, Content content) throws IOException {
         Path tmp = csvDir.resolve("." + name + ".tmp");
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), (int) MB)) {
