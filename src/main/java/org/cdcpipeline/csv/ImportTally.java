@@ -54,7 +54,7 @@ public final class ImportTally {
         return stopped;
     }
 
-    public synchronized long imported() {
+    synchronized long imported() {
         return imported;
     }
 
@@ -62,7 +62,7 @@ public final class ImportTally {
         return changed;
     }
 
-    public synchronized long rejected() {
+    synchronized long rejected() {
         return rejected;
     }
 
