@@ -35,10 +35,16 @@ import org.cdcpipeline.cdc.KafkaBatch;
 import org.cdcpipeline.cdc.PublishedEvents;
 import org.cdcpipeline.cdc.SlotLag;
 import org.cdcpipeline.csv.AllowedTables;
-import org.cdcpipeline.csv.CsvImporter;
+import org.cdcpipeline.csv.BatchTransactions;
+import org.cdcpipeline.csv.CsvBatches;
+import org.cdcpipeline.csv.CsvFileReader;
 import org.cdcpipeline.csv.CsvReadLock;
+import org.cdcpipeline.csv.HeaderCheck;
+import org.cdcpipeline.csv.ImportOutcomes;
 import org.cdcpipeline.csv.ImportStats;
 import org.cdcpipeline.csv.OwnedTables;
+import org.cdcpipeline.csv.RowChecks;
+import org.cdcpipeline.csv.TargetTables;
 
 /** Binds the beans the routes call, built from the configuration (after the embedded services have started). */
 public final class PipelineConfiguration implements CamelConfiguration {
@@ -75,14 +81,21 @@ public final class PipelineConfiguration implements CamelConfiguration {
                 Long.parseLong(config.apply("csv.read-lock-check-interval-ms")),
                 Long.parseLong(config.apply("csv.read-lock-min-age-ms")),
                 Long.parseLong(config.apply("csv.read-lock-timeout-ms"))));
-        CsvImporter csvImporter = new CsvImporter(dataSource, importStats, csvDir, config.apply("csv.schema"),
-                Path.of(config.apply("csv.schema-dir")), Integer.parseInt(config.apply("csv.batch-size")),
-                Charset.forName(config.apply("csv.charset")), Long.parseLong(config.apply("csv.max-record-chars")),
-                () -> !context.getStatus().isStarted(), AllowedTables.parse(config.apply("csv.allowed-tables")),
+        int csvBatchSize = Integer.parseInt(config.apply("csv.batch-size"));
+        context.getRegistry().bind("csvFileReader", new CsvFileReader(Charset.forName(config.apply("csv.charset")),
+                Long.parseLong(config.apply("csv.max-record-chars"))));
+        context.getRegistry().bind("headerCheck", new HeaderCheck(csvBatchSize));
+        TargetTables targetTables = new TargetTables(dataSource, config.apply("csv.schema"),
+                Path.of(config.apply("csv.schema-dir")), AllowedTables.parse(config.apply("csv.allowed-tables")),
                 new OwnedTables(config.apply("csv.registry-table"), config.apply("csv.schema"),
                         config.apply("cdc.publication-name")));
+        context.getRegistry().bind("targetTables", targetTables);
+        context.getRegistry().bind("rowChecks", new RowChecks());
+        context.getRegistry().bind("csvBatches", new CsvBatches(csvBatchSize, () -> !context.getStatus().isStarted()));
+        context.getRegistry().bind("batchTransactions", new BatchTransactions(dataSource));
+        context.getRegistry().bind("importOutcomes", new ImportOutcomes(importStats, csvDir));
         // before any route starts: capture needs the tables to exist
-        csvImporter.createDeclaredTables();
+        targetTables.createDeclaredTables();
         CapturedTables capturedTables = new CapturedTables(dataSource, cdcEnabled, config.apply("cdc.publication-name"),
                 config.apply("cdc.tables"), config.apply("cdc.signal-table"), config.apply("cdc.slot-name"),
                 config.apply("cdc.snapshot-mode"), () -> restartRoute(context, "cdc-capture"),
@@ -120,7 +133,6 @@ public final class PipelineConfiguration implements CamelConfiguration {
                 Long.parseLong(config.apply("cdc.slot-lag-warn-bytes"))));
         context.getRegistry().bind("captureStats", new CaptureStats(cdcEnabled,
                 config.apply("topic.prefix"), inFlight));
-        context.getRegistry().bind("csvImporter", csvImporter);
         bindArchive(context, config);
     }
 

@@ -77,7 +77,7 @@ final class BatchWriter {
                     connection.rollback(row);
                     CsvRow source = sources.get(i);
                     refused.add(new Reject(source.line(), "refused by PostgreSQL: " + firstLine(e.getMessage()),
-                            CsvImporter.raw(source)));
+                            source.raw()));
                 }
             }
         }

@@ -24,7 +24,7 @@ import org.apache.commons.csv.CSVRecord;
  * never closed, or a record longer than the limit stop the file with an {@link InvalidCsvFileException} naming the
  * line and the fix.
  */
-final class CsvRecords implements Iterator<CsvRow>, Closeable {
+public final class CsvRecords implements Iterator<CsvRow>, Closeable {
 
     private static final Pattern START_LINE = Pattern.compile("\\(startline ([0-9,]+)\\)");
 

@@ -35,13 +35,14 @@ public final class ImportProgress {
     }
 
     /** Follows the bytes the import reads from {@code file}; the returned stream is what the CSV parser reads. */
-    static InputStream follow(InputStream file, long fileBytes, long intervalMillis, ImportJob job) {
+    static InputStream follow(InputStream file, long fileBytes, long intervalMillis, ImportTally tally) {
+        String fileName = tally.file().name();
         try {
             BoundedInputStream counted = BoundedInputStream.builder().setInputStream(file).get();
-            job.progress = new ImportProgress(job.fileName, fileBytes, counted::getCount, intervalMillis, System.nanoTime());
+            tally.follow(new ImportProgress(fileName, fileBytes, counted::getCount, intervalMillis, System.nanoTime()));
             return counted;
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read " + job.fileName, e);
+            throw new UncheckedIOException("Cannot read " + fileName, e);
         }
     }
 

@@ -33,7 +33,7 @@ import org.cdcpipeline.archive.ArchiveStats;
 import org.cdcpipeline.cdc.CaptureStats;
 import org.cdcpipeline.cdc.DeadLetterStatus;
 import org.cdcpipeline.cdc.SlotLag;
-import org.cdcpipeline.csv.CsvImporter;
+import org.cdcpipeline.csv.CsvFileReader;
 import org.cdcpipeline.csv.ImportStats;
 import org.cdcpipeline.management.JmxServer;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -59,7 +59,7 @@ public final class ObservabilityConfiguration implements CamelConfiguration {
         if (jmx != null) {
             context.addService(jmx, true, true);
         }
-        beans.lookupByNameAndType("csvImporter", CsvImporter.class)
+        beans.lookupByNameAndType("csvFileReader", CsvFileReader.class)
                 .setProgressIntervalMillis(Long.parseLong(config.apply("csv.progress-interval-ms")));
 
         Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.apply("kafka.bootstrap-servers"),

@@ -1,0 +1,74 @@
+package org.cdcpipeline.csv;
+
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+
+import org.apache.camel.util.ObjectHelper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens the tally of each file's import and tells how it ended: one line per file imported or refused, and the
+ * counts of the run (csv stats).
+ */
+public final class ImportOutcomes {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ImportOutcomes.class);
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmssSSS");
+
+    private final ImportStats stats;
+    private final Path csvDir;
+
+    public ImportOutcomes(ImportStats stats, Path csvDir) {
+        this.stats = stats;
+        this.csvDir = csvDir;
+    }
+
+    /** The import of a file starts: its rejects go to {@code <table>.<start>.rejects.csv} beside the input. */
+    public ImportTally start(CsvFile file) {
+        return new ImportTally(file, new RejectsFile(csvDir, file.table().name(), LocalDateTime.now().format(STAMP)));
+    }
+
+    /** Ends the import of a file: logs and counts what was done. */
+    public void finish(ImportTally tally) {
+        CsvFile file = tally.file();
+        long millis = tally.millis();
+        if (tally.isStopped()) {
+            throw new ImportStoppedException(file.name() + " -> " + file.table() + ": stopped with the pipeline after "
+                    + tally.imported() + " rows; the file is imported again from the top at the next start");
+        }
+        if (tally.rejected() > 0) {
+            LOG.warn("{} -> {}: {} rows imported ({} changed), {} rejected (see {}) in {} ms", file.name(), file.table(),
+                    tally.imported(), tally.changed(), tally.rejected(), tally.rejectsPath(), millis);
+        } else {
+            LOG.info("{} -> {}: {} rows imported ({} changed), 0 rejected in {} ms", file.name(), file.table(),
+                    tally.imported(), tally.changed(), millis);
+        }
+        stats.imported(file.table().name(), tally.imported(), tally.changed(), tally.rejected(), millis);
+    }
+
+    /** Records a file that cannot be imported at all; the route moves it to the error folder. */
+    public void refuse(String fileName, Throwable error) {
+        InvalidCsvFileException invalid = ObjectHelper.getException(InvalidCsvFileException.class, error);
+        if (invalid != null) {
+            LOG.error("Refused {} (moved to {}): {}", fileName, csvDir.resolve(".error"), invalid.getMessage());
+        } else {
+            Throwable cause = beneathCamel(error);
+            LOG.error("Failed to import {} (moved to {}): {}", fileName, csvDir.resolve(".error"), cause.getMessage(), cause);
+        }
+        stats.refused(fileName);
+    }
+
+    /** The exception that says what went wrong, beneath Camel's wrappers from invoking the step. */
+    private static Throwable beneathCamel(Throwable error) {
+        Throwable deepest = error;
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (!t.getClass().getName().startsWith("org.apache.camel.")) {
+                return t;
+            }
+            deepest = t;
+        }
+        return deepest;
+    }
+}
