@@ -48,13 +48,13 @@ public final class ChangeEvent {
 
     /** The row as the change left it. */
     public RowImage after() {
-        return new RowImage(schema.row(false), payload.path("after"));
+        return new RowImage(schema.after(), payload.path("after"));
     }
 
     /** The row the change is about: the after-image, or the before-image of a delete. */
     public RowImage row() {
         boolean delete = deleted();
-        return new RowImage(schema.row(delete), payload.path(delete ? "before" : "after"));
+        return new RowImage(delete ? schema.before() : schema.after(), payload.path(delete ? "before" : "after"));
     }
 
     private JsonNode source() {

@@ -2,16 +2,13 @@ package org.cdcpipeline.change;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-/** The schema of a Debezium envelope: the schemas of its row images, before and after. */
-final class EnvelopeSchema {
-
-    private final RowSchema before;
-    private final RowSchema after;
-
-    private EnvelopeSchema(RowSchema before, RowSchema after) {
-        this.before = before;
-        this.after = after;
-    }
+/**
+ * The schema of a Debezium envelope: the schemas of its row images.
+ *
+ * @param before null when the envelope's schema has no before field
+ * @param after  null when it has no after field
+ */
+record EnvelopeSchema(RowSchema before, RowSchema after) {
 
     static EnvelopeSchema of(JsonNode schema) {
         RowSchema before = null;
@@ -25,10 +22,5 @@ final class EnvelopeSchema {
             }
         }
         return new EnvelopeSchema(before, after);
-    }
-
-    /** Null when the envelope's schema has no such field. */
-    RowSchema row(boolean beforeImage) {
-        return beforeImage ? before : after;
     }
 }

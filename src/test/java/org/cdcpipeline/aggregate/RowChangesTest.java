@@ -2,31 +2,20 @@ package org.cdcpipeline.aggregate;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 
-import org.apache.kafka.connect.data.Decimal;
-import org.apache.kafka.connect.data.Schema;
-import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
-import org.apache.kafka.connect.json.JsonConverter;
+import org.cdcpipeline.change.ProjectEvents;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.cdcpipeline.change.ProjectEvents.LSN;
+import static org.cdcpipeline.change.ProjectEvents.TOPIC;
+import static org.cdcpipeline.change.ProjectEvents.TS_MS;
+import static org.cdcpipeline.change.ProjectEvents.row;
 
 class RowChangesTest {
 
-    private static final String TOPIC = "dbserver1.public.projekty";
-    private static final Schema ROW = SchemaBuilder.struct().name(TOPIC + ".Value")
-            .field("id", Schema.INT32_SCHEMA)
-            .field("status", Schema.OPTIONAL_STRING_SCHEMA)
-            .field("budzet", Decimal.builder(2).optional().build())
-            .field("nazwa", Schema.OPTIONAL_STRING_SCHEMA)
-            .optional().build();
-    private static final Schema SOURCE = SchemaBuilder.struct().name("io.debezium.connector.postgresql.Source")
-            .field("ts_ms", Schema.INT64_SCHEMA).field("lsn", Schema.OPTIONAL_INT64_SCHEMA).build();
-    private static final Schema ENVELOPE = SchemaBuilder.struct().name(TOPIC + ".Envelope")
-            .field("before", ROW).field("after", ROW).field("source", SOURCE).field("op", Schema.STRING_SCHEMA).build();
     private static final byte[] KEY = "{\"schema\":{\"type\":\"struct\",\"fields\":[{\"type\":\"int32\",\"optional\":false,\"field\":\"id\"}],\"optional\":false},\"payload\":{\"id\":7}}"
             .getBytes(StandardCharsets.UTF_8);
 
@@ -38,7 +27,7 @@ class RowChangesTest {
     void shouldReadTheGroupAndTheDecimalValueOfTheRowAfterTheChange() {
         RowChange change = changes("status", "budzet").read(KEY, event("u", row("w_trakcie", "1234.56")), TOPIC, 0, 42);
         assertThat(change).isEqualTo(new RowChange("{\"id\":7}", "w_trakcie", new BigDecimal("1234.56"), false, TOPIC, 0, 42,
-                1_741_899_497_088L, 24_949_288L));
+                TS_MS, LSN));
     }
 
     @Test
@@ -101,16 +90,7 @@ class RowChangesTest {
         assertThat(changes("status", "").read(KEY, null, TOPIC, 2, 100).changesARow()).isTrue();
     }
 
-    private static Struct row(String status, String budzet) {
-        return new Struct(ROW).put("id", 7).put("status", status).put("budzet", budzet == null ? null : new BigDecimal(budzet))
-                .put("nazwa", "Projekt");
-    }
-
     private static byte[] event(String op, Struct after) {
-        Struct envelope = new Struct(ENVELOPE).put("after", after).put("op", op)
-                .put("source", new Struct(SOURCE).put("ts_ms", 1_741_899_497_088L).put("lsn", 24_949_288L));
-        JsonConverter converter = new JsonConverter();
-        converter.configure(Map.of("schemas.enable", "true"), false);
-        return converter.fromConnectData(TOPIC, ENVELOPE, envelope);
+        return ProjectEvents.event(op, null, after, "base64");
     }
 }

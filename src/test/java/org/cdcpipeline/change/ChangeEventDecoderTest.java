@@ -2,33 +2,16 @@ package org.cdcpipeline.change;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
-import java.util.Map;
 
-import org.apache.kafka.connect.data.Decimal;
-import org.apache.kafka.connect.data.Schema;
-import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
-import org.apache.kafka.connect.json.JsonConverter;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.cdcpipeline.change.ProjectEvents.row;
 
 /** Change events as Kafka Connect's JsonConverter writes them (as cdc-capture does), decoded for archive and aggregates. */
 class ChangeEventDecoderTest {
-
-    private static final String TOPIC = "dbserver1.public.projekty";
-    private static final Schema ROW = SchemaBuilder.struct().name(TOPIC + ".Value")
-            .field("id", Schema.INT32_SCHEMA)
-            .field("status", Schema.OPTIONAL_STRING_SCHEMA)
-            .field("budzet", Decimal.builder(2).optional().build())
-            .optional().build();
-    private static final Schema SOURCE = SchemaBuilder.struct().name("io.debezium.connector.postgresql.Source")
-            .field("table", Schema.STRING_SCHEMA).field("ts_ms", Schema.INT64_SCHEMA)
-            .field("lsn", Schema.OPTIONAL_INT64_SCHEMA).field("txId", Schema.OPTIONAL_INT64_SCHEMA).build();
-    private static final Schema ENVELOPE = SchemaBuilder.struct().name(TOPIC + ".Envelope")
-            .field("before", ROW).field("after", ROW).field("source", SOURCE).field("op", Schema.STRING_SCHEMA).build();
 
     private final ChangeEventDecoder decoder = new ChangeEventDecoder();
 
@@ -37,21 +20,21 @@ class ChangeEventDecoderTest {
         ChangeEvent event = decoder.decode(event("u", null, row("w_trakcie", "1234.56"), "base64"));
         assertThat(event.op()).isEqualTo("u");
         assertThat(event.deleted()).isFalse();
-        assertThat(event.sourceTsMs()).isEqualTo(1_741_899_497_088L);
-        assertThat(event.lsn()).isEqualTo(24_949_288L);
+        assertThat(event.sourceTsMs()).isEqualTo(ProjectEvents.TS_MS);
+        assertThat(event.lsn()).isEqualTo(ProjectEvents.LSN);
         assertThat(event.txId()).isEqualTo(745L);
         assertThat(event.table()).isEqualTo("projekty");
         RowImage after = event.after();
         assertThat(after.value("status").asText()).isEqualTo("w_trakcie");
-        assertThat(after.columnNames()).containsExactly("id", "status", "budzet");
-        assertThat(after.schema().fields()).extracting(ConnectField::name).containsExactly("id", "status", "budzet");
+        assertThat(after.columnNames()).containsExactly("id", "status", "budzet", "nazwa");
+        assertThat(after.schema().fields()).extracting(ConnectField::name).containsExactly("id", "status", "budzet", "nazwa");
         ConnectField budzet = after.field("budzet");
         assertThat(budzet.isDecimal()).isTrue();
         assertThat(budzet.scale()).isEqualTo(2);
         assertThat(budzet.decimal(after.value("budzet"))).isEqualTo(new BigDecimal("1234.56"));
         assertThat(after.field("status").isDecimal()).isFalse();
-        assertThat(after.field("nazwa")).isNull();
-        assertThat(after.value("nazwa")).isNull();
+        assertThat(after.field("opis")).isNull();
+        assertThat(after.value("opis")).isNull();
     }
 
     @Test
@@ -95,16 +78,7 @@ class ChangeEventDecoderTest {
         assertThat(ChangeEventDecoder.readKey("{\"payload\":{\"id\":7}}").get("payload").toString()).isEqualTo("{\"id\":7}");
     }
 
-    private static Struct row(String status, String budzet) {
-        return new Struct(ROW).put("id", 7).put("status", status).put("budzet", new BigDecimal(budzet));
-    }
-
     private static String event(String op, Struct before, Struct after, String decimalFormat) {
-        Struct envelope = new Struct(ENVELOPE).put("before", before).put("after", after).put("op", op)
-                .put("source", new Struct(SOURCE).put("table", "projekty").put("ts_ms", 1_741_899_497_088L)
-                        .put("lsn", 24_949_288L).put("txId", 745L));
-        JsonConverter converter = new JsonConverter();
-        converter.configure(Map.of("schemas.enable", "true", "decimal.format", decimalFormat), false);
-        return new String(converter.fromConnectData(TOPIC, ENVELOPE, envelope), StandardCharsets.UTF_8);
+        return ProjectEvents.text(ProjectEvents.event(op, before, after, decimalFormat));
     }
 }
