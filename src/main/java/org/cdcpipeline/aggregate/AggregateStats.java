@@ -51,7 +51,7 @@ public final class AggregateStats extends ServiceSupport implements RunReport {
     public List<String> applyFailures() {
         List<String> failing = new ArrayList<>();
         for (Aggregate aggregate : aggregates) {
-            Aggregate.ApplyFailure failure = aggregate.failure();
+            AggregateStateWriter.ApplyFailure failure = aggregate.failure();
             if (failure != null) {
                 failing.add("aggregate " + aggregate.name() + " cannot apply a batch: " + failure.error() + " ("
                         + failure.changes() + " changes, " + failure.attempts() + " attempts since " + failure.since() + ")");

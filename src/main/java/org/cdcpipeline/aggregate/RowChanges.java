@@ -1,53 +1,55 @@
 package org.cdcpipeline.aggregate;
 
-import java.io.IOException;
 import java.math.BigDecimal;
-import java.math.BigInteger;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.List;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import org.cdcpipeline.change.ChangeEvent;
+import org.cdcpipeline.change.ChangeEventDecoder;
+import org.cdcpipeline.change.ChangeEventFormatException;
+import org.cdcpipeline.change.ConnectField;
+import org.cdcpipeline.change.RowImage;
 
 /**
- * Reads a change event as the cdc-capture route writes it (Kafka Connect's JSON with schemas) into the
- * {@link RowChange} an aggregate applies. Only the few fields an aggregate needs are read from the JSON tree; a numeric
- * column (Kafka Connect's Decimal: base64 of the unscaled value) is decoded with the scale its schema gives.
- * A record that cannot be read, or whose group or value the state store could not hold, is an
- * {@link UnusableChangeException}: retrying it cannot help.
+ * Reads a Kafka record of an aggregate's topic (decoded by {@link ChangeEventDecoder}) into the {@link RowChange} the
+ * aggregate applies: the row's primary key, its group and its value. A record that cannot be read, or whose group or
+ * value the state store could not hold, is an {@link UnusableChangeException}: retrying it cannot help.
  */
 public final class RowChanges {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String DECIMAL = "org.apache.kafka.connect.data.Decimal";
     /** PostgreSQL's numeric: at most this many digits before and after the decimal point */
     private static final int NUMERIC_INTEGER_DIGITS = 131072;
     private static final int NUMERIC_FRACTION_DIGITS = 16383;
 
+    private final ChangeEventDecoder decoder = new ChangeEventDecoder();
+    private final String groupColumn;
+    private final String valueColumn;
+
+    public RowChanges(AggregateDefinition definition) {
+        this.groupColumn = definition.groupBy();
+        this.valueColumn = definition.valueColumn();
+    }
+
     /** A tombstone (null value) reads as the delete it follows, without commit time or LSN of its own. */
-    public RowChange read(byte[] key, byte[] value, String topic, int partition, long offset, String groupColumn,
-                          String valueColumn) {
+    public RowChange read(byte[] key, byte[] value, String topic, int partition, long offset) {
         String rowKey = rowKey(key, topic, partition, offset);
         if (value == null) {
             return new RowChange(rowKey, null, null, true, topic, partition, offset, 0, null);
         }
-        JsonNode event = parse(value, topic, partition, offset);
-        JsonNode payload = event.path("payload");
-        JsonNode source = payload.path("source");
-        if (!payload.path("op").isTextual() || !source.path("ts_ms").canConvertToLong()) {
+        ChangeEvent event = decode(value, topic, partition, offset);
+        Long sourceTsMs = event.sourceTsMs();
+        if (event.op() == null || sourceTsMs == null) {
             throw new UnusableChangeException("Not a change event envelope at " + topic + "/" + partition + "@" + offset);
         }
-        long sourceTsMs = source.get("ts_ms").asLong();
-        Long lsn = source.path("lsn").canConvertToLong() ? source.get("lsn").asLong() : null;
-        if ("d".equals(payload.get("op").asText())) {
-            return new RowChange(rowKey, null, null, true, topic, partition, offset, sourceTsMs, lsn);
+        if (event.deleted()) {
+            return new RowChange(rowKey, null, null, true, topic, partition, offset, sourceTsMs, event.lsn());
         }
-        JsonNode after = payload.path("after");
+        RowImage after = event.after();
         String group = group(column(after, groupColumn, topic), groupColumn, topic);
-        BigDecimal number = valueColumn == null || valueColumn.isEmpty() ? null
-                : number(column(after, valueColumn, topic), event, valueColumn, topic);
-        return new RowChange(rowKey, group, number, false, topic, partition, offset, sourceTsMs, lsn);
+        BigDecimal number = valueColumn.isEmpty() ? null : number(after, valueColumn, topic);
+        return new RowChange(rowKey, group, number, false, topic, partition, offset, sourceTsMs, event.lsn());
     }
 
     /** A group is a scalar that PostgreSQL's text can hold (no NUL character). */
@@ -67,13 +69,18 @@ public final class RowChanges {
         return text;
     }
 
-    private static JsonNode parse(byte[] json, String topic, int partition, long offset) {
+    private ChangeEvent decode(byte[] value, String topic, int partition, long offset) {
         try {
-            return JSON.readTree(json);
-        } catch (IOException e) {
+            return decoder.decode(utf8(value));
+        } catch (CharacterCodingException | ChangeEventFormatException e) {
             throw new UnusableChangeException("Unreadable change event at " + topic + "/" + partition + "@" + offset
                     + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Strict: a record that is not UTF-8 is refused, not read with replacement characters. */
+    private static String utf8(byte[] bytes) throws CharacterCodingException {
+        return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
     }
 
     private static String rowKey(byte[] key, String topic, int partition, long offset) {
@@ -81,25 +88,30 @@ public final class RowChanges {
             throw new UnusableChangeException("Change event without a key at " + topic + "/" + partition + "@" + offset
                     + ": aggregates need the row's primary key");
         }
-        JsonNode payload = parse(key, topic, partition, offset).get("payload");
+        JsonNode payload;
+        try {
+            payload = ChangeEventDecoder.readKey(utf8(key)).get("payload");
+        } catch (CharacterCodingException | ChangeEventFormatException e) {
+            throw new UnusableChangeException("Unreadable change event at " + topic + "/" + partition + "@" + offset
+                    + ": " + e.getMessage(), e);
+        }
         if (payload == null) {
             throw new UnusableChangeException("Change event key without payload at " + topic + "/" + partition + "@" + offset);
         }
         return payload.toString();
     }
 
-    private static JsonNode column(JsonNode row, String column, String topic) {
-        JsonNode value = row.get(column);
+    private static JsonNode column(RowImage row, String column, String topic) {
+        JsonNode value = row.value(column);
         if (value == null) {
-            List<String> columns = new ArrayList<>();
-            row.fieldNames().forEachRemaining(columns::add);
-            throw new UnusableChangeException("Topic " + topic + " has no column '" + column + "' (columns: " + columns
-                    + "): fix the aggregate's definition");
+            throw new UnusableChangeException("Topic " + topic + " has no column '" + column + "' (columns: "
+                    + row.columnNames() + "): fix the aggregate's definition");
         }
         return value;
     }
 
-    private static BigDecimal number(JsonNode value, JsonNode event, String column, String topic) {
+    private static BigDecimal number(RowImage row, String column, String topic) {
+        JsonNode value = column(row, column, topic);
         if (value.isNull()) {
             return null;
         }
@@ -112,10 +124,10 @@ public final class RowChanges {
                         + ", which PostgreSQL's numeric cannot store", e);
             }
         }
-        Integer scale = decimalScale(event, column);
-        if (value.isTextual() && scale != null) {
+        ConnectField field = row.field(column);
+        if (value.isTextual() && field != null && field.isDecimal()) {
             try {
-                return storable(new BigDecimal(new BigInteger(Base64.getDecoder().decode(value.asText())), scale), column, topic);
+                return storable(field.decimal(value), column, topic);
             } catch (IllegalArgumentException e) {
                 throw new UnusableChangeException("Column '" + column + "' of " + topic + " is no Decimal: " + e.getMessage(), e);
             }
@@ -130,19 +142,5 @@ public final class RowChanges {
                     + "PostgreSQL's numeric can store");
         }
         return number;
-    }
-
-    /** The scale of a Decimal column in the event's schema (after's field), null if the column is no Decimal. */
-    private static Integer decimalScale(JsonNode event, String column) {
-        for (JsonNode part : event.path("schema").path("fields")) {
-            if ("after".equals(part.path("field").asText())) {
-                for (JsonNode field : part.path("fields")) {
-                    if (column.equals(field.path("field").asText()) && DECIMAL.equals(field.path("name").asText())) {
-                        return Integer.valueOf(field.path("parameters").path("scale").asText("0"));
-                    }
-                }
-            }
-        }
-        return null;
     }
 }

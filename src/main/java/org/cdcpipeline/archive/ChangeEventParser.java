@@ -3,36 +3,31 @@ package org.cdcpipeline.archive;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
+import org.cdcpipeline.change.ChangeEvent;
+import org.cdcpipeline.change.ChangeEventDecoder;
+import org.cdcpipeline.change.ChangeEventFormatException;
+import org.cdcpipeline.change.ConnectField;
+import org.cdcpipeline.change.RowImage;
+import org.cdcpipeline.change.RowSchema;
 
 /**
- * Reads a change event as Kafka Connect's JsonConverter writes it with schemas enabled ({"schema", "payload"}) and
- * types the row's columns from the Debezium schema: int8/int16/int32 -> int, int64 -> long, Decimal -> decimal,
- * io.debezium.time.Date -> date, MicroTimestamp/Timestamp/NanoTimestamp -> local-timestamp-micros,
- * ZonedTimestamp -> timestamp-micros (UTC), float/double -> float/double, boolean, anything else -> string.
- * Never nanoseconds.
+ * Turns a change event (decoded by {@link ChangeEventDecoder}) into the archive's typed row, from the Debezium schema:
+ * int8/int16/int32 -> int, int64 -> long, Decimal -> decimal, io.debezium.time.Date -> date,
+ * MicroTimestamp/Timestamp/NanoTimestamp -> local-timestamp-micros, ZonedTimestamp -> timestamp-micros (UTC),
+ * float/double -> float/double, boolean, anything else -> string. Never nanoseconds.
  */
 public final class ChangeEventParser {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    private static final String SCHEMA_START = "{\"schema\":";
-    private static final String PAYLOAD_START = ",\"payload\":";
-
-    /** Parsed schema parts by their text, and column types per row schema: a table's schema rarely changes. */
-    private final Map<String, JsonNode> schemas = new ConcurrentHashMap<>();
-    private final Map<JsonNode, List<ArchivedChange.Column>> columnsBySchema = new ConcurrentHashMap<>();
+    private final ChangeEventDecoder decoder = new ChangeEventDecoder();
+    /** Column types per row schema (one instance per distinct schema): a table's schema rarely changes. */
+    private final Map<RowSchema, List<ArchivedChange.Column>> columnsBySchema = new ConcurrentHashMap<>();
 
     /**
      * The change, or null for a tombstone (null value).
@@ -43,50 +38,35 @@ public final class ChangeEventParser {
         if (value == null || value.isEmpty()) {
             return null;
         }
-        JsonNode schema;
-        JsonNode payload;
+        ChangeEvent event;
         try {
-            int split = value.startsWith(SCHEMA_START) ? value.indexOf(PAYLOAD_START) : -1;
-            if (split > 0 && value.endsWith("}")) {
-                // as cdc-capture writes it: the schema part, the same for every event of a table, is parsed once
-                schema = schemas.computeIfAbsent(value.substring(SCHEMA_START.length(), split), ChangeEventParser::readTree);
-                payload = JSON.readTree(value.substring(split + PAYLOAD_START.length(), value.length() - 1));
-            } else {
-                JsonNode event = JSON.readTree(value);
-                schema = event.path("schema");
-                payload = event.path("payload");
-            }
-        } catch (JsonProcessingException | IllegalArgumentException e) {
+            event = decoder.decode(value);
+        } catch (ChangeEventFormatException e) {
             throw new UnreadableChangeException("Record " + topic + "-" + partition + "@" + offset
-                    + " is not a JSON change event: " + e.getMessage(), e);
+                    + " is " + e.getMessage(), e);
         }
-        String op = payload.path("op").asText(null);
+        String op = event.op();
         if (op == null) {
             throw new UnreadableChangeException("Record " + topic + "-" + partition + "@" + offset
                     + " is not a change event (no payload.op)", null);
         }
-        boolean delete = "d".equals(op);
-        JsonNode row = payload.path(delete ? "before" : "after");
-        JsonNode rowSchema = rowSchema(schema, delete ? "before" : "after");
-        List<ArchivedChange.Column> columns = columnsBySchema.computeIfAbsent(rowSchema, ChangeEventParser::columns);
+        RowImage row = event.row();
+        if (row.schema() == null) {
+            throw new IllegalArgumentException("The change event's schema has no '" + (event.deleted() ? "before" : "after")
+                    + "' field");
+        }
+        List<ArchivedChange.Column> columns = columnsBySchema.computeIfAbsent(row.schema(), ChangeEventParser::columns);
+        List<ConnectField> fields = row.schema().fields();
         Object[] values = new Object[columns.size()];
-        Iterator<JsonNode> fields = rowSchema.path("fields").elements();
-        for (int i = 0; fields.hasNext(); i++) {
-            JsonNode field = fields.next();
-            values[i] = value(field, row.path(field.path("field").asText()));
+        for (int i = 0; i < values.length; i++) {
+            ConnectField field = fields.get(i);
+            values[i] = value(field, row.value(field.name()));
         }
-        JsonNode source = payload.path("source");
-        return new ArchivedChange(topic, partition, offset, source.path("table").asText(tableOf(topic)),
-                keyOf(key), op, source.path("lsn").asLong(), source.hasNonNull("txId") ? source.get("txId").asLong() : null,
-                source.path("ts_ms").asLong(), columns, values);
-    }
-
-    private static JsonNode readTree(String json) {
-        try {
-            return JSON.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(e);
-        }
+        String table = event.table();
+        Long lsn = event.lsn();
+        Long sourceTsMs = event.sourceTsMs();
+        return new ArchivedChange(topic, partition, offset, table == null ? tableOf(topic) : table, keyOf(key), op,
+                lsn == null ? 0 : lsn, event.txId(), sourceTsMs == null ? 0 : sourceTsMs, columns, values);
     }
 
     /**
@@ -105,39 +85,24 @@ public final class ChangeEventParser {
             return "";
         }
         try {
-            JsonNode node = JSON.readTree(key);
+            JsonNode node = ChangeEventDecoder.readKey(key);
             return node.has("payload") ? node.get("payload").toString() : node.toString();
-        } catch (JsonProcessingException e) {
+        } catch (ChangeEventFormatException e) {
             return key;
         }
     }
 
-    private static JsonNode rowSchema(JsonNode envelopeSchema, String name) {
-        for (JsonNode field : envelopeSchema.path("fields")) {
-            if (name.equals(field.path("field").asText())) {
-                return field;
-            }
-        }
-        throw new IllegalArgumentException("The change event's schema has no '" + name + "' field");
+    private static List<ArchivedChange.Column> columns(RowSchema rowSchema) {
+        return rowSchema.fields().stream().map(f -> new ArchivedChange.Column(f.name(), avroType(f))).toList();
     }
 
-    private static List<ArchivedChange.Column> columns(JsonNode rowSchema) {
-        List<ArchivedChange.Column> columns = new ArrayList<>();
-        for (JsonNode field : rowSchema.path("fields")) {
-            columns.add(new ArchivedChange.Column(field.path("field").asText(), avroType(field)));
-        }
-        return List.copyOf(columns);
-    }
-
-    static Schema avroType(JsonNode field) {
-        String type = field.path("type").asText();
-        String name = field.path("name").asText("");
+    static Schema avroType(ConnectField field) {
+        String type = field.type();
+        String name = field.semanticName();
         switch (name) {
-            case "org.apache.kafka.connect.data.Decimal": {
-                JsonNode parameters = field.path("parameters");
-                int scale = Integer.parseInt(parameters.path("scale").asText("0"));
-                int precision = Integer.parseInt(parameters.path("connect.decimal.precision").asText("38"));
-                return LogicalTypes.decimal(Math.max(precision, Math.max(scale, 1)), scale)
+            case ConnectField.DECIMAL: {
+                int scale = field.scale();
+                return LogicalTypes.decimal(Math.max(field.precision(), Math.max(scale, 1)), scale)
                         .addToSchema(Schema.create(Schema.Type.BYTES));
             }
             case "io.debezium.time.Date":
@@ -163,16 +128,15 @@ public final class ChangeEventParser {
         };
     }
 
-    static Object value(JsonNode field, JsonNode value) {
+    static Object value(ConnectField field, JsonNode value) {
         if (value == null || value.isNull() || value.isMissingNode()) {
             return null;
         }
-        String type = field.path("type").asText();
-        String name = field.path("name").asText("");
+        String type = field.type();
+        String name = field.semanticName();
         switch (name) {
-            case "org.apache.kafka.connect.data.Decimal":
-                return java.nio.ByteBuffer.wrap(value.isTextual() ? Base64.getDecoder().decode(value.asText())
-                        : value.decimalValue().unscaledValue().toByteArray());
+            case ConnectField.DECIMAL:
+                return java.nio.ByteBuffer.wrap(ConnectField.unscaledBytes(value));
             case "io.debezium.time.Date":
                 return value.asInt();
             case "io.debezium.time.MicroTimestamp":

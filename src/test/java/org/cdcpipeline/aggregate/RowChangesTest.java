@@ -2,49 +2,40 @@ package org.cdcpipeline.aggregate;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 
-import org.apache.kafka.connect.data.Decimal;
-import org.apache.kafka.connect.data.Schema;
-import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
-import org.apache.kafka.connect.json.JsonConverter;
+import org.cdcpipeline.change.ProjectEvents;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.cdcpipeline.change.ProjectEvents.LSN;
+import static org.cdcpipeline.change.ProjectEvents.TOPIC;
+import static org.cdcpipeline.change.ProjectEvents.TS_MS;
+import static org.cdcpipeline.change.ProjectEvents.row;
 
 class RowChangesTest {
 
-    private static final String TOPIC = "dbserver1.public.projekty";
-    private static final Schema ROW = SchemaBuilder.struct().name(TOPIC + ".Value")
-            .field("id", Schema.INT32_SCHEMA)
-            .field("status", Schema.OPTIONAL_STRING_SCHEMA)
-            .field("budzet", Decimal.builder(2).optional().build())
-            .field("nazwa", Schema.OPTIONAL_STRING_SCHEMA)
-            .optional().build();
-    private static final Schema SOURCE = SchemaBuilder.struct().name("io.debezium.connector.postgresql.Source")
-            .field("ts_ms", Schema.INT64_SCHEMA).field("lsn", Schema.OPTIONAL_INT64_SCHEMA).build();
-    private static final Schema ENVELOPE = SchemaBuilder.struct().name(TOPIC + ".Envelope")
-            .field("before", ROW).field("after", ROW).field("source", SOURCE).field("op", Schema.STRING_SCHEMA).build();
     private static final byte[] KEY = "{\"schema\":{\"type\":\"struct\",\"fields\":[{\"type\":\"int32\",\"optional\":false,\"field\":\"id\"}],\"optional\":false},\"payload\":{\"id\":7}}"
             .getBytes(StandardCharsets.UTF_8);
 
-    private final RowChanges changes = new RowChanges();
+    private static RowChanges changes(String groupBy, String value) {
+        return new RowChanges(new AggregateDefinition("test", TOPIC, groupBy, value.isEmpty() ? "count" : "sum", value));
+    }
 
     @Test
     void shouldReadTheGroupAndTheDecimalValueOfTheRowAfterTheChange() {
-        RowChange change = changes.read(KEY, event("u", row("w_trakcie", "1234.56")), TOPIC, 0, 42, "status", "budzet");
+        RowChange change = changes("status", "budzet").read(KEY, event("u", row("w_trakcie", "1234.56")), TOPIC, 0, 42);
         assertThat(change).isEqualTo(new RowChange("{\"id\":7}", "w_trakcie", new BigDecimal("1234.56"), false, TOPIC, 0, 42,
-                1_741_899_497_088L, 24_949_288L));
+                TS_MS, LSN));
     }
 
     @Test
     void shouldReadADeleteAndItsTombstoneAsTheRowGone() {
-        RowChange delete = changes.read(KEY, event("d", null), TOPIC, 1, 10, "status", "budzet");
+        RowChange delete = changes("status", "budzet").read(KEY, event("d", null), TOPIC, 1, 10);
         assertThat(delete.deleted()).isTrue();
         assertThat(delete.group()).isNull();
-        RowChange tombstone = changes.read(KEY, null, TOPIC, 1, 11, "status", "budzet");
+        RowChange tombstone = changes("status", "budzet").read(KEY, null, TOPIC, 1, 11);
         assertThat(tombstone.deleted()).isTrue();
         assertThat(tombstone.rowKey()).isEqualTo("{\"id\":7}");
         assertThat(tombstone.lsn()).isNull();
@@ -52,29 +43,43 @@ class RowChangesTest {
 
     @Test
     void shouldKeepANullGroupAsSqlDoes() {
-        assertThat(changes.read(KEY, event("c", row(null, null)), TOPIC, 0, 1, "status", "").group()).isNull();
+        assertThat(changes("status", "").read(KEY, event("c", row(null, null)), TOPIC, 0, 1).group()).isNull();
     }
 
     @Test
     void shouldNameTheColumnWhenTheDefinitionDoesNotFitTheTable() {
-        assertThatThrownBy(() -> changes.read(KEY, event("c", row("planowany", "1.00")), TOPIC, 0, 1, "kraj", ""))
+        assertThatThrownBy(() -> changes("kraj", "").read(KEY, event("c", row("planowany", "1.00")), TOPIC, 0, 1))
                 .hasMessageContaining("no column 'kraj'").hasMessageContaining("status");
-        assertThatThrownBy(() -> changes.read(KEY, event("c", row("planowany", "1.00")), TOPIC, 0, 1, "status", "nazwa"))
+        assertThatThrownBy(() -> changes("status", "nazwa").read(KEY, event("c", row("planowany", "1.00")), TOPIC, 0, 1))
                 .hasMessageContaining("'nazwa'").hasMessageContaining("not a number");
     }
 
     @Test
     void shouldRefuseARecordThatIsNoChangeEventOrHoldsWhatTheStateCannotStore() {
-        assertThatThrownBy(() -> changes.read(KEY, "{\"payload\": {\"op\": ".getBytes(StandardCharsets.UTF_8), TOPIC, 0, 3, "status", ""))
+        assertThatThrownBy(() -> changes("status", "").read(KEY, "{\"payload\": {\"op\": ".getBytes(StandardCharsets.UTF_8), TOPIC, 0, 3))
                 .isInstanceOf(UnusableChangeException.class).hasMessageContaining(TOPIC + "/0@3");
-        assertThatThrownBy(() -> changes.read(null, event("c", row("planowany", "1.00")), TOPIC, 0, 4, "status", ""))
+        assertThatThrownBy(() -> changes("status", "").read(null, event("c", row("planowany", "1.00")), TOPIC, 0, 4))
                 .isInstanceOf(UnusableChangeException.class).hasMessageContaining("without a key");
-        assertThatThrownBy(() -> changes.read(KEY, event("c", row("plan\0owany", "1.00")), TOPIC, 0, 5, "status", ""))
+        assertThatThrownBy(() -> changes("status", "").read(KEY, event("c", row("plan\0owany", "1.00")), TOPIC, 0, 5))
                 .isInstanceOf(UnusableChangeException.class).hasMessageContaining("NUL");
         byte[] huge = new String(event("c", row("planowany", "1.00")), StandardCharsets.UTF_8)
                 .replace("\"id\":7", "\"id\":7,\"wiek\":1e200000").getBytes(StandardCharsets.UTF_8);
-        assertThatThrownBy(() -> changes.read(KEY, huge, TOPIC, 0, 6, "status", "wiek"))
+        assertThatThrownBy(() -> changes("status", "wiek").read(KEY, huge, TOPIC, 0, 6))
                 .isInstanceOf(UnusableChangeException.class).hasMessageContaining("numeric");
+        byte[] latin2 = new String(event("c", row("zażółć", "1.00")), StandardCharsets.UTF_8)
+                .getBytes(java.nio.charset.Charset.forName("ISO-8859-2"));
+        assertThatThrownBy(() -> changes("status", "").read(KEY, latin2, TOPIC, 0, 7))
+                .isInstanceOf(UnusableChangeException.class).hasMessageContaining(TOPIC + "/0@7");
+    }
+
+    @Test
+    void shouldRefuseADefinitionThatCannotWork() {
+        assertThatThrownBy(() -> new AggregateDefinition("a", TOPIC, "status", "sum", ""))
+                .hasMessageContaining("needs a value column");
+        assertThatThrownBy(() -> new AggregateDefinition("a", TOPIC, " ", "count", ""))
+                .hasMessageContaining("groupBy is missing");
+        assertThatThrownBy(() -> new AggregateDefinition("a", TOPIC, "status", "median", "budzet"))
+                .hasMessageContaining("median");
     }
 
     @Test
@@ -82,19 +87,10 @@ class RowChangesTest {
         RowChange letter = RowChange.deadLettered(TOPIC, 2, 99);
         assertThat(letter.changesARow()).isFalse();
         assertThat(letter.offset()).isEqualTo(99);
-        assertThat(changes.read(KEY, null, TOPIC, 2, 100, "status", "").changesARow()).isTrue();
-    }
-
-    private static Struct row(String status, String budzet) {
-        return new Struct(ROW).put("id", 7).put("status", status).put("budzet", budzet == null ? null : new BigDecimal(budzet))
-                .put("nazwa", "Projekt");
+        assertThat(changes("status", "").read(KEY, null, TOPIC, 2, 100).changesARow()).isTrue();
     }
 
     private static byte[] event(String op, Struct after) {
-        Struct envelope = new Struct(ENVELOPE).put("after", after).put("op", op)
-                .put("source", new Struct(SOURCE).put("ts_ms", 1_741_899_497_088L).put("lsn", 24_949_288L));
-        JsonConverter converter = new JsonConverter();
-        converter.configure(Map.of("schemas.enable", "true"), false);
-        return converter.fromConnectData(TOPIC, ENVELOPE, envelope);
+        return ProjectEvents.event(op, null, after, "base64");
     }
 }

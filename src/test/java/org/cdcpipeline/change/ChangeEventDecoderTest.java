@@ -1,0 +1,84 @@
+package org.cdcpipeline.change;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+
+import org.apache.kafka.connect.data.Struct;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.cdcpipeline.change.ProjectEvents.row;
+
+/** Change events as Kafka Connect's JsonConverter writes them (as cdc-capture does), decoded for archive and aggregates. */
+class ChangeEventDecoderTest {
+
+    private final ChangeEventDecoder decoder = new ChangeEventDecoder();
+
+    @Test
+    void shouldReadTheOperationTheSourceAndTheRowAfterTheChange() {
+        ChangeEvent event = decoder.decode(event("u", null, row("w_trakcie", "1234.56"), "base64"));
+        assertThat(event.op()).isEqualTo("u");
+        assertThat(event.deleted()).isFalse();
+        assertThat(event.sourceTsMs()).isEqualTo(ProjectEvents.TS_MS);
+        assertThat(event.lsn()).isEqualTo(ProjectEvents.LSN);
+        assertThat(event.txId()).isEqualTo(745L);
+        assertThat(event.table()).isEqualTo("projekty");
+        RowImage after = event.after();
+        assertThat(after.value("status").asText()).isEqualTo("w_trakcie");
+        assertThat(after.columnNames()).containsExactly("id", "status", "budzet", "nazwa");
+        assertThat(after.schema().fields()).extracting(ConnectField::name).containsExactly("id", "status", "budzet", "nazwa");
+        ConnectField budzet = after.field("budzet");
+        assertThat(budzet.isDecimal()).isTrue();
+        assertThat(budzet.scale()).isEqualTo(2);
+        assertThat(budzet.decimal(after.value("budzet"))).isEqualTo(new BigDecimal("1234.56"));
+        assertThat(after.field("status").isDecimal()).isFalse();
+        assertThat(after.field("opis")).isNull();
+        assertThat(after.value("opis")).isNull();
+    }
+
+    @Test
+    void shouldReadTheRowBeforeADelete() {
+        ChangeEvent event = decoder.decode(event("d", row("zamkniety", "1.00"), null, "base64"));
+        assertThat(event.deleted()).isTrue();
+        assertThat(event.row().value("status").asText()).isEqualTo("zamkniety");
+        assertThat(event.after().value("status")).isNull();
+    }
+
+    @Test
+    void shouldReadADecimalWrittenAsAJsonNumber() {
+        RowImage after = decoder.decode(event("c", null, row("planowany", "-0.05"), "numeric")).after();
+        assertThat(new BigInteger(ConnectField.unscaledBytes(after.value("budzet")))).isEqualTo(BigInteger.valueOf(-5));
+    }
+
+    @Test
+    void shouldParseATablesSchemaOnceAndReadAnEventOfAnotherLayoutAlike() {
+        String json = event("c", null, row("planowany", "1.00"), "base64");
+        RowSchema first = decoder.decode(json).after().schema();
+        assertThat(decoder.decode(event("u", null, row("w_trakcie", "2.00"), "base64")).after().schema()).isSameAs(first);
+        // payload first, then the schema: read whole, to the same result
+        int split = json.indexOf(",\"payload\":");
+        String reordered = "{" + json.substring(split + 1, json.length() - 1) + "," + json.substring(1, split) + "}";
+        ChangeEvent event = decoder.decode(reordered);
+        assertThat(event.op()).isEqualTo("c");
+        assertThat(event.after().field("budzet").decimal(event.after().value("budzet"))).isEqualTo(new BigDecimal("1.00"));
+    }
+
+    @Test
+    void shouldRefuseWhatIsNoJsonAndSayWhenAnEventHasNoOperation() {
+        assertThatThrownBy(() -> decoder.decode("not json")).isInstanceOf(ChangeEventFormatException.class)
+                .hasMessageContaining("not a JSON change event");
+        assertThatThrownBy(() -> decoder.decode("{\"schema\":{\"fields\":[,\"payload\":{}}"))
+                .isInstanceOf(ChangeEventFormatException.class);
+        ChangeEvent event = decoder.decode("{\"payload\":{\"op\":5}}");
+        assertThat(event.op()).isNull();
+        assertThat(event.sourceTsMs()).isNull();
+        assertThat(event.after().field("id")).isNull();
+        assertThatThrownBy(() -> ChangeEventDecoder.readKey("{\"id\":")).isInstanceOf(ChangeEventFormatException.class);
+        assertThat(ChangeEventDecoder.readKey("{\"payload\":{\"id\":7}}").get("payload").toString()).isEqualTo("{\"id\":7}");
+    }
+
+    private static String event(String op, Struct before, Struct after, String decimalFormat) {
+        return ProjectEvents.text(ProjectEvents.event(op, before, after, decimalFormat));
+    }
+}
