@@ -1,5 +1,7 @@
 package org.cdcpipeline.csv;
 
+import static org.cdcpipeline.Transactions.rollback;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -27,6 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 
 import org.apache.commons.csv.CSVFormat;
+import org.cdcpipeline.Causes;
 import org.cdcpipeline.PostgresDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -316,14 +319,6 @@ public final class CsvImporter {
         }
     }
 
-    /** Rolls back after a failure; when that fails too (the connection is gone), the first failure is what counts. */
-    private static void rollback(Connection connection, SQLException cause) {
-        try {
-            connection.rollback();
-        } catch (SQLException e) {
-            cause.addSuppressed(e);
-        }
-    }
 
     private void prepareTable(Connection connection, ImportJob job, List<CsvRow> sample) throws SQLException {
         TableShape shape = targetTable(connection, job, sample);
@@ -492,16 +487,7 @@ public final class CsvImporter {
 
     /** The exception that says what went wrong, beneath Camel's wrappers from invoking the step. */
     private static Throwable reason(Throwable error) {
-        Throwable deepest = error;
-        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof InvalidCsvFileException) {
-                return t;
-            }
-            if (!t.getClass().getName().startsWith("org.apache.camel.")) {
-                return t;
-            }
-            deepest = t;
-        }
-        return deepest;
+        return Causes.first(error, t -> t instanceof InvalidCsvFileException
+                || !t.getClass().getName().startsWith("org.apache.camel.")).orElse(Causes.root(error));
     }
 }
