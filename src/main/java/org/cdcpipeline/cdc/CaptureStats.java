@@ -1,7 +1,6 @@
 package org.cdcpipeline.cdc;
 
 import java.lang.management.ManagementFactory;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
