@@ -6,6 +6,7 @@ import java.util.Map;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
+import org.apache.camel.util.ObjectHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +63,7 @@ public final class Pipeline {
             LOG.debug("Startup failure", e);
             return 1;
         } catch (Exception e) {
-            StartupException cause = findStartupException(e);
+            StartupException cause = ObjectHelper.getException(StartupException.class, e);
             if (cause instanceof StoppedWhileStartingException) {
                 LOG.info(cause.getMessage());
                 return 0;
@@ -91,14 +92,5 @@ public final class Pipeline {
 
     public boolean isStarted() {
         return main.getCamelContext() != null && main.getCamelContext().isStarted();
-    }
-
-    private static StartupException findStartupException(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof StartupException s) {
-                return s;
-            }
-        }
-        return null;
     }
 }

@@ -10,10 +10,11 @@ import java.util.Map;
 import java.util.function.Function;
 
 import com.zaxxer.hikari.HikariDataSource;
+import org.apache.camel.BeanInject;
+import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
-import org.apache.camel.spi.PropertiesComponent;
-import org.apache.camel.support.service.ServiceSupport;
+import org.apache.camel.PropertyInject;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.cdcpipeline.aggregate.AggregateStats;
@@ -26,8 +27,8 @@ import org.cdcpipeline.archive.ArchiveStats;
 import org.cdcpipeline.archive.ArchiveSubscribeAdapter;
 import org.cdcpipeline.archive.S3ArchiveObjects;
 import org.cdcpipeline.cdc.CaptureStats;
-import org.cdcpipeline.cdc.CapturedTables;
 import org.cdcpipeline.cdc.CaptureTopics;
+import org.cdcpipeline.cdc.CapturedTables;
 import org.cdcpipeline.cdc.ChangeEventRecord;
 import org.cdcpipeline.cdc.DeadLetter;
 import org.cdcpipeline.cdc.DeadLetterStatus;
@@ -45,142 +46,275 @@ import org.cdcpipeline.csv.ImportStats;
 import org.cdcpipeline.csv.OwnedTables;
 import org.cdcpipeline.csv.RowChecks;
 import org.cdcpipeline.csv.TargetTables;
+import software.amazon.awssdk.services.s3.S3Client;
 
-/** Binds the beans the routes call, built from the configuration (after the embedded services have started). */
+/**
+ * Binds the beans the routes call, built from the configuration (after the embedded services have started).
+ * <p>
+ * Each bean is a lazy {@code @BindToRegistry} method: it is made when first looked up, after the beans it names with
+ * {@code @BeanInject}. Camel Main binds the beans of every configuration class before it calls any
+ * {@link #configure}; this one then checks the configuration and makes the beans in {@link #START_ORDER}, so that
+ * nothing connects anywhere before the checks, the CSV tables exist before capture prepares its publication, and
+ * everything is ready before the routes start.
+ */
 public final class PipelineConfiguration implements CamelConfiguration {
+
+    /** The order of the start: what each step needs is made on the way (the data source first of all). */
+    static final List<String> START_ORDER = List.of("dataSource", "importStats", "csvReadLock", "csvFileReader",
+            "headerCheck", "targetTables", "csvBatches", "batchTransactions", "importOutcomes",
+            "capturedTables", "aggregateStore", "aggregateStats", "changeEventRecord", "deadLetter", "cdcInFlight",
+            "kafkaBatch", "cdcDeadLetterStatus", "kafkaAdmin", "captureTopics", "slotLag", "captureStats",
+            "archiveStats", "s3Client", "archiveIntake", "archiveBatchKey", "subscribeAdapter", "archiveLag",
+            "archiveBatching");
+
+    // beans of no settings
+
+    @BindToRegistry("kafkaBatch")
+    private final KafkaBatch kafkaBatch = new KafkaBatch();
+    @BindToRegistry("cdcDeadLetterStatus")
+    private final DeadLetterStatus cdcDeadLetterStatus = new DeadLetterStatus();
+    @BindToRegistry("rowChecks")
+    private final RowChecks rowChecks = new RowChecks();
+    @BindToRegistry("archiveBatchKey")
+    private final ArchiveBatchKey archiveBatchKey = new ArchiveBatchKey();
 
     @Override
     public void configure(CamelContext context) throws Exception {
         // The Camel CLI loads this project's jar in a child class loader; Debezium and Kafka look classes up through
         // the context class loader of the threads that create them, which all descend from this one.
         Thread.currentThread().setContextClassLoader(PipelineConfiguration.class.getClassLoader());
-        PropertiesComponent properties = context.getPropertiesComponent();
-        Function<String, String> config = key -> properties.resolveProperty(key).orElse("");
-
+        Function<String, String> config = config(context);
         requireEndpoints(config);
         ExampleSecrets.refuse(config);
         // local state (capture offsets) lives here even when every service is external
         OwnerOnly.directory(Path.of(config.apply("pipeline.data-dir")));
+        START_ORDER.forEach(context.getRegistry()::lookupByName);
+    }
+
+    /** A configuration value, empty when not set: for the helpers that read several keys at once. */
+    public static Function<String, String> config(CamelContext context) {
+        return key -> context.getPropertiesComponent().resolveProperty(key).orElse("");
+    }
+
+    @BindToRegistry(value = "dataSource", lazy = true)
+    public HikariDataSource dataSource(CamelContext context, @PropertyInject("cdc.enabled") boolean cdcEnabled) {
+        Function<String, String> config = config(context);
         HikariDataSource dataSource = PostgresDataSource.create(config);
-        context.addService(new ServiceSupport() {
-            @Override
-            protected void doStop() {
-                dataSource.close();
-            }
-        }, true, true);
-        context.getRegistry().bind("dataSource", dataSource);
-        boolean cdcEnabled = Boolean.parseBoolean(config.apply("cdc.enabled"));
+        ClosedAtStop.register(context, dataSource);
         if (cdcEnabled) {
             PostgresDataSource.requireLogicalDecoding(dataSource, config);
         }
-
-        Path csvDir = Path.of(config.apply("csv.dir"));
-        ImportStats importStats = new ImportStats(csvDir, config.apply("csv.include"));
-        context.getRegistry().bind("importStats", importStats);
-        context.getRegistry().bind("csvReadLock", new CsvReadLock(csvDir,
-                Long.parseLong(config.apply("csv.read-lock-check-interval-ms")),
-                Long.parseLong(config.apply("csv.read-lock-min-age-ms")),
-                Long.parseLong(config.apply("csv.read-lock-timeout-ms"))));
-        int csvBatchSize = Integer.parseInt(config.apply("csv.batch-size"));
-        context.getRegistry().bind("csvFileReader", new CsvFileReader(Charset.forName(config.apply("csv.charset")),
-                Long.parseLong(config.apply("csv.max-record-chars"))));
-        context.getRegistry().bind("headerCheck", new HeaderCheck(csvBatchSize));
-        TargetTables targetTables = new TargetTables(dataSource, config.apply("csv.schema"),
-                Path.of(config.apply("csv.schema-dir")), AllowedTables.parse(config.apply("csv.allowed-tables")),
-                new OwnedTables(config.apply("csv.registry-table"), config.apply("csv.schema"),
-                        config.apply("cdc.publication-name")));
-        context.getRegistry().bind("targetTables", targetTables);
-        context.getRegistry().bind("rowChecks", new RowChecks());
-        context.getRegistry().bind("csvBatches", new CsvBatches(csvBatchSize, () -> !context.getStatus().isStarted()));
-        context.getRegistry().bind("batchTransactions", new BatchTransactions(dataSource));
-        context.getRegistry().bind("importOutcomes", new ImportOutcomes(importStats, csvDir));
-        // before any route starts: capture needs the tables to exist
-        targetTables.createDeclaredTables();
-        CapturedTables capturedTables = new CapturedTables(dataSource, cdcEnabled, config.apply("cdc.publication-name"),
-                config.apply("cdc.tables"), config.apply("cdc.signal-table"), config.apply("cdc.slot-name"),
-                config.apply("cdc.snapshot-mode"), () -> restartRoute(context, "cdc-capture"),
-                config.apply("cdc.heartbeat-query"));
-        capturedTables.prepare();
-        context.getRegistry().bind("capturedTables", capturedTables);
-        boolean aggregatesEnabled = Boolean.parseBoolean(config.apply("aggregate.enabled"));
-        AggregateStore aggregateStore = new AggregateStore(dataSource, config.apply("aggregate.state-schema"));
-        if (aggregatesEnabled) {
-            aggregateStore.createTables();
-        }
-        context.getRegistry().bind("aggregateStore", aggregateStore);
-        AggregateStats aggregateStats = new AggregateStats(aggregatesEnabled,
-                config.apply("kafka.bootstrap-servers"));
-        context.addService(aggregateStats, true, true);
-        context.getRegistry().bind("aggregateStats", aggregateStats);
-        context.getRegistry().bind("changeEventRecord", new ChangeEventRecord(config.apply("topic.prefix")));
-        context.getRegistry().bind("deadLetter", new DeadLetter(config.apply("cdc.dead-letter-topic")));
-        PublishedEvents inFlight = PublishedEvents.forOffsetsFile(config.apply("cdc.offsets-file"))
-                .withCapacity(Integer.parseInt(config.apply("cdc.max-in-flight")));
-        context.getRegistry().bind("cdcInFlight", inFlight);
-        context.getRegistry().bind("kafkaBatch", new KafkaBatch());
-        context.getRegistry().bind("cdcDeadLetterStatus", new DeadLetterStatus());
-        Admin topicAdmin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                config.apply("kafka.bootstrap-servers")));
-        context.addService(new ServiceSupport() {
-            @Override
-            protected void doStop() {
-                topicAdmin.close(Duration.ofSeconds(5));
-            }
-        }, true, true);
-        context.getRegistry().bind("captureTopics", new CaptureTopics(topicAdmin,
-                Integer.parseInt(config.apply("kafka.max-message-bytes"))));
-        context.getRegistry().bind("slotLag", new SlotLag(dataSource, config.apply("cdc.slot-name"),
-                Long.parseLong(config.apply("cdc.slot-lag-warn-bytes"))));
-        context.getRegistry().bind("captureStats", new CaptureStats(cdcEnabled,
-                config.apply("topic.prefix"), inFlight));
-        bindArchive(context, config);
+        return dataSource;
     }
 
+    // CSV import
+
+    @BindToRegistry(value = "importStats", lazy = true)
+    public ImportStats importStats(@PropertyInject("csv.dir") String csvDir, @PropertyInject("csv.include") String include) {
+        return new ImportStats(Path.of(csvDir), include);
+    }
+
+    @BindToRegistry(value = "csvReadLock", lazy = true)
+    public CsvReadLock csvReadLock(@PropertyInject("csv.dir") String csvDir,
+            @PropertyInject("csv.read-lock-check-interval-ms") long checkIntervalMillis,
+            @PropertyInject("csv.read-lock-min-age-ms") long minAgeMillis,
+            @PropertyInject("csv.read-lock-timeout-ms") long timeoutMillis) {
+        return new CsvReadLock(Path.of(csvDir), checkIntervalMillis, minAgeMillis, timeoutMillis);
+    }
+
+    @BindToRegistry(value = "csvFileReader", lazy = true)
+    public CsvFileReader csvFileReader(@PropertyInject("csv.charset") String charset,
+            @PropertyInject("csv.max-record-chars") long maxRecordChars,
+            @PropertyInject("csv.progress-interval-ms") long progressIntervalMillis) {
+        CsvFileReader reader = new CsvFileReader(Charset.forName(charset), maxRecordChars);
+        reader.setProgressIntervalMillis(progressIntervalMillis);
+        return reader;
+    }
+
+    @BindToRegistry(value = "headerCheck", lazy = true)
+    public HeaderCheck headerCheck(@PropertyInject("csv.batch-size") int batchSize) {
+        return new HeaderCheck(batchSize);
+    }
+
+    /** Creates the tables the schema directory declares: capture needs them before any route starts. */
+    @BindToRegistry(value = "targetTables", lazy = true)
+    public TargetTables targetTables(CamelContext context, @BeanInject("dataSource") HikariDataSource dataSource,
+            @PropertyInject("csv.schema") String schema, @PropertyInject("csv.schema-dir") String schemaDir,
+            @PropertyInject("csv.registry-table") String registryTable,
+            @PropertyInject("cdc.publication-name") String publication) throws Exception {
+        TargetTables targetTables = new TargetTables(dataSource, schema, Path.of(schemaDir),
+                AllowedTables.parse(config(context).apply("csv.allowed-tables")),
+                new OwnedTables(registryTable, schema, publication));
+        targetTables.createDeclaredTables();
+        return targetTables;
+    }
+
+    @BindToRegistry(value = "csvBatches", lazy = true)
+    public CsvBatches csvBatches(CamelContext context, @PropertyInject("csv.batch-size") int batchSize) {
+        return new CsvBatches(batchSize, () -> !context.getStatus().isStarted());
+    }
+
+    @BindToRegistry(value = "batchTransactions", lazy = true)
+    public BatchTransactions batchTransactions(@BeanInject("dataSource") HikariDataSource dataSource) {
+        return new BatchTransactions(dataSource);
+    }
+
+    @BindToRegistry(value = "importOutcomes", lazy = true)
+    public ImportOutcomes importOutcomes(@BeanInject("importStats") ImportStats importStats,
+            @PropertyInject("csv.dir") String csvDir) {
+        return new ImportOutcomes(importStats, Path.of(csvDir));
+    }
+
+    // Change data capture
+
+    /** Prepares the publication, slot and signal table (after the CSV tables exist: they join the publication). */
+    @BindToRegistry(value = "capturedTables", lazy = true)
+    public CapturedTables capturedTables(@BeanInject("targetTables") TargetTables csvTablesCreated, CamelContext context,
+            @BeanInject("dataSource") HikariDataSource dataSource, @PropertyInject("cdc.enabled") boolean cdcEnabled,
+            @PropertyInject("cdc.publication-name") String publication, @PropertyInject("cdc.tables") String tables,
+            @PropertyInject("cdc.signal-table") String signalTable, @PropertyInject("cdc.slot-name") String slot,
+            @PropertyInject("cdc.snapshot-mode") String snapshotMode,
+            @PropertyInject("cdc.heartbeat-query") String heartbeatQuery) throws Exception {
+        CapturedTables capturedTables = new CapturedTables(dataSource, cdcEnabled, publication, tables, signalTable, slot,
+                snapshotMode, () -> restartRoute(context, "cdc-capture"), heartbeatQuery);
+        capturedTables.prepare();
+        return capturedTables;
+    }
+
+    @BindToRegistry(value = "changeEventRecord", lazy = true)
+    public ChangeEventRecord changeEventRecord(@PropertyInject("topic.prefix") String topicPrefix) {
+        return new ChangeEventRecord(topicPrefix);
+    }
+
+    @BindToRegistry(value = "deadLetter", lazy = true)
+    public DeadLetter deadLetter(@PropertyInject("cdc.dead-letter-topic") String topic) {
+        return new DeadLetter(topic);
+    }
+
+    @BindToRegistry(value = "cdcInFlight", lazy = true)
+    public PublishedEvents cdcInFlight(@PropertyInject("cdc.offsets-file") String offsetsFile,
+            @PropertyInject("cdc.max-in-flight") int maxInFlight) {
+        return PublishedEvents.forOffsetsFile(offsetsFile).withCapacity(maxInFlight);
+    }
+
+    @BindToRegistry(value = "captureTopics", lazy = true)
+    public CaptureTopics captureTopics(@BeanInject("kafkaAdmin") Admin admin,
+            @PropertyInject("kafka.max-message-bytes") int maxMessageBytes) {
+        return new CaptureTopics(admin, maxMessageBytes);
+    }
+
+    @BindToRegistry(value = "slotLag", lazy = true)
+    public SlotLag slotLag(@BeanInject("dataSource") HikariDataSource dataSource,
+            @PropertyInject("cdc.slot-name") String slot, @PropertyInject("cdc.slot-lag-warn-bytes") long warnBytes) {
+        return new SlotLag(dataSource, slot, warnBytes);
+    }
+
+    @BindToRegistry(value = "captureStats", lazy = true)
+    public CaptureStats captureStats(@BeanInject("cdcInFlight") PublishedEvents inFlight,
+            @PropertyInject("cdc.enabled") boolean cdcEnabled, @PropertyInject("topic.prefix") String topicPrefix) {
+        return new CaptureStats(cdcEnabled, topicPrefix, inFlight);
+    }
+
+    // Kafka, shared
+
     /**
-     * The raw archive's beans (bound also when the archive is off: the route exists, stopped); with the archive on,
-     * the bucket must be reachable with the configured keys.
+     * The one Kafka admin client of the pipeline (capture's topics, the lag of the archive and the aggregates, health
+     * and metrics): every call is bounded by its caller, each request by 5 s.
      */
-    private static void bindArchive(CamelContext context, Function<String, String> config) throws Exception {
-        boolean enabled = Boolean.parseBoolean(config.apply("archive.enabled"));
+    @BindToRegistry(value = "kafkaAdmin", lazy = true)
+    public Admin kafkaAdmin(CamelContext context, @PropertyInject("kafka.bootstrap-servers") String bootstrapServers) {
+        Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000));
+        ClosedAtStop.register(context, () -> admin.close(Duration.ofSeconds(5)));
+        return admin;
+    }
+
+    // Aggregates
+
+    @BindToRegistry(value = "aggregateStore", lazy = true)
+    public AggregateStore aggregateStore(@BeanInject("dataSource") HikariDataSource dataSource,
+            @PropertyInject("aggregate.enabled") boolean enabled,
+            @PropertyInject("aggregate.state-schema") String stateSchema)
+            throws Exception {
+        AggregateStore aggregateStore = new AggregateStore(dataSource, stateSchema);
+        if (enabled) {
+            aggregateStore.createTables();
+        }
+        return aggregateStore;
+    }
+
+    @BindToRegistry(value = "aggregateStats", lazy = true)
+    public AggregateStats aggregateStats(CamelContext context, @BeanInject("kafkaAdmin") Admin admin,
+            @PropertyInject("aggregate.enabled") boolean enabled) throws Exception {
+        AggregateStats aggregateStats = new AggregateStats(enabled, admin);
+        context.addService(aggregateStats, true, true);
+        return aggregateStats;
+    }
+
+    // Raw archive (its beans are bound also when the archive is off: the route exists, stopped)
+
+    @BindToRegistry(value = "archiveStats", lazy = true)
+    public ArchiveStats archiveStats(@PropertyInject("archive.enabled") boolean enabled) {
         // Parquet's Hadoop layer registers a JVM shutdown hook when first used; first used during a stop (a batch
         // written while the pipeline stops), that fails with a warning: register it now
         org.apache.hadoop.util.ShutdownHookManager.get();
-        ArchiveStats stats = new ArchiveStats(enabled);
-        context.getRegistry().bind("archiveStats", stats);
-        var s3 = S3ArchiveObjects.client(config.apply("s3.endpoint"), config.apply("s3.region"),
-                config.apply("s3.access-key"), config.apply("s3.secret-key"));
-        context.addService(new ServiceSupport() {
-            @Override
-            protected void doStop() {
-                s3.close();
-            }
-        }, true, true);
-        S3ArchiveObjects objects = new S3ArchiveObjects(s3, config.apply("s3.bucket"));
-        // the archive and the aggregate snapshots write to the bucket
-        if (enabled || Boolean.parseBoolean(config.apply("aggregate.enabled"))) {
-            objects.requireBucket(config.apply("s3.endpoint"));
+        return new ArchiveStats(enabled);
+    }
+
+    @BindToRegistry(value = "s3Client", lazy = true)
+    public S3Client s3Client(CamelContext context, @PropertyInject("s3.endpoint") String endpoint,
+            @PropertyInject("s3.region") String region) {
+        Function<String, String> config = config(context);
+        S3Client s3 = S3ArchiveObjects.client(endpoint, region, config.apply("s3.access-key"),
+                config.apply("s3.secret-key"));
+        ClosedAtStop.register(context, s3);
+        return s3;
+    }
+
+    /** With the archive or the aggregates on, the bucket they write to must be reachable with the configured keys. */
+    @BindToRegistry(value = "archiveIntake", lazy = true)
+    public ArchiveIntake archiveIntake(CamelContext context, @BeanInject("s3Client") S3Client s3,
+            @BeanInject("archiveStats") ArchiveStats stats, @PropertyInject("archive.enabled") boolean archiveEnabled,
+            @PropertyInject("aggregate.enabled") boolean aggregatesEnabled,
+            @PropertyInject("s3.endpoint") String endpoint, @PropertyInject("s3.bucket") String bucket,
+            @PropertyInject("archive.dedup-window") int dedupWindow,
+            @PropertyInject("archive.max-in-flight") long maxInFlight,
+            @PropertyInject("archive.retry.initial-delay-ms") long retryDelayMillis)
+            throws Exception {
+        S3ArchiveObjects objects = new S3ArchiveObjects(s3, bucket);
+        if (archiveEnabled || aggregatesEnabled) {
+            objects.requireBucket(endpoint);
         }
-        ArchiveIntake intake = new ArchiveIntake(objects, Integer.parseInt(config.apply("archive.dedup-window")), stats,
-                Long.parseLong(config.apply("archive.max-in-flight")),
-                Duration.ofMillis(Long.parseLong(config.apply("archive.retry.initial-delay-ms"))));
+        ArchiveIntake intake = new ArchiveIntake(objects, dedupWindow, stats, maxInFlight,
+                Duration.ofMillis(retryDelayMillis));
         context.addService(intake, true, true);
-        context.getRegistry().bind("s3Client", s3);
-        context.getRegistry().bind("archiveIntake", intake);
-        context.getRegistry().bind("archiveBatchKey", new ArchiveBatchKey());
-        // camel-kafka's hook into each consumer's rebalance listener: the archive learns which partitions it loses
-        context.getRegistry().bind("subscribeAdapter", new ArchiveSubscribeAdapter(config.apply("archive.topics"), intake));
+        return intake;
+    }
+
+    /** camel-kafka's hook into each consumer's rebalance listener: the archive learns which partitions it loses. */
+    @BindToRegistry(value = "subscribeAdapter", lazy = true)
+    public ArchiveSubscribeAdapter subscribeAdapter(
+            @PropertyInject("archive.topics") String topics, @BeanInject("archiveIntake") ArchiveIntake intake) {
+        return new ArchiveSubscribeAdapter(topics, intake);
+    }
+
+    /** For --once: whether the archive has read everything its topics hold (always, with the archive off). */
+    @BindToRegistry(value = "archiveLag", lazy = true)
+    public ArchiveLag archiveLag(@BeanInject("kafkaAdmin") Admin admin,
+            @BeanInject("archiveIntake") ArchiveIntake intake, @BeanInject("archiveStats") ArchiveStats stats,
+            @PropertyInject("archive.enabled") boolean enabled, @PropertyInject("archive.topics") String topics) {
+        ArchiveLag lag = new ArchiveLag(admin, topics);
         if (enabled) {
-            ArchiveLag lag = new ArchiveLag(config.apply("kafka.bootstrap-servers"), config.apply("archive.topics"));
-            context.addService(new ServiceSupport() {
-                @Override
-                protected void doStop() {
-                    lag.close();
-                }
-            }, true, true);
             stats.caughtUpWhen(() -> lag.caughtUp(intake::lastReceived));
         }
-        context.getRegistry().bind("archiveBatching", new ArchiveBatching(intake, stats,
-                Integer.parseInt(config.apply("archive.retry.max-attempts"))));
+        return lag;
+    }
+
+    @BindToRegistry(value = "archiveBatching", lazy = true)
+    public ArchiveBatching archiveBatching(@BeanInject("archiveIntake") ArchiveIntake intake,
+            @BeanInject("archiveStats") ArchiveStats stats,
+            @PropertyInject("archive.retry.max-attempts") int maxAttempts) {
+        return new ArchiveBatching(intake, stats, maxAttempts);
     }
 
     /**

@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 
@@ -28,14 +27,13 @@ import org.cdcpipeline.TopicEnds;
 public final class AggregateStats extends ServiceSupport implements RunReport {
 
     private final boolean enabled;
-    private final String bootstrapServers;
+    private final Admin admin;
     private final List<Aggregate> aggregates = new CopyOnWriteArrayList<>();
     private final java.util.concurrent.atomic.LongAdder snapshotsWritten = new java.util.concurrent.atomic.LongAdder();
-    private Admin admin;
 
-    public AggregateStats(boolean enabled, String bootstrapServers) {
+    public AggregateStats(boolean enabled, Admin admin) {
         this.enabled = enabled;
-        this.bootstrapServers = bootstrapServers;
+        this.admin = admin;
     }
 
     void register(Aggregate aggregate) {
@@ -85,7 +83,7 @@ public final class AggregateStats extends ServiceSupport implements RunReport {
     private boolean caughtUp(Aggregate aggregate) throws Exception {
         Map<TopicPartition, Long> ends;
         try {
-            ends = TopicEnds.ofTopics(admin(), List.of(aggregate.topic()), Duration.ofSeconds(10));
+            ends = TopicEnds.ofTopics(admin, List.of(aggregate.topic()), Duration.ofSeconds(10));
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                 return true; // no change of the table captured yet
@@ -99,15 +97,6 @@ public final class AggregateStats extends ServiceSupport implements RunReport {
             }
         }
         return true;
-    }
-
-    private synchronized Admin admin() {
-        if (admin == null) {
-            Properties p = new Properties();
-            p.put("bootstrap.servers", bootstrapServers);
-            admin = Admin.create(p);
-        }
-        return admin;
     }
 
     /** The snapshots of the aggregates that changed since their last snapshot was written. */
@@ -130,31 +119,21 @@ public final class AggregateStats extends ServiceSupport implements RunReport {
 
     @Override
     public List<String> summary() {
-        List<String> lines = new ArrayList<>();
-        if (!enabled) {
-            lines.add("Aggregates: off (aggregate.enabled=false)");
-            return lines;
-        }
-        lines.add("Aggregates (Kafka -> pipeline state)");
-        lines.add(String.format("  %-30s %8s %8s  %s", "aggregate", "groups", "rows", "as of (commit time)"));
-        for (Aggregate aggregate : aggregates) {
-            try {
-                AggregateSnapshot s = aggregate.snapshot();
-                long rows = s.groups().stream().mapToLong(AggregateSnapshot.Group::rows).sum();
-                lines.add(String.format("  %-30s %8d %8d  %s", aggregate.name(), s.groups().size(), rows,
-                        s.asOfTsMs() > 0 ? Instant.ofEpochMilli(s.asOfTsMs()) : "-"));
-            } catch (Exception e) {
-                lines.add(String.format("  %-30s unreadable: %s", aggregate.name(), e.getMessage()));
-            }
-        }
-        return lines;
+        return RunReport.summary(enabled, "Aggregates", "aggregate.enabled", "Aggregates (Kafka -> pipeline state)",
+                lines -> {
+                    lines.add(String.format("  %-30s %8s %8s  %s", "aggregate", "groups", "rows", "as of (commit time)"));
+                    aggregates.forEach(aggregate -> lines.add(summaryLine(aggregate)));
+                });
     }
 
-    @Override
-    protected synchronized void doStop() {
-        if (admin != null) {
-            admin.close();
-            admin = null;
+    private static String summaryLine(Aggregate aggregate) {
+        try {
+            AggregateSnapshot s = aggregate.snapshot();
+            long rows = s.groups().stream().mapToLong(AggregateSnapshot.Group::rows).sum();
+            return String.format("  %-30s %8d %8d  %s", aggregate.name(), s.groups().size(), rows,
+                    s.asOfTsMs() > 0 ? Instant.ofEpochMilli(s.asOfTsMs()) : "-");
+        } catch (Exception e) {
+            return String.format("  %-30s unreadable: %s", aggregate.name(), e.getMessage());
         }
     }
 }

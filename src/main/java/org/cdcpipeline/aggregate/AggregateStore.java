@@ -1,5 +1,8 @@
 package org.cdcpipeline.aggregate;
 
+import static org.cdcpipeline.SqlIdentifiers.quote;
+import static org.cdcpipeline.Transactions.rollback;
+
 import java.math.BigDecimal;
 
 import java.sql.Connection;
@@ -15,8 +18,6 @@ import java.util.List;
 import java.util.Map;
 
 import javax.sql.DataSource;
-
-import org.postgresql.core.Utils;
 
 /**
  * The aggregates' state in PostgreSQL: for every source row its current contribution (group, value, or deleted), and
@@ -92,15 +93,6 @@ public final class AggregateStore {
                     earlier.sourceTsMs(), earlier.lsn());
         }
         return later;
-    }
-
-    /** A connection lost mid-batch cannot roll back: the error that matters is the batch's, not the rollback's. */
-    private static void rollback(Connection c, Exception cause) {
-        try {
-            c.rollback();
-        } catch (SQLException e) {
-            cause.addSuppressed(e);
-        }
     }
 
     /** How far a batch goes on one topic-partition: its last offset, newest commit time and LSN (null if none). */
@@ -238,13 +230,4 @@ public final class AggregateStore {
             return new AggregateSnapshot(aggregate, function, groups, asOfTsMs, asOfLsn);
         }
     }
-
-    private static String quote(String identifier) {
-        try {
-            return Utils.escapeIdentifier(null, identifier).toString();
-        } catch (SQLException e) {
-            throw new IllegalArgumentException("'" + identifier + "' cannot be used as a schema name", e);
-        }
-    }
-
 }

@@ -2,10 +2,12 @@ package org.cdcpipeline.archive;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Set;
 
 import org.apache.avro.generic.GenericRecord;
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
+import org.cdcpipeline.Causes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -118,16 +120,11 @@ public final class ArchiveBatching implements AggregationStrategy {
 
     /** S3 unreachable, slow, refusing or failing on its side: wait it out, never give the batch up for it. */
     static boolean isOutage(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof SdkClientException || t instanceof IOException) {
-                return true;
-            }
-            if (t instanceof SdkServiceException service) {
-                int status = service.statusCode();
-                return status >= 500 || status == 429 || status == 403 || status == 401 || status == 404;
-            }
-        }
-        return false;
+        return Causes.first(failure, t -> t instanceof SdkClientException || t instanceof IOException
+                        || t instanceof SdkServiceException)
+                .map(t -> !(t instanceof SdkServiceException service) || service.statusCode() >= 500
+                        || Set.of(429, 403, 401, 404).contains(service.statusCode()))
+                .orElse(false);
     }
 
     private static Throwable failure(Exchange exchange) {

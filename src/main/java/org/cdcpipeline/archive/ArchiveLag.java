@@ -9,7 +9,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.cdcpipeline.TopicEnds;
 
@@ -17,14 +16,13 @@ import org.cdcpipeline.TopicEnds;
  * Whether the archive has read every record now in its topics (for --once): the end offset of each partition of the
  * topics matching the archive's pattern, compared with the last offset the archive received.
  */
-public final class ArchiveLag implements AutoCloseable {
+public final class ArchiveLag {
 
     private final Admin admin;
     private final Pattern topics;
 
-    public ArchiveLag(String bootstrapServers, String topicPattern) {
-        this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000));
+    public ArchiveLag(Admin admin, String topicPattern) {
+        this.admin = admin;
         this.topics = Pattern.compile(topicPattern);
     }
 
@@ -46,10 +44,5 @@ public final class ArchiveLag implements AutoCloseable {
         } catch (Exception e) {
             return false;
         }
-    }
-
-    @Override
-    public void close() {
-        admin.close(Duration.ofSeconds(5));
     }
 }

@@ -1,6 +1,5 @@
 package org.cdcpipeline.archive;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -110,23 +109,19 @@ public final class ArchiveStats implements RunReport {
 
     @Override
     public List<String> summary() {
-        List<String> lines = new ArrayList<>();
-        if (!enabled) {
-            lines.add("Raw archive: off (archive.enabled=false)");
-            return lines;
-        }
-        lines.add("Raw archive (Parquet objects written to S3, this run):");
-        if (written.isEmpty()) {
-            lines.add("  no objects written");
-        }
-        written.forEach((table, counts) -> {
-            synchronized (counts) {
-                lines.add(String.format("  %-24s %6d objects %10d rows", table, counts[0], counts[1]));
-            }
-        });
-        if (replays.sum() > 0) {
-            lines.add("  " + replays.sum() + " replayed changes recognised and not written again");
-        }
-        return lines;
+        return RunReport.summary(enabled, "Raw archive", "archive.enabled",
+                "Raw archive (Parquet objects written to S3, this run):", lines -> {
+                    if (written.isEmpty()) {
+                        lines.add("  no objects written");
+                    }
+                    written.forEach((table, counts) -> {
+                        synchronized (counts) {
+                            lines.add(String.format("  %-24s %6d objects %10d rows", table, counts[0], counts[1]));
+                        }
+                    });
+                    if (replays.sum() > 0) {
+                        lines.add("  " + replays.sum() + " replayed changes recognised and not written again");
+                    }
+                });
     }
 }

@@ -1,7 +1,6 @@
 package org.cdcpipeline.cdc;
 
 import java.lang.management.ManagementFactory;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -84,17 +83,13 @@ public final class CaptureStats implements RunReport {
 
     @Override
     public List<String> summary() {
-        List<String> lines = new ArrayList<>();
-        if (!enabled) {
-            lines.add("Change capture: off (cdc.enabled=false)");
-            return lines;
-        }
-        lines.add("Change capture (PostgreSQL -> Kafka)");
-        lines.add(String.format("  %-40s %10s", "topic", "events"));
-        published.forEach((topic, n) -> lines.add(String.format("  %-40s %10d", topic, n.sum())));
-        if (published.isEmpty()) {
-            lines.add("  (no changes)");
-        }
-        return lines;
+        return RunReport.summary(enabled, "Change capture", "cdc.enabled", "Change capture (PostgreSQL -> Kafka)",
+                lines -> {
+                    lines.add(String.format("  %-40s %10s", "topic", "events"));
+                    published.forEach((topic, n) -> lines.add(String.format("  %-40s %10d", topic, n.sum())));
+                    if (published.isEmpty()) {
+                        lines.add("  (no changes)");
+                    }
+                });
     }
 }

@@ -1,5 +1,7 @@
 package org.cdcpipeline.cdc;
 
+import static org.cdcpipeline.SqlIdentifiers.quote;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,7 +19,6 @@ import javax.sql.DataSource;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.postgresql.core.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -268,14 +269,6 @@ public final class CapturedTables {
 
     private static String list(Set<TableId> tables) {
         return String.join(", ", tables.stream().map(TableId::quoted).toList());
-    }
-
-    static String quote(String identifier) {
-        try {
-            return Utils.escapeIdentifier(null, identifier).toString();
-        } catch (SQLException e) {
-            throw new IllegalArgumentException("'" + identifier + "' cannot be used as an SQL identifier", e);
-        }
     }
 
     /** A table as Debezium names it: {@code schema.table}. */

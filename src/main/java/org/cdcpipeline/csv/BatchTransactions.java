@@ -8,6 +8,7 @@ import java.util.List;
 
 import javax.sql.DataSource;
 
+import org.cdcpipeline.Transactions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +61,7 @@ public final class BatchTransactions {
             connection.commit();
             return result;
         } catch (SQLException e) {
-            DatabaseFailures.rollback(connection, e);
+            Transactions.rollback(connection, e);
             if (!BatchWriter.isRowError(e)) {
                 throw e;
             }

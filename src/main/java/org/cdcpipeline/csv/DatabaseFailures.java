@@ -18,13 +18,4 @@ final class DatabaseFailures {
         return new IllegalStateException("Importing " + file.name() + " into " + file.table() + " failed: "
                 + e.getMessage(), e);
     }
-
-    /** Rolls back after a failure; when that fails too (the connection is gone), the first failure is what counts. */
-    static void rollback(java.sql.Connection connection, SQLException cause) {
-        try {
-            connection.rollback();
-        } catch (SQLException e) {
-            cause.addSuppressed(e);
-        }
-    }
 }

@@ -5,6 +5,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 
 import org.apache.camel.util.ObjectHelper;
+import org.cdcpipeline.Causes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,21 +55,11 @@ public final class ImportOutcomes {
         if (invalid != null) {
             LOG.error("Refused {} (moved to {}): {}", fileName, csvDir.resolve(".error"), invalid.getMessage());
         } else {
-            Throwable cause = beneathCamel(error);
+            // beneath Camel's wrappers from invoking the step: the exception that says what went wrong
+            Throwable cause = Causes.first(error, t -> !t.getClass().getName().startsWith("org.apache.camel."))
+                    .orElse(Causes.root(error));
             LOG.error("Failed to import {} (moved to {}): {}", fileName, csvDir.resolve(".error"), cause.getMessage(), cause);
         }
         stats.refused(fileName);
-    }
-
-    /** The exception that says what went wrong, beneath Camel's wrappers from invoking the step. */
-    private static Throwable beneathCamel(Throwable error) {
-        Throwable deepest = error;
-        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (!t.getClass().getName().startsWith("org.apache.camel.")) {
-                return t;
-            }
-            deepest = t;
-        }
-        return deepest;
     }
 }

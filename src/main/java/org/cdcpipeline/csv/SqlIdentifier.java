@@ -2,6 +2,8 @@ package org.cdcpipeline.csv;
 
 import java.util.regex.Pattern;
 
+import org.cdcpipeline.SqlIdentifiers;
+
 /**
  * A table or column name that came from data (a file name, a CSV header): only {@code [a-z_][a-z0-9_]*} of at most 63
  * characters (PostgreSQL's limit) is accepted, and it always reaches SQL double-quoted.
@@ -20,9 +22,9 @@ public record SqlIdentifier(String name) {
         return name != null && VALID.matcher(name).matches();
     }
 
-    /** The name as a quoted SQL identifier; the pattern rules out quotes inside. */
+    /** The name as a quoted SQL identifier. */
     public String quoted() {
-        return '"' + name + '"';
+        return SqlIdentifiers.quote(name);
     }
 
     @Override

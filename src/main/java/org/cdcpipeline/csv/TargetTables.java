@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import javax.sql.DataSource;
 
+import org.cdcpipeline.Transactions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -123,7 +124,7 @@ public final class TargetTables {
                 writable.add(table.name());
                 return created;
             } catch (SQLException e) {
-                DatabaseFailures.rollback(connection, e);
+                Transactions.rollback(connection, e);
                 if (attempt == 2 || !TableCatalog.createdMeanwhile(e)) {
                     throw e;
                 }

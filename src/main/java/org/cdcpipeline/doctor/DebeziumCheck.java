@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import org.cdcpipeline.SqlIdentifiers;
 import org.cdcpipeline.cdc.CapturedTables;
 import org.cdcpipeline.cdc.CapturedTables.TableId;
 import org.cdcpipeline.cdc.SlotLag;
@@ -82,7 +83,7 @@ final class DebeziumCheck {
         extra.removeAll(wanted);
         Set<TableId> missing = new LinkedHashSet<>(wanted);
         missing.removeAll(published);
-        String quoted = "\"" + publication.replace("\"", "\"\"") + "\"";
+        String quoted = SqlIdentifiers.quote(publication);
         if (!extra.isEmpty()) {
             results.add(CheckResult.fail(NAME, "publication " + publication + " already exists with other tables: "
                     + names(extra) + " (not in cdc.tables " + settings.get("cdc.tables") + ")",

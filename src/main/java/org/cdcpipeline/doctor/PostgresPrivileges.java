@@ -1,5 +1,7 @@
 package org.cdcpipeline.doctor;
 
+import static org.cdcpipeline.SqlIdentifiers.quote;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,7 +15,6 @@ import java.util.stream.Collectors;
 
 import org.cdcpipeline.cdc.CapturedTables;
 import org.cdcpipeline.cdc.CapturedTables.TableId;
-import org.postgresql.core.Utils;
 
 /**
  * Whether the configured role may do what the pipeline does in PostgreSQL, for a role that is no superuser: the
@@ -159,9 +160,5 @@ final class PostgresPrivileges {
 
     private static CheckResult fail(String role, String detail, String grant) {
         return CheckResult.fail(PostgresCheck.NAME, "role " + role + " " + detail, "as a superuser: " + grant);
-    }
-
-    private static String quote(String identifier) throws SQLException {
-        return Utils.escapeIdentifier(null, identifier).toString();
     }
 }

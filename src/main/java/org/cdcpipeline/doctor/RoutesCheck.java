@@ -17,6 +17,7 @@ import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.remote.JMXConnector;
 
+import org.cdcpipeline.Causes;
 import org.cdcpipeline.aggregate.AggregateStats;
 import org.cdcpipeline.management.JmxServer;
 import org.cdcpipeline.observe.AggregatesCheck;
@@ -58,7 +59,7 @@ final class RoutesCheck {
                 return List.of(CheckResult.fail(NAME, "the pipeline's JMX server at " + hostPort + " refused the credentials ("
                         + s.getMessage() + ")", "set JMX_MONITOR_PASSWORD to the pipeline's, or JMX_USER and JMX_PASSWORD to a user of its JMX password file"));
             }
-            return List.of(notRunning(hostPort, rootCause(e)));
+            return List.of(notRunning(hostPort, Causes.root(e)));
         } catch (TimeoutException e) {
             return List.of(notRunning(hostPort, e));
         } catch (InterruptedException e) {
@@ -132,13 +133,5 @@ final class RoutesCheck {
         return CheckResult.warn(NAME, "pipeline not running or JMX disabled: nothing answers JMX at " + hostPort
                         + " (" + cause.getClass().getSimpleName() + ")",
                 "start the pipeline (java -jar target/cdc-pipeline.jar), or set JMX_HOST/JMX_PORT to where it listens");
-    }
-
-    private static Throwable rootCause(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t;
     }
 }

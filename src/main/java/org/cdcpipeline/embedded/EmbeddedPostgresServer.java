@@ -15,7 +15,9 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.cdcpipeline.Causes;
 import org.cdcpipeline.OwnerOnly;
+import org.cdcpipeline.SqlIdentifiers;
 import org.cdcpipeline.StartupException;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
@@ -99,7 +101,7 @@ final class EmbeddedPostgresServer implements AutoCloseable {
                         + "(empty: the development password in " + dataDir.resolve("dev-credentials.properties")
                         + "), or start from scratch with --wipe-data (deletes " + pgData.toAbsolutePath() + ").", e);
             }
-            throw new StartupException("Embedded PostgreSQL did not start (" + rootMessage(e) + "): see the log above; "
+            throw new StartupException("Embedded PostgreSQL did not start (" + Causes.root(e).getMessage() + "): see the log above; "
                     + "to start from scratch run with --wipe-data (deletes " + pgData.toAbsolutePath() + ").", e);
         } finally {
             deleteQuietly(passwordFile);
@@ -141,7 +143,7 @@ final class EmbeddedPostgresServer implements AutoCloseable {
             return;
         }
         try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
-            st.execute("DO $$ BEGIN CREATE ROLE " + quoteIdent(user) + " LOGIN SUPERUSER; "
+            st.execute("DO $$ BEGIN CREATE ROLE " + SqlIdentifiers.quote(user) + " LOGIN SUPERUSER; "
                     + "EXCEPTION WHEN duplicate_object THEN NULL; END $$");
             // hashed here, so the password itself never reaches the server (nor its log)
             c.unwrap(PGConnection.class).alterUserPassword(user, password.toCharArray(), "scram-sha-256");
@@ -149,16 +151,8 @@ final class EmbeddedPostgresServer implements AutoCloseable {
     }
 
     private static boolean wrongPassword(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SQLException sql && INVALID_PASSWORD.equals(sql.getSQLState())) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static String quoteIdent(String name) {
-        return '"' + name.replace("\"", "\"\"") + '"';
+        return Causes.first(e, t -> t instanceof SQLException sql && INVALID_PASSWORD.equals(sql.getSQLState()))
+                .isPresent();
     }
 
     /**
@@ -235,14 +229,6 @@ final class EmbeddedPostgresServer implements AutoCloseable {
         } catch (IOException e) {
             LOG.warn("Could not delete {}: {}", path, e.getMessage());
         }
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getMessage();
     }
 
     @Override

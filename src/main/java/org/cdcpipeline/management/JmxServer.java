@@ -28,6 +28,7 @@ import javax.management.remote.JMXServiceURL;
 import javax.management.remote.rmi.RMIConnectorServer;
 
 import org.apache.camel.support.service.ServiceSupport;
+import org.apache.camel.util.ObjectHelper;
 import org.cdcpipeline.StartupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,23 +48,23 @@ public final class JmxServer extends ServiceSupport {
 
     private final String host;
     private final int port;
-    private final String passwordFile;
-    private final String accessFile;
-    private final JmxUsers users;
+    private final Access access;
     private Registry registry;
     private Path usersDir;
     private JMXConnectorServer connector;
 
-    public JmxServer(String host, int port, String passwordFile, String accessFile) {
-        this(host, port, passwordFile, accessFile, null);
+    /** Who may connect: the users the pipeline writes files for, else password and access files of one's own. */
+    private record Access(JmxUsers users, String passwordFile, String accessFile) {
     }
 
-    private JmxServer(String host, int port, String passwordFile, String accessFile, JmxUsers users) {
+    public JmxServer(String host, int port, String passwordFile, String accessFile) {
+        this(host, port, new Access(null, passwordFile, accessFile));
+    }
+
+    private JmxServer(String host, int port, Access access) {
         this.host = host;
         this.port = port;
-        this.passwordFile = passwordFile;
-        this.accessFile = accessFile;
-        this.users = users;
+        this.access = access;
     }
 
     /** The server the jmx.* keys describe; null when jmx.enabled is false. */
@@ -71,8 +72,8 @@ public final class JmxServer extends ServiceSupport {
         if (!Boolean.parseBoolean(config.apply("jmx.enabled"))) {
             return null;
         }
-        return new JmxServer(config.apply("jmx.host"), Integer.parseInt(config.apply("jmx.port")),
-                config.apply("jmx.password-file"), config.apply("jmx.access-file"), JmxUsers.fromConfig(config));
+        return new JmxServer(config.apply("jmx.host"), Integer.parseInt(config.apply("jmx.port")), new Access(
+                JmxUsers.fromConfig(config), config.apply("jmx.password-file"), config.apply("jmx.access-file")));
     }
 
     /** The URL jconsole, jmxterm and {@link #connect} use. */
@@ -116,7 +117,7 @@ public final class JmxServer extends ServiceSupport {
             connector.start();
         } catch (IOException e) {
             doStop();
-            if (causedBy(e, BindException.class)) {
+            if (ObjectHelper.getException(BindException.class, e) != null) {
                 throw new StartupException("JMX port " + port + " on " + host + " is in use: set JMX_PORT to a free "
                         + "port, or JMX_ENABLED=false", e);
             }
@@ -124,7 +125,7 @@ public final class JmxServer extends ServiceSupport {
                     + "): check JMX_HOST, JMX_PORT, JMX_PASSWORD_FILE and JMX_ACCESS_FILE", e);
         }
         LOG.info("JMX: {}{}", serviceUrl(host, port), env.containsKey(PASSWORD_FILE)
-                ? (users != null ? " (users " + JmxUsers.MONITOR + " and " + JmxUsers.CONTROL + ")" : "")
+                ? (access.users() != null ? " (users " + JmxUsers.MONITOR + " and " + JmxUsers.CONTROL + ")" : "")
                 : " (no authentication: loopback only)");
     }
 
@@ -133,13 +134,13 @@ public final class JmxServer extends ServiceSupport {
      * refused; a password file other users can read is refused as the JDK's own JMX agent refuses it.
      */
     private void authentication(InetAddress address, Map<String, Object> env) throws IOException {
-        if (users != null) {
-            if (!passwordFile.isEmpty()) {
+        if (access.users() != null) {
+            if (!access.passwordFile().isEmpty()) {
                 throw new StartupException("JMX users are set twice: set JMX_MONITOR_PASSWORD and JMX_CONTROL_PASSWORD, "
                         + "or JMX_PASSWORD_FILE and JMX_ACCESS_FILE, not both");
             }
             try {
-                usersDir = users.write();
+                usersDir = access.users().write();
             } catch (IOException e) {
                 throw new StartupException("Cannot write the JMX users' password and access files into "
                         + System.getProperty("java.io.tmpdir") + " (" + e.getMessage() + "): make it writable, or set "
@@ -147,11 +148,11 @@ public final class JmxServer extends ServiceSupport {
             }
             env.put(PASSWORD_FILE, usersDir.resolve(JmxUsers.PASSWORD_FILE).toString());
             env.put(ACCESS_FILE, usersDir.resolve(JmxUsers.ACCESS_FILE).toString());
-        } else if (!passwordFile.isEmpty()) {
-            requireOwnerOnly(Path.of(passwordFile));
-            env.put(PASSWORD_FILE, passwordFile);
-            if (!accessFile.isEmpty()) {
-                env.put(ACCESS_FILE, accessFile);
+        } else if (!access.passwordFile().isEmpty()) {
+            requireOwnerOnly(Path.of(access.passwordFile()));
+            env.put(PASSWORD_FILE, access.passwordFile());
+            if (!access.accessFile().isEmpty()) {
+                env.put(ACCESS_FILE, access.accessFile());
             }
         } else if (!address.isLoopbackAddress()) {
             throw new StartupException("JMX on " + host + " (JMX_HOST) can be reached from other machines, and no JMX "
@@ -203,15 +204,6 @@ public final class JmxServer extends ServiceSupport {
             JmxUsers.remove(usersDir);
             usersDir = null;
         }
-    }
-
-    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (type.isInstance(t)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Server sockets on one address only; equal for equal addresses, as RMI's socket sharing expects. */

@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Map;
 
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.cdcpipeline.aggregate.AggregateStats;
 
 /**
@@ -12,20 +11,15 @@ import org.cdcpipeline.aggregate.AggregateStats;
  * state store's error. The batch is retried until it is applied, so this is no reason to restart the pipeline; the
  * doctor reads the same failures over JMX (AggregateStats' attribute ApplyFailures).
  */
-public final class AggregatesCheck extends AbstractHealthCheck {
+public final class AggregatesCheck extends ReadinessCheck {
 
     public static final String ID = "aggregates";
 
     private final AggregateStats aggregates;
 
     public AggregatesCheck(AggregateStats aggregates) {
-        super("pipeline", ID);
+        super(ID);
         this.aggregates = aggregates;
-    }
-
-    @Override
-    public boolean isLiveness() {
-        return false;
     }
 
     @Override

@@ -8,18 +8,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
  * Readiness of one service the pipeline needs: a short probe (a query, a metadata request) that must answer within
- * health.timeout-ms. Not a liveness check: a service being down is no reason to restart the pipeline, which waits
- * and resumes by itself.
+ * health.timeout-ms.
  * <p>
  * However often health is asked for, the probe runs at most once per health.cache-ms (requests in between get its
  * last answer) and never twice at once: a probe that does not answer is not started again until it ends, so a hung
  * service holds one probe thread, not one per request. Its own timeouts (connect, socket, API call) end it.
  */
-public final class DependencyCheck extends AbstractHealthCheck {
+public final class DependencyCheck extends ReadinessCheck {
 
     /** Asks the service something small; returns a detail for the report, throws when the service is not usable. */
     @FunctionalInterface
@@ -61,15 +59,10 @@ public final class DependencyCheck extends AbstractHealthCheck {
 
     /** @param fix what to check when the probe fails, for the message of a DOWN result */
     public DependencyCheck(String id, Probe probe, Limits limits, String fix) {
-        super("pipeline", id);
+        super(id);
         this.probe = probe;
         this.limits = limits;
         this.fix = fix;
-    }
-
-    @Override
-    public boolean isLiveness() {
-        return false;
     }
 
     @Override

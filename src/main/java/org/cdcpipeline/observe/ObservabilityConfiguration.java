@@ -5,7 +5,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -18,14 +17,15 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.CamelConfiguration;
+import org.apache.camel.PropertyInject;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.ThreadPoolProfileBuilder;
 import org.apache.camel.spi.Registry;
-import org.apache.camel.support.service.ServiceSupport;
 import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.cdcpipeline.ClosedAtStop;
+import org.cdcpipeline.PipelineConfiguration;
 import org.cdcpipeline.PostgresDataSource;
 import org.cdcpipeline.aggregate.AggregateStats;
 import org.cdcpipeline.archive.ArchiveIntake;
@@ -33,7 +33,6 @@ import org.cdcpipeline.archive.ArchiveStats;
 import org.cdcpipeline.cdc.CaptureStats;
 import org.cdcpipeline.cdc.DeadLetterStatus;
 import org.cdcpipeline.cdc.SlotLag;
-import org.cdcpipeline.csv.CsvFileReader;
 import org.cdcpipeline.csv.ImportStats;
 import org.cdcpipeline.management.JmxServer;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -41,50 +40,53 @@ import software.amazon.awssdk.services.s3.S3Client;
 /**
  * Operations: remote JMX, the readiness checks of the services the enabled stages use, the pipeline's metrics, and
  * the lag monitor behind the metrics and the catch-up log. Runs after {@code PipelineConfiguration}, whose beans it
- * reads.
+ * reads (its configure, which makes them, runs first).
  */
 public final class ObservabilityConfiguration implements CamelConfiguration {
 
     private static final String METRICS_REGISTRY = "metricsRegistry";
 
+    @PropertyInject("cdc.enabled")
+    private boolean cdc;
+    @PropertyInject("archive.enabled")
+    private boolean archive;
+    @PropertyInject("aggregate.enabled")
+    private boolean aggregates;
+    @PropertyInject("observe.enabled")
+    private boolean metricsEnabled;
+    @PropertyInject("health.timeout-ms")
+    private long timeout;
+    @PropertyInject("health.cache-ms")
+    private long cacheMillis;
+    @PropertyInject("health.slot-lag-max-bytes")
+    private long slotLagMaxBytes;
+    @PropertyInject("cdc.slot-name")
+    private String slot;
+    @PropertyInject("cdc.slot-lag-warn-bytes")
+    private long slotLagWarnBytes;
+    @PropertyInject("observe.caught-up-slot-lag-bytes")
+    private long caughtUpSlotLagBytes;
+    @PropertyInject("observe.caught-up-consumer-lag")
+    private long caughtUpConsumerLag;
+
     @Override
     public void configure(CamelContext context) throws Exception {
-        Function<String, String> config = key -> context.getPropertiesComponent().resolveProperty(key).orElse("");
+        Function<String, String> config = PipelineConfiguration.config(context);
         Registry beans = context.getRegistry();
-        boolean cdc = enabled(config, "cdc.enabled");
-        boolean archive = enabled(config, "archive.enabled");
-        boolean aggregates = enabled(config, "aggregate.enabled");
 
         JmxServer jmx = JmxServer.fromConfig(config);
         if (jmx != null) {
             context.addService(jmx, true, true);
         }
-        beans.lookupByNameAndType("csvFileReader", CsvFileReader.class)
-                .setProgressIntervalMillis(Long.parseLong(config.apply("csv.progress-interval-ms")));
-
-        Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.apply("kafka.bootstrap-servers"),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000));
-        context.addService(new ServiceSupport() {
-            @Override
-            protected void doStop() {
-                admin.close(Duration.ofSeconds(5));
-            }
-        }, true, true);
-        long timeout = Long.parseLong(config.apply("health.timeout-ms"));
+        Admin admin = beans.lookupByNameAndType("kafkaAdmin", Admin.class);
         HikariDataSource probeDb = PostgresDataSource.forProbes(config, timeout);
-        context.addService(new ServiceSupport() {
-            @Override
-            protected void doStop() {
-                probeDb.close();
-            }
-        }, true, true);
+        ClosedAtStop.register(context, probeDb);
         // the lag of the slot for health and metrics, on the probes' connection rather than the import's pool
-        SlotLag slotLag = new SlotLag(probeDb, config.apply("cdc.slot-name"),
-                Long.parseLong(config.apply("cdc.slot-lag-warn-bytes")));
-        bindHealthChecks(context, config, timeout, admin, probeDb, slotLag, cdc, archive, aggregates);
+        SlotLag slotLag = new SlotLag(probeDb, slot, slotLagWarnBytes);
+        bindHealthChecks(context, config, admin, probeDb, slotLag);
 
         PipelineMetrics metrics = null;
-        if (enabled(config, "observe.enabled")) {
+        if (metricsEnabled) {
             // the registry Camel's Prometheus endpoint serves: the one it made already, or one it will find by name
             MeterRegistry registry = beans.lookupByNameAndType(METRICS_REGISTRY, MeterRegistry.class);
             if (registry == null) {
@@ -112,9 +114,8 @@ public final class ObservabilityConfiguration implements CamelConfiguration {
                 archive ? beans.lookupByNameAndType("archiveIntake", ArchiveIntake.class) : null,
                 aggregates ? beans.lookupByNameAndType("aggregateStats", AggregateStats.class) : null,
                 deadLetterTopics);
-        beans.bind("pipelineMonitor", new PipelineMonitor(admin, sources,
-                Long.parseLong(config.apply("observe.caught-up-slot-lag-bytes")),
-                Long.parseLong(config.apply("observe.caught-up-consumer-lag")), metrics));
+        beans.bind("pipelineMonitor", new PipelineMonitor(admin, sources, caughtUpSlotLagBytes, caughtUpConsumerLag,
+                metrics));
     }
 
     /** A readiness check to bind: its bean name, id, probe, and what to check when it fails. */
@@ -127,9 +128,8 @@ public final class ObservabilityConfiguration implements CamelConfiguration {
      * time), and PostgreSQL's on a connection of their own: however often health is asked for, the import keeps its
      * connections and threads.
      */
-    private static void bindHealthChecks(CamelContext context, Function<String, String> config, long timeout,
-                                         Admin admin, DataSource probeDb, SlotLag slotLag, boolean cdc,
-                                         boolean archive, boolean aggregates) {
+    private void bindHealthChecks(CamelContext context, Function<String, String> config, Admin admin,
+                                  DataSource probeDb, SlotLag slotLag) {
         Registry beans = context.getRegistry();
         List<Dependency> dependencies = new ArrayList<>();
         String postgres = config.apply("postgres.host") + ":" + config.apply("postgres.port");
@@ -169,7 +169,7 @@ public final class ObservabilityConfiguration implements CamelConfiguration {
                 }
                 return "dead letters reach " + topic;
             }, "check that Kafka accepts records on " + topic + " (cdc.dead-letter-topic)"));
-            long max = Long.parseLong(config.apply("health.slot-lag-max-bytes"));
+            long max = slotLagMaxBytes;
             dependencies.add(new Dependency("slotLagHealthCheck", "replication-slot-lag", () -> {
                 long lag = slotLag.measure();
                 if (lag > max) {
@@ -183,17 +183,12 @@ public final class ObservabilityConfiguration implements CamelConfiguration {
         ExecutorService probes = context.getExecutorServiceManager().newThreadPool(DependencyCheck.class, "health-probes",
                 new ThreadPoolProfileBuilder("health-probes").poolSize(threads).maxPoolSize(threads)
                         .maxQueueSize(threads).rejectedPolicy(ThreadPoolRejectedPolicy.Abort).build());
-        DependencyCheck.Limits limits = new DependencyCheck.Limits(probes, timeout,
-                Long.parseLong(config.apply("health.cache-ms")));
+        DependencyCheck.Limits limits = new DependencyCheck.Limits(probes, timeout, cacheMillis);
         for (Dependency d : dependencies) {
             beans.bind(d.bean(), new DependencyCheck(d.id(), d.probe(), limits, d.fix()));
         }
         if (aggregates) {
             beans.bind("aggregatesHealthCheck", new AggregatesCheck(beans.lookupByNameAndType("aggregateStats", AggregateStats.class)));
         }
-    }
-
-    private static boolean enabled(Function<String, String> config, String key) {
-        return Boolean.parseBoolean(config.apply(key));
     }
 }

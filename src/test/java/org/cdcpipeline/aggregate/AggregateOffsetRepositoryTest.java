@@ -23,7 +23,7 @@ class AggregateOffsetRepositoryTest {
         AggregateStore store = new AggregateStore(down, "pipeline_state");
         AggregateDefinition definition = new AggregateDefinition("klienci-by-country", TOPIC, "kraj", "count", "");
         InFlightChanges inFlight = new InFlightChanges("klienci-by-country", 10);
-        AggregateStats stats = new AggregateStats(true, "127.0.0.1:1");
+        AggregateStats stats = new AggregateStats(true, null);
         Aggregate aggregate = new Aggregate(stats, store, definition, inFlight,
                 new AggregateStateWriter(store, definition, inFlight));
         AggregateOffsetRepository offsets = new AggregateOffsetRepository(aggregate);
