@@ -29,6 +29,7 @@ import org.cdcpipeline.cdc.CaptureStats;
 import org.cdcpipeline.cdc.CapturedTables;
 import org.cdcpipeline.cdc.CaptureTopics;
 import org.cdcpipeline.cdc.ChangeEventRecord;
+import org.cdcpipeline.cdc.ChangeEvents;
 import org.cdcpipeline.cdc.DeadLetter;
 import org.cdcpipeline.cdc.DeadLetterStatus;
 import org.cdcpipeline.cdc.KafkaBatch;
@@ -101,11 +102,16 @@ public final class PipelineConfiguration implements CamelConfiguration {
         context.getRegistry().bind("aggregateStats", aggregateStats);
         context.getRegistry().bind("changeEventRecord", new ChangeEventRecord(config.apply("topic.prefix")));
         context.getRegistry().bind("deadLetter", new DeadLetter(config.apply("cdc.dead-letter-topic")));
-        PublishedEvents inFlight = PublishedEvents.forOffsetsFile(config.apply("cdc.offsets-file"))
-                .withCapacity(Integer.parseInt(config.apply("cdc.max-in-flight")));
-        context.getRegistry().bind("cdcInFlight", inFlight);
+        context.getRegistry().bind("changeEvents", new ChangeEvents(config.apply("topic.prefix"), config.apply("cdc.signal-table")));
+        PublishedEvents inFlight = new PublishedEvents(Integer.parseInt(config.apply("cdc.max-in-flight")));
+        context.getRegistry().bind("publishedEvents", inFlight);
+        if (cdcEnabled) {
+            // the offset store finds it by this name (cdc-capture: offset.storage.acknowledgements); only a pipeline
+            // that captures shares it, so another in the same JVM cannot take the name
+            inFlight.shareAs("publishedEvents");
+        }
         context.getRegistry().bind("kafkaBatch", new KafkaBatch());
-        context.getRegistry().bind("cdcDeadLetterStatus", new DeadLetterStatus());
+        context.getRegistry().bind("deadLetterStatus", new DeadLetterStatus());
         Admin topicAdmin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 config.apply("kafka.bootstrap-servers")));
         context.addService(new ServiceSupport() {
