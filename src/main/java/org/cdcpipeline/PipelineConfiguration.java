@@ -103,12 +103,12 @@ public final class PipelineConfiguration implements CamelConfiguration {
         context.getRegistry().bind("changeEventRecord", new ChangeEventRecord(config.apply("topic.prefix")));
         context.getRegistry().bind("deadLetter", new DeadLetter(config.apply("cdc.dead-letter-topic")));
         context.getRegistry().bind("changeEvents", new ChangeEvents(config.apply("topic.prefix"), config.apply("cdc.signal-table")));
-        PublishedEvents inFlight = new PublishedEvents(Integer.parseInt(config.apply("cdc.max-in-flight")));
-        context.getRegistry().bind("publishedEvents", inFlight);
+        PublishedEvents publishedEvents = new PublishedEvents(Integer.parseInt(config.apply("cdc.max-in-flight")));
+        context.getRegistry().bind("publishedEvents", publishedEvents);
         if (cdcEnabled) {
             // the offset store finds it by this name (cdc-capture: offset.storage.acknowledgements); only a pipeline
             // that captures shares it, so another in the same JVM cannot take the name
-            inFlight.shareAs("publishedEvents");
+            publishedEvents.shareAs("publishedEvents");
         }
         context.getRegistry().bind("kafkaBatch", new KafkaBatch());
         context.getRegistry().bind("deadLetterStatus", new DeadLetterStatus());
@@ -125,7 +125,7 @@ public final class PipelineConfiguration implements CamelConfiguration {
         context.getRegistry().bind("slotLag", new SlotLag(dataSource, config.apply("cdc.slot-name"),
                 Long.parseLong(config.apply("cdc.slot-lag-warn-bytes"))));
         context.getRegistry().bind("captureStats", new CaptureStats(cdcEnabled,
-                config.apply("topic.prefix"), inFlight));
+                config.apply("topic.prefix"), publishedEvents));
         context.getRegistry().bind("csvImporter", csvImporter);
         bindArchive(context, config);
     }
