@@ -30,6 +30,7 @@ import org.cdcpipeline.cdc.CaptureStats;
 import org.cdcpipeline.cdc.CaptureTopics;
 import org.cdcpipeline.cdc.CapturedTables;
 import org.cdcpipeline.cdc.ChangeEventRecord;
+import org.cdcpipeline.cdc.ChangeEvents;
 import org.cdcpipeline.cdc.DeadLetter;
 import org.cdcpipeline.cdc.DeadLetterStatus;
 import org.cdcpipeline.cdc.KafkaBatch;
@@ -62,8 +63,8 @@ public final class PipelineConfiguration implements CamelConfiguration {
     /** The order of the start: what each step needs is made on the way (the data source first of all). */
     static final List<String> START_ORDER = List.of("dataSource", "importStats", "csvReadLock", "csvFileReader",
             "headerCheck", "targetTables", "csvBatches", "batchTransactions", "importOutcomes",
-            "capturedTables", "aggregateStore", "aggregateStats", "changeEventRecord", "deadLetter", "cdcInFlight",
-            "kafkaBatch", "cdcDeadLetterStatus", "kafkaAdmin", "captureTopics", "slotLag", "captureStats",
+            "capturedTables", "aggregateStore", "aggregateStats", "changeEventRecord", "changeEvents", "deadLetter",
+            "publishedEvents", "kafkaBatch", "deadLetterStatus", "kafkaAdmin", "captureTopics", "slotLag", "captureStats",
             "archiveStats", "s3Client", "archiveIntake", "archiveBatchKey", "subscribeAdapter", "archiveLag",
             "archiveBatching");
 
@@ -71,8 +72,8 @@ public final class PipelineConfiguration implements CamelConfiguration {
 
     @BindToRegistry("kafkaBatch")
     private final KafkaBatch kafkaBatch = new KafkaBatch();
-    @BindToRegistry("cdcDeadLetterStatus")
-    private final DeadLetterStatus cdcDeadLetterStatus = new DeadLetterStatus();
+    @BindToRegistry("deadLetterStatus")
+    private final DeadLetterStatus deadLetterStatus = new DeadLetterStatus();
     @BindToRegistry("rowChecks")
     private final RowChecks rowChecks = new RowChecks();
     @BindToRegistry("archiveBatchKey")
@@ -191,10 +192,23 @@ public final class PipelineConfiguration implements CamelConfiguration {
         return new DeadLetter(topic);
     }
 
-    @BindToRegistry(value = "cdcInFlight", lazy = true)
-    public PublishedEvents cdcInFlight(@PropertyInject("cdc.offsets-file") String offsetsFile,
+    /** What capture reads from the slot comes to the routes only if it is a change of a captured table. */
+    @BindToRegistry(value = "changeEvents", lazy = true)
+    public ChangeEvents changeEvents(@PropertyInject("topic.prefix") String topicPrefix,
+            @PropertyInject("cdc.signal-table") String signalTable) {
+        return new ChangeEvents(topicPrefix, signalTable);
+    }
+
+    @BindToRegistry(value = "publishedEvents", lazy = true)
+    public PublishedEvents publishedEvents(@PropertyInject("cdc.enabled") boolean cdcEnabled,
             @PropertyInject("cdc.max-in-flight") int maxInFlight) {
-        return PublishedEvents.forOffsetsFile(offsetsFile).withCapacity(maxInFlight);
+        PublishedEvents publishedEvents = new PublishedEvents(maxInFlight);
+        if (cdcEnabled) {
+            // the offset store finds it by this name (cdc-capture: offset.storage.acknowledgements); only a pipeline
+            // that captures shares it, so another in the same JVM cannot take the name
+            publishedEvents.shareAs("publishedEvents");
+        }
+        return publishedEvents;
     }
 
     @BindToRegistry(value = "captureTopics", lazy = true)
@@ -210,7 +224,7 @@ public final class PipelineConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(value = "captureStats", lazy = true)
-    public CaptureStats captureStats(@BeanInject("cdcInFlight") PublishedEvents inFlight,
+    public CaptureStats captureStats(@BeanInject("publishedEvents") PublishedEvents inFlight,
             @PropertyInject("cdc.enabled") boolean cdcEnabled, @PropertyInject("topic.prefix") String topicPrefix) {
         return new CaptureStats(cdcEnabled, topicPrefix, inFlight);
     }

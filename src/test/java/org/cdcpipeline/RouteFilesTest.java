@@ -26,6 +26,8 @@ class RouteFilesTest {
         List<Path> files = routeFiles();
         assertThat(files).isNotEmpty();
         try (CamelContext context = new DefaultCamelContext()) {
+            // the route files' beans take their settings from the configuration when loaded
+            context.getPropertiesComponent().setLocation("file:application.properties");
             RoutesLoader loader = PluginHelper.getRoutesLoader(context);
             List<Resource> resources = files.stream()
                     .map(f -> ResourceHelper.resolveResource(context, "file:" + f)).toList();

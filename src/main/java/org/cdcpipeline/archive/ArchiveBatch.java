@@ -14,9 +14,9 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 
 /**
- * The changes of one topic-partition that go into one Parquet object, in offset order. The object is named
- * {@code raw-kafka-data/table=<table>/date=<yyyy-MM-dd>/<topic>-<partition>-<firstOffset>-<lastOffset>.parquet}: the
- * offsets it accounts for (from the one after the previous batch's last change, so records that carry no change count
+ * The changes of one topic-partition that go into one Parquet object, in offset order. The archive-write route names
+ * the object {@code raw-kafka-data/table=<table>/date=<yyyy-MM-dd>/<topic>-<partition>-<firstOffset>-<lastOffset>.parquet}
+ * from the batch's fields ({@link ArchiveCoverage} reads the offsets back from that name): the offsets it accounts for (from the one after the previous batch's last change, so records that carry no change count
  * as covered, to its last change), the date being the commit date (UTC) of the batch's first change, so a batch that
  * spans midnight stays one object under the first change's date.
  */
@@ -96,11 +96,22 @@ public final class ArchiveBatch {
         return ChangeEventParser.tableOf(first().topic());
     }
 
-    public String objectKey() {
-        ArchivedChange first = first();
-        LocalDate date = LocalDate.ofInstant(Instant.ofEpochMilli(first.sourceTsMs()), ZoneOffset.UTC);
-        return PREFIX + "table=" + tableKey(ChangeEventParser.tableOf(first.topic())) + "/date=" + date + "/" + first.topic() + "-" + first.partition() + "-"
-                + firstOffset() + "-" + lastOffset() + ".parquet";
+    public String topic() {
+        return first().topic();
+    }
+
+    public int partition() {
+        return first().partition();
+    }
+
+    /** The table as its object keys name it ({@link #tableKey(String)}). */
+    public String tableInKey() {
+        return tableKey(table());
+    }
+
+    /** The commit date (UTC) of the batch's first change: the date its object is filed under. */
+    public LocalDate date() {
+        return LocalDate.ofInstant(Instant.ofEpochMilli(first().sourceTsMs()), ZoneOffset.UTC);
     }
 
     /**

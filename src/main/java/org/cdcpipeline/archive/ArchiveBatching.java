@@ -7,6 +7,7 @@ import java.util.Set;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
+import org.apache.camel.component.aws2.s3.AWS2S3Constants;
 import org.cdcpipeline.Causes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,7 +16,7 @@ import software.amazon.awssdk.core.exception.SdkServiceException;
 
 /**
  * Collects the admitted changes of one batch key (a topic-partition in one epoch) into an {@link ArchiveBatch}; once
- * the batch is complete, claims it (a stale batch is dropped), gives its object key and rows, and accounts for it once
+ * the batch is complete, claims it (a stale batch is dropped), gives its rows, and accounts for it once
  * its object is in the bucket. A write that fails is retried without end while S3 is unreachable or refuses, and at
  * most {@code attempts} times for any other failure (a batch that cannot be written as it is: its records then go to
  * the dead-letter topic); never once the batch is stale.
@@ -63,10 +64,6 @@ public final class ArchiveBatching implements AggregationStrategy {
         return false;
     }
 
-    public String objectKey(Exchange exchange) {
-        return batch(exchange).objectKey();
-    }
-
     /** The batch's rows as Avro records (what the parquetAvro data format marshals). */
     public List<GenericRecord> rows(Exchange exchange) {
         return batch(exchange).records();
@@ -79,7 +76,7 @@ public final class ArchiveBatching implements AggregationStrategy {
         intake.finished(batch, true, true);
         stats.written(batch.table(), batch.size(), object == null ? 0 : object.length);
         LOG.info("Archived {} changes of {} (offsets {}-{}) as {}", batch.size(), batch.topicPartition(),
-                batch.firstOffset(), batch.lastOffset(), batch.objectKey());
+                batch.firstOffset(), batch.lastOffset(), exchange.getIn().getHeader(AWS2S3Constants.KEY));
     }
 
     /** Whether a failed write is tried again: while the batch is current, without end for an outage, else bounded. */

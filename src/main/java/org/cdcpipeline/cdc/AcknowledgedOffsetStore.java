@@ -8,8 +8,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeoutException;
 
 import io.debezium.embedded.KafkaConnectUtil;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.connect.runtime.WorkerConfig;
-import org.apache.kafka.connect.runtime.standalone.StandaloneConfig;
 import org.apache.kafka.connect.storage.FileOffsetBackingStore;
 import org.apache.kafka.connect.util.Callback;
 
@@ -17,9 +17,13 @@ import org.apache.kafka.connect.util.Callback;
  * Debezium's file offset store, except that it writes a position only once Kafka has acknowledged every change
  * event handed over before: the route publishes in batches, asynchronously from capture, so an event counts as done
  * for Debezium before Kafka has it. After a crash, capture resumes from the last position written; events after it
- * are published again (same LSN), none is lost.
+ * are published again (same LSN), none is lost. Which {@link PublishedEvents} it waits on is named in its
+ * configuration, {@value #ACKNOWLEDGEMENTS} (set by the cdc-capture route).
  */
 public final class AcknowledgedOffsetStore extends FileOffsetBackingStore {
+
+    /** Debezium configuration: the name the {@link PublishedEvents} to wait on is shared under. */
+    public static final String ACKNOWLEDGEMENTS = "offset.storage.acknowledgements";
 
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AcknowledgedOffsetStore.class);
@@ -33,7 +37,12 @@ public final class AcknowledgedOffsetStore extends FileOffsetBackingStore {
     @Override
     public void configure(WorkerConfig config) {
         super.configure(config);
-        events = PublishedEvents.forOffsetsFile(config.getString(StandaloneConfig.OFFSET_STORAGE_FILE_FILENAME_CONFIG));
+        String name = config.originalsStrings().get(ACKNOWLEDGEMENTS);
+        if (name == null || name.isBlank()) {
+            throw new ConfigException(ACKNOWLEDGEMENTS + " is not set: name the PublishedEvents bean in the debezium "
+                    + "endpoint's additionalProperties." + ACKNOWLEDGEMENTS);
+        }
+        events = PublishedEvents.shared(name);
     }
 
     @Override

@@ -1,58 +1,73 @@
 package org.cdcpipeline.cdc;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Change events handed to Kafka and not yet acknowledged by it. Capture pauses while too many are outstanding (so a
  * slow or absent Kafka holds back capture instead of filling memory), and the position Debezium saves never runs
  * ahead of what Kafka has acknowledged: {@link AcknowledgedOffsetStore} waits here before it writes.
- * One instance per offsets file, which is how the offset store, created by Debezium, finds it.
+ * <p>
+ * Debezium creates the offset store by reflection, so the store cannot be handed this bean: it finds it by the name it
+ * was {@linkplain #shareAs shared} under, which the cdc-capture route passes to it as
+ * {@value AcknowledgedOffsetStore#ACKNOWLEDGEMENTS}.
  */
 public final class PublishedEvents {
 
-    private static final Map<String, PublishedEvents> BY_OFFSETS_FILE = new ConcurrentHashMap<>();
+    private static final Map<String, PublishedEvents> SHARED = new ConcurrentHashMap<>();
 
     /** While the pipeline stops, the last save of capture's position waits at most this long for Kafka. */
-    private static final long STOPPING_WAIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(3);
+    private static final long STOPPING_WAIT_NANOS = TimeUnit.SECONDS.toNanos(3);
 
-    private long handedOver;
+    /** One permit per event that may still be handed over before Kafka acknowledges earlier ones. */
+    private final Semaphore room;
+    private final AtomicLong handedOver = new AtomicLong();
+    /** Guarded by this: the offset store waits on it for a given count. */
     private long acknowledged;
-    private volatile int capacity = 10_000;
-    private boolean stopping;
+    private volatile boolean stopping;
 
-    private PublishedEvents() {
+    /** @param capacity how many events may wait for Kafka before capture pauses ({@code cdc.max-in-flight}) */
+    public PublishedEvents(int capacity) {
+        this.room = new Semaphore(capacity);
     }
 
-    public static PublishedEvents forOffsetsFile(String offsetsFile) {
-        return BY_OFFSETS_FILE.computeIfAbsent(Path.of(offsetsFile).toAbsolutePath().normalize().toString(),
-                k -> new PublishedEvents());
-    }
-
-    public PublishedEvents withCapacity(int capacity) {
-        this.capacity = capacity;
+    /** Makes this the instance {@link AcknowledgedOffsetStore} finds under {@code name}. */
+    public PublishedEvents shareAs(String name) {
+        SHARED.put(name, this);
         return this;
     }
 
-    /** An event enters the route; blocks while {@code capacity} events wait for Kafka. */
-    public synchronized void handOver() throws InterruptedException {
-        while (handedOver - acknowledged >= capacity) {
-            wait();
+    static PublishedEvents shared(String name) {
+        PublishedEvents events = SHARED.get(name);
+        if (events == null) {
+            throw new IllegalStateException("No PublishedEvents shared as '" + name + "' (" + AcknowledgedOffsetStore.ACKNOWLEDGEMENTS
+                    + " of the debezium endpoint): share the bean under that name (PublishedEvents.shareAs) before capture starts");
         }
-        handedOver++;
+        return events;
+    }
+
+    /** An event enters the route; blocks while {@code capacity} events wait for Kafka. */
+    public void handOver() throws InterruptedException {
+        room.acquire();
+        handedOver.incrementAndGet();
     }
 
     /** Kafka acknowledged these events (or they went to the dead-letter topic). */
-    public synchronized void acknowledge(int events) {
-        acknowledged += events;
-        notifyAll();
+    public void acknowledge(int events) {
+        room.release(events);
+        synchronized (this) {
+            acknowledged += events;
+            notifyAll();
+        }
     }
 
-    synchronized long handedOver() {
-        return handedOver;
+    long handedOver() {
+        return handedOver.get();
     }
 
     /**
@@ -61,15 +76,18 @@ public final class PublishedEvents {
      * waits for a Kafka that does not answer.
      */
     public static void stopping() {
-        BY_OFFSETS_FILE.values().forEach(events -> {
-            synchronized (events) {
-                events.stopping = true;
-                events.notifyAll();
-            }
-        });
+        SHARED.values().forEach(PublishedEvents::stop);
     }
 
-    /** Waits until every event handed over up to {@code target} is acknowledged. */
+    private synchronized void stop() {
+        stopping = true;
+        notifyAll();
+    }
+
+    /**
+     * Waits until every event handed over up to {@code target} is acknowledged. A monitor, not the semaphore: this
+     * waits for a count to be reached without taking permits, and a stop shortens the wait.
+     */
     synchronized void awaitAcknowledged(long target, Duration timeout) throws InterruptedException, TimeoutException {
         long deadline = System.nanoTime() + (stopping ? Math.min(timeout.toNanos(), STOPPING_WAIT_NANOS) : timeout.toNanos());
         while (acknowledged < target) {
@@ -84,11 +102,11 @@ public final class PublishedEvents {
         }
     }
 
-    synchronized boolean isStopping() {
+    boolean isStopping() {
         return stopping;
     }
 
     public synchronized boolean idle() {
-        return handedOver == acknowledged;
+        return handedOver.get() == acknowledged;
     }
 }

@@ -159,7 +159,7 @@ public final class ObservabilityConfiguration implements CamelConfiguration {
                     + " (S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY, S3_SECRET_KEY)"));
         }
         if (cdc) {
-            DeadLetterStatus deadLetters = beans.lookupByNameAndType("cdcDeadLetterStatus", DeadLetterStatus.class);
+            DeadLetterStatus deadLetters = beans.lookupByNameAndType("deadLetterStatus", DeadLetterStatus.class);
             String topic = config.apply("cdc.dead-letter-topic");
             dependencies.add(new Dependency("captureDeadLettersHealthCheck", "capture-dead-letters", () -> {
                 String failure = deadLetters.failure();

@@ -4,6 +4,16 @@ import java.util.List;
 
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.model.Model;
+import org.apache.camel.model.ProcessorDefinition;
+import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.model.SetHeaderDefinition;
+import org.apache.camel.support.DefaultExchange;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,13 +24,46 @@ class ArchiveBatchTest {
     private static final ArchivedChange.Column NOTE = new ArchivedChange.Column("uwagi", Schema.create(Schema.Type.STRING));
 
     @Test
-    void shouldNameTheObjectAfterTableFirstCommitDateTopicPartitionAndOffsets() {
+    void shouldNameTheObjectAfterTableFirstCommitDateTopicPartitionAndOffsets() throws Exception {
         ArchiveBatch batch = new ArchiveBatch();
         // 2025-03-14T23:59:59Z, then a change after midnight: the batch keeps the first change's date
         batch.add(admitted(change(10, 1741996799000L, List.of(ID), 1), 8));
         batch.add(admitted(change(11, 1741996801000L, List.of(ID), 2), 11));
         // from the offset after the previous batch: records 8 and 9 (a tombstone, a replay) count as covered
-        assertThat(batch.objectKey()).isEqualTo("raw-kafka-data/table=klienci/date=2025-03-14/p.s.klienci-3-8-11.parquet");
+        String key = objectKeyOfTheRoute(batch);
+        assertThat(key).isEqualTo("raw-kafka-data/table=klienci/date=2025-03-14/p.s.klienci-3-8-11.parquet");
+        assertThat(key).startsWith(ArchiveBatch.PREFIX + "table=" + ArchiveBatch.tableKey("klienci") + "/");
+        // resuming reads the offsets back from the name
+        assertThat(ArchiveCoverage.range(key, "p.s.klienci", 3)).containsExactly(8, 11);
+    }
+
+    /** The S3 key the archive-write route (routes/raw-archive.camel.yaml) sets for the batch. */
+    private static String objectKeyOfTheRoute(ArchiveBatch batch) throws Exception {
+        try (CamelContext context = new DefaultCamelContext()) {
+            PluginHelper.getRoutesLoader(context).loadRoutes(
+                    ResourceHelper.resolveResource(context, "file:routes/raw-archive.camel.yaml"));
+            RouteDefinition route = context.getCamelContextExtension().getContextPlugin(Model.class)
+                    .getRouteDefinition("archive-write");
+            SetHeaderDefinition setKey = setHeader(route.getOutputs(), "CamelAwsS3Key");
+            assertThat(setKey).as("archive-write sets CamelAwsS3Key").isNotNull();
+            Exchange exchange = new DefaultExchange(context);
+            exchange.getIn().setBody(batch);
+            return context.resolveLanguage(setKey.getExpression().getLanguage())
+                    .createExpression(setKey.getExpression().getExpression()).evaluate(exchange, String.class);
+        }
+    }
+
+    private static SetHeaderDefinition setHeader(List<ProcessorDefinition<?>> steps, String name) {
+        for (ProcessorDefinition<?> step : steps) {
+            if (step instanceof SetHeaderDefinition set && name.equals(set.getName())) {
+                return set;
+            }
+            SetHeaderDefinition nested = setHeader(step.getOutputs(), name);
+            if (nested != null) {
+                return nested;
+            }
+        }
+        return null;
     }
 
     @Test

@@ -1,0 +1,27 @@
+package org.cdcpipeline.cdc;
+
+import org.apache.camel.Header;
+import org.apache.camel.component.debezium.DebeziumConstants;
+
+/**
+ * Tells the changes of captured tables from the other events Debezium delivers: heartbeats and the logical decoding
+ * messages of the heartbeat query carry no change (they only move the slot forward), and the signal table's rows are
+ * requests to Debezium, not data. A plain check: it runs on Debezium's thread for every event.
+ */
+public final class ChangeEvents {
+
+    private final String signalTable;
+    private final String messages;
+
+    /** @param signalTable {@code cdc.signal-table} ({@code <schema>.<table>}) */
+    public ChangeEvents(String topicPrefix, String signalTable) {
+        this.signalTable = topicPrefix + "." + signalTable;
+        this.messages = topicPrefix + ".message";
+    }
+
+    /** True for a change of a captured table; false for a heartbeat, a logical decoding message or a signal. */
+    public boolean isTableChange(@Header(DebeziumConstants.HEADER_OPERATION) String operation,
+                                 @Header(DebeziumConstants.HEADER_IDENTIFIER) String identifier) {
+        return operation != null && !signalTable.equals(identifier) && !messages.equals(identifier);
+    }
+}

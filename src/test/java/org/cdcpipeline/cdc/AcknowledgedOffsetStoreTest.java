@@ -1,0 +1,72 @@
+package org.cdcpipeline.cdc;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.debezium.embedded.EmbeddedWorkerConfig;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class AcknowledgedOffsetStoreTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldSaveAPositionOnlyOnceKafkaHasTheEventsBeforeIt() throws Exception {
+        PublishedEvents events = new PublishedEvents(10).shareAs("publishedEventsStoreTest");
+        events.handOver();
+        Path file = dir.resolve("offsets.dat");
+        AcknowledgedOffsetStore store = new AcknowledgedOffsetStore();
+        store.configure(config(file, "publishedEventsStoreTest"));
+        store.start();
+        try {
+            CompletableFuture<Void> saved = CompletableFuture.runAsync(() -> {
+                try {
+                    store.set(Map.of(bytes("[\"cdc\",{\"server\":\"dbserver1\"}]"), bytes("{\"lsn\":1}")), null).get();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThatThrownBy(() -> saved.get(300, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+            assertThat(file).doesNotExist();
+            events.acknowledge(1);
+            saved.get(10, TimeUnit.SECONDS);
+            assertThat(Files.size(file)).isPositive();
+        } finally {
+            store.stop();
+        }
+    }
+
+    @Test
+    void shouldNameTheSettingWhenNoEventsAreNamed() {
+        AcknowledgedOffsetStore store = new AcknowledgedOffsetStore();
+        assertThatThrownBy(() -> store.configure(config(dir.resolve("offsets.dat"), null)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("additionalProperties." + AcknowledgedOffsetStore.ACKNOWLEDGEMENTS);
+    }
+
+    private static EmbeddedWorkerConfig config(Path file, String events) {
+        Map<String, String> config = new HashMap<>();
+        config.put("offset.storage.file.filename", file.toString());
+        if (events != null) {
+            config.put(AcknowledgedOffsetStore.ACKNOWLEDGEMENTS, events);
+        }
+        return new EmbeddedWorkerConfig(config);
+    }
+
+    private static ByteBuffer bytes(String s) {
+        return ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
+    }
+}
