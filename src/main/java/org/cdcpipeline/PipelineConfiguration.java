@@ -3,9 +3,6 @@ package org.cdcpipeline;
 import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -51,7 +48,6 @@ public final class PipelineConfiguration implements CamelConfiguration {
         PropertiesComponent properties = context.getPropertiesComponent();
         Function<String, String> config = key -> properties.resolveProperty(key).orElse("");
 
-        requireEndpoints(config);
         ExampleSecrets.refuse(config);
         // local state (capture offsets) lives here even when every service is external
         OwnerOnly.directory(Path.of(config.apply("pipeline.data-dir")));
@@ -169,23 +165,6 @@ public final class PipelineConfiguration implements CamelConfiguration {
         }
         context.getRegistry().bind("archiveBatching", new ArchiveBatching(intake, stats,
                 Integer.parseInt(config.apply("archive.retry.max-attempts"))));
-    }
-
-    /**
-     * The embedded services have filled in every empty endpoint by now, unless nothing started them: the Camel CLI's
-     * `camel run` starts no servers.
-     */
-    private static void requireEndpoints(Function<String, String> config) {
-        List<String> missing = new ArrayList<>();
-        for (String key : List.of("postgres.host", "kafka.bootstrap-servers", "s3.endpoint")) {
-            if (config.apply(key).isBlank()) {
-                missing.add(key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'));
-            }
-        }
-        if (!missing.isEmpty()) {
-            throw new StartupException(String.join(", ", missing) + " not set and no embedded server started (camel run "
-                    + "starts none): set them to running servers, or start the pipeline with java -jar target/cdc-pipeline.jar.");
-        }
     }
 
     private static void restartRoute(CamelContext context, String routeId) {
