@@ -23,7 +23,8 @@ public final class Banner extends MainListenerSupport {
     public void afterStart(BaseMainSupport main) {
         CamelContext context = main.getCamelContext();
         PropertiesComponent properties = context.getPropertiesComponent();
-        EmbeddedServices embedded = context.getRegistry().lookupByNameAndType("embeddedServices", EmbeddedServices.class);
+        EmbeddedServices embedded = context.getRegistry().lookupByNameAndType(EmbeddedServicesConfiguration.NAME,
+                EmbeddedServices.class);
         System.out.println(text(key -> properties.resolveProperty(key).orElse(""),
                 embedded == null ? key -> false : embedded::isEmbedded));
     }

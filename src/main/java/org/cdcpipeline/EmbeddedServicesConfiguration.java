@@ -22,8 +22,16 @@ public final class EmbeddedServicesConfiguration implements CamelConfiguration {
     /** true: the embedded services' data is deleted before they start ({@code java -jar ... --wipe-data} sets it). */
     static final String WIPE_DATA = "pipeline.wipe-data";
 
-    @BindToRegistry("embeddedServices")
+    /** The bean's name, for the banner and a stop after a failed start. */
+    static final String NAME = "embeddedServices";
+
+    @BindToRegistry(NAME)
     public EmbeddedServices embeddedServices(CamelContext context) {
+        // Camel Main post-processes a configuration class twice: when it creates it, and again before configure()
+        EmbeddedServices started = context.getRegistry().lookupByNameAndType(NAME, EmbeddedServices.class);
+        if (started != null) {
+            return started;
+        }
         // The Camel CLI loads this project's jar in a class loader of its own; Kafka and Debezium look classes up
         // through the context class loader of the threads that create them, which all descend from this one.
         Thread.currentThread().setContextClassLoader(EmbeddedServicesConfiguration.class.getClassLoader());

@@ -51,7 +51,7 @@ public final class ServicesLifecycle extends MainListenerSupport implements Auto
     public void close() {
         CamelContext started = context;
         EmbeddedServices services = started == null ? null
-                : started.getRegistry().lookupByNameAndType("embeddedServices", EmbeddedServices.class);
+                : started.getRegistry().lookupByNameAndType(EmbeddedServicesConfiguration.NAME, EmbeddedServices.class);
         if (services != null) {
             services.close();
         }
