@@ -11,9 +11,10 @@ import org.cdcpipeline.embedded.EmbeddedServices;
 
 /**
  * Prints every endpoint once the routes run, so a user can connect psql, a Kafka client and an S3 client, and says
- * where their passwords are (never the passwords themselves: the output ends up in logs).
+ * where their passwords are (never the passwords themselves: the output ends up in logs). Named in
+ * camel.main.main-listener-classes, so {@code camel run} prints it as {@code java -jar} does.
  */
-final class Banner extends MainListenerSupport {
+public final class Banner extends MainListenerSupport {
 
     /** Stands for a password or secret key in what the banner shows. */
     static final String MASK = "****";
@@ -22,7 +23,8 @@ final class Banner extends MainListenerSupport {
     public void afterStart(BaseMainSupport main) {
         CamelContext context = main.getCamelContext();
         PropertiesComponent properties = context.getPropertiesComponent();
-        EmbeddedServices embedded = context.getRegistry().lookupByNameAndType("embeddedServices", EmbeddedServices.class);
+        EmbeddedServices embedded = context.getRegistry().lookupByNameAndType(EmbeddedServicesConfiguration.NAME,
+                EmbeddedServices.class);
         System.out.println(text(key -> properties.resolveProperty(key).orElse(""),
                 embedded == null ? key -> false : embedded::isEmbedded));
     }

@@ -3,9 +3,7 @@ package org.cdcpipeline;
 import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -85,7 +83,6 @@ public final class PipelineConfiguration implements CamelConfiguration {
         // the context class loader of the threads that create them, which all descend from this one.
         Thread.currentThread().setContextClassLoader(PipelineConfiguration.class.getClassLoader());
         Function<String, String> config = config(context);
-        requireEndpoints(config);
         ExampleSecrets.refuse(config);
         // local state (capture offsets) lives here even when every service is external
         OwnerOnly.directory(Path.of(config.apply("pipeline.data-dir")));
@@ -329,23 +326,6 @@ public final class PipelineConfiguration implements CamelConfiguration {
             @BeanInject("archiveStats") ArchiveStats stats,
             @PropertyInject("archive.retry.max-attempts") int maxAttempts) {
         return new ArchiveBatching(intake, stats, maxAttempts);
-    }
-
-    /**
-     * The embedded services have filled in every empty endpoint by now, unless nothing started them: the Camel CLI's
-     * `camel run` starts no servers.
-     */
-    private static void requireEndpoints(Function<String, String> config) {
-        List<String> missing = new ArrayList<>();
-        for (String key : List.of("postgres.host", "kafka.bootstrap-servers", "s3.endpoint")) {
-            if (config.apply(key).isBlank()) {
-                missing.add(key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'));
-            }
-        }
-        if (!missing.isEmpty()) {
-            throw new StartupException(String.join(", ", missing) + " not set and no embedded server started (camel run "
-                    + "starts none): set them to running servers, or start the pipeline with java -jar target/cdc-pipeline.jar.");
-        }
     }
 
     private static void restartRoute(CamelContext context, String routeId) {

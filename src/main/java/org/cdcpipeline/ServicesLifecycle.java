@@ -1,62 +1,38 @@
 package org.cdcpipeline;
 
 import java.time.Duration;
-import java.util.Map;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
-import org.apache.camel.spi.PropertiesComponent;
-import org.apache.camel.support.service.ServiceSupport;
 import org.cdcpipeline.cdc.CaptureTasks;
 import org.cdcpipeline.cdc.PublishedEvents;
 import org.cdcpipeline.embedded.EmbeddedServices;
 
 /**
- * Starts the embedded services once the configuration is read and before anything uses it, so that components and
- * beans see the endpoints of the servers actually started; stops them with the Camel context, after the routes.
+ * The pipeline's part in Camel Main's start and stop, for {@code java -jar} and {@code camel run} alike (named in
+ * camel.main.main-listener-classes). The embedded services start with the beans ({@link EmbeddedServicesConfiguration}).
  */
-final class ServicesLifecycle extends MainListenerSupport implements AutoCloseable {
+public final class ServicesLifecycle extends MainListenerSupport implements AutoCloseable {
 
     private final boolean wipeData;
-    private volatile EmbeddedServices services;
-    /** Stops the servers if the JVM is asked to exit while Camel, whose own hook covers the rest, is still starting. */
-    private final Thread stopOnEarlyExit = new Thread(this::close, "embedded-services-stop");
+    private volatile CamelContext context;
+
+    /** As {@code camel run} creates it: the embedded services keep their data. */
+    public ServicesLifecycle() {
+        this(false);
+    }
 
     ServicesLifecycle(boolean wipeData) {
         this.wipeData = wipeData;
     }
 
+    /** java -jar only: {@code camel run} adds its listeners once this step has passed. */
     @Override
     public void beforeConfigure(BaseMainSupport main) {
-        CamelContext context = main.getCamelContext();
-        PropertiesComponent properties = context.getPropertiesComponent();
-        // known before it starts, so that a stop during the start stops the servers started so far
-        services = new EmbeddedServices();
-        Runtime.getRuntime().addShutdownHook(stopOnEarlyExit);
-        services.open(key -> properties.resolveProperty(key).orElse(""), wipeData);
-        Map<String, String> endpoints = services.endpoints();
-        endpoints.forEach(properties::addOverrideProperty);
-        context.getRegistry().bind("embeddedServices", services);
-        try {
-            // a context service is stopped after the routes, and Camel's shutdown hook waits for it on Ctrl-C
-            context.addService(new ServiceSupport() {
-                @Override
-                protected void doStop() {
-                    ServicesLifecycle.this.close();
-                }
-            }, true, true);
-        } catch (Exception e) {
-            throw new StartupException("Cannot register the embedded services with Camel: " + e.getMessage(), e);
-        }
-    }
-
-    @Override
-    public void afterStart(BaseMainSupport main) {
-        try {
-            Runtime.getRuntime().removeShutdownHook(stopOnEarlyExit);
-        } catch (IllegalStateException e) {
-            // already shutting down: the hook runs
+        context = main.getCamelContext();
+        if (wipeData) {
+            context.getPropertiesComponent().addOverrideProperty(EmbeddedServicesConfiguration.WIPE_DATA, "true");
         }
     }
 
@@ -70,12 +46,14 @@ final class ServicesLifecycle extends MainListenerSupport implements AutoCloseab
         PublishedEvents.stopping();
     }
 
+    /** After a start that failed once the embedded services were up (they stop with the context otherwise). */
     @Override
     public void close() {
-        EmbeddedServices running = services;
-        services = null;
-        if (running != null) {
-            running.close();
+        CamelContext started = context;
+        EmbeddedServices services = started == null ? null
+                : started.getRegistry().lookupByNameAndType(EmbeddedServicesConfiguration.NAME, EmbeddedServices.class);
+        if (services != null) {
+            services.close();
         }
     }
 }
