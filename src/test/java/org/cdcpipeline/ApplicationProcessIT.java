@@ -1,6 +1,5 @@
 package org.cdcpipeline;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -65,8 +64,7 @@ class ApplicationProcessIT {
     @AfterEach
     void stopAll() throws Exception {
         for (Process p : started) {
-            p.destroy();
-            p.waitFor(60, TimeUnit.SECONDS);
+            PipelineJar.stop(p);
         }
         // a last regular start and stop leaves no PostgreSQL behind
         if (Files.exists(dataDir.resolve("postgres/postmaster.pid"))) {
@@ -101,7 +99,7 @@ class ApplicationProcessIT {
         assertThat(portOpen(pgPort)).as("a clean stop stops PostgreSQL").isFalse();
 
         Process third = run(Map.of());
-        await().atMost(Duration.ofSeconds(120)).until(() -> output(third).contains("cdc-pipeline is running"));
+        PipelineJar.awaitRunning(third, log(third), Duration.ofSeconds(120));
         assertThat(count("SELECT count(*) FROM klienci WHERE id = 999")).isEqualTo(1);
         assertThat(count("SELECT count(*) FROM klienci WHERE id = 1 AND kraj = 'Niemcy'")).isEqualTo(1);
 
@@ -164,32 +162,25 @@ class ApplicationProcessIT {
     }
 
     private Process run(Map<String, String> env, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-jar",
-                Path.of("target", "cdc-pipeline.jar").toAbsolutePath().toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(work.resolve("run-" + started.size() + ".log").toFile());
-        pb.environment().put("POSTGRES_PORT", String.valueOf(pgPort));
-        pb.environment().put("POSTGRES_PASSWORD", PASSWORD);
-        pb.environment().put("KAFKA_EMBEDDED_PORT", String.valueOf(kafkaPort));
-        pb.environment().put("KAFKA_EMBEDDED_CONTROLLER_PORT", String.valueOf(controllerPort));
-        pb.environment().put("S3_EMBEDDED_PORT", String.valueOf(s3Port));
-        pb.environment().put("PIPELINE_DATA_DIR", dataDir.toString());
-        pb.environment().put("CSV_DIR", csvDir.toString());
-        pb.environment().put("JMX_PORT", String.valueOf(TestServices.freePort()));
-        pb.environment().put("OBSERVE_PORT", String.valueOf(TestServices.freePort()));
-        pb.environment().put("CSV_POLL_DELAY_MS", "200");
-        pb.environment().put("CSV_READ_LOCK_MIN_AGE_MS", "200");
-        pb.environment().putAll(env);
-        Process p = pb.start();
+        Map<String, String> environment = new HashMap<>(Map.of("POSTGRES_PORT", String.valueOf(pgPort),
+                "POSTGRES_PASSWORD", PASSWORD, "KAFKA_EMBEDDED_PORT", String.valueOf(kafkaPort),
+                "KAFKA_EMBEDDED_CONTROLLER_PORT", String.valueOf(controllerPort), "S3_EMBEDDED_PORT", String.valueOf(s3Port),
+                "PIPELINE_DATA_DIR", dataDir.toString(), "CSV_DIR", csvDir.toString(),
+                "JMX_PORT", String.valueOf(TestServices.freePort()), "OBSERVE_PORT", String.valueOf(TestServices.freePort()),
+                "CSV_POLL_DELAY_MS", "200"));
+        environment.put("CSV_READ_LOCK_MIN_AGE_MS", "200");
+        environment.putAll(env);
+        Process p = PipelineJar.withEnvironment(environment).start(work.resolve("run-" + started.size() + ".log"), args);
         started.add(p);
         return p;
     }
 
-    private String output(Process p) throws IOException {
-        File log = work.resolve("run-" + started.indexOf(p) + ".log").toFile();
-        return Files.readString(log.toPath(), StandardCharsets.UTF_8);
+    private String output(Process p) {
+        return PipelineJar.output(log(p));
+    }
+
+    private Path log(Process p) {
+        return work.resolve("run-" + started.indexOf(p) + ".log");
     }
 
     private int count(String sql) {

@@ -15,14 +15,10 @@ class BannerTest {
 
     @Test
     void shouldMaskTheDevelopmentPasswordAndSayWhereTheDevelopmentCredentialsAre() {
-        Map<String, String> config = config();
-        config.put("postgres.password", "a1b2c3d4e5f6a7b8c9d0e1f2");
-        config.put("postgres.password-source", "in data/dev-credentials.properties (postgres.password)");
-        config.put("s3.access-key", "dev3af8c0ffee");
-        config.put("s3.secret-key", "da71d00dfeedbeefcafe");
-        config.put("s3.secret-key-source", "in data/dev-credentials.properties (s3.secret-key)");
-
-        String banner = Banner.text(key -> config.getOrDefault(key, ""), ALL_EMBEDDED::contains);
+        String banner = banner(Map.of("postgres.password", "a1b2c3d4e5f6a7b8c9d0e1f2",
+                "postgres.password-source", "in data/dev-credentials.properties (postgres.password)",
+                "s3.access-key", "dev3af8c0ffee", "s3.secret-key", "da71d00dfeedbeefcafe",
+                "s3.secret-key-source", "in data/dev-credentials.properties (s3.secret-key)"), ALL_EMBEDDED);
 
         assertThat(banner).contains("postgresql://postgres:****@127.0.0.1:5432/postgres")
                 .contains("embedded, data in data/postgres; password in data/dev-credentials.properties (postgres.password)")
@@ -32,19 +28,21 @@ class BannerTest {
 
     @Test
     void shouldNameTheVariablesOfConfiguredSecretsWithoutShowingThem() {
-        Map<String, String> config = config();
-        config.put("postgres.host", "db.example");
-        config.put("postgres.password", "Configured-Pg-Secret");
-        config.put("s3.endpoint", "https://s3.example");
-        config.put("s3.access-key", "AKIAEXAMPLE");
-        config.put("s3.secret-key", "Configured-S3-Secret");
-
-        String banner = Banner.text(key -> config.getOrDefault(key, ""), key -> false);
+        String banner = banner(Map.of("postgres.host", "db.example", "postgres.password", "Configured-Pg-Secret",
+                "s3.endpoint", "https://s3.example", "s3.access-key", "AKIAEXAMPLE",
+                "s3.secret-key", "Configured-S3-Secret"), Set.of());
 
         assertThat(banner).contains("postgresql://postgres:****@db.example:5432/postgres")
                 .contains("password from POSTGRES_PASSWORD")
                 .contains("access key AKIAEXAMPLE, secret key from S3_SECRET_KEY")
                 .doesNotContain("Configured-Pg-Secret").doesNotContain("Configured-S3-Secret");
+    }
+
+    /** The banner of a configuration: the defaults below with these settings on top. */
+    private static String banner(Map<String, String> settings, Set<String> embedded) {
+        Map<String, String> config = config();
+        config.putAll(settings);
+        return Banner.text(key -> config.getOrDefault(key, ""), embedded::contains);
     }
 
     private static Map<String, String> config() {

@@ -30,7 +30,7 @@ public final class ChildProcessEnv {
         return of(config);
     }
 
-    static Map<String, String> of(Map<String, String> properties) {
+    public static Map<String, String> of(Map<String, String> properties) {
         Map<String, String> env = new HashMap<>();
         properties.forEach((key, value) -> env.put(key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'), value));
         return env;

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,11 +30,8 @@ class DevModeIT {
         Path csvDir = Files.createDirectories(project.resolve("csv"));
         String schema = "dev_mode_it_" + ProcessHandle.current().pid();
 
-        ProcessBuilder pb = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m", "-jar", Path.of("target", "cdc-pipeline.jar").toAbsolutePath().toString(), "--dev"))
-                .directory(project.toFile()).redirectErrorStream(true).redirectOutput(project.resolve("run.log").toFile());
-        pb.environment().putAll(ChildProcessEnv.csvImportOnly(csvDir, schema, project.resolve("data")));
-        Process pipeline = pb.start();
+        Process pipeline = PipelineJar.withEnvironment(ChildProcessEnv.csvImportOnly(csvDir, schema, project.resolve("data")))
+                .jvm("-Xmx384m").in(project).start(project.resolve("run.log"), "--dev");
         try {
             Files.copy(Samples.path("klienci.csv"), csvDir.resolve("klienci.csv"));
             await().atMost(Duration.ofSeconds(120)).until(() -> listing(csvDir.resolve(".done")).size() == 1);
@@ -54,15 +50,12 @@ class DevModeIT {
             assertThat(listing(csvDir.resolve(".done"))).singleElement().asString().endsWith("-klienci.csv");
             assertThat(TestServices.column("SELECT count(*) FROM " + schema + ".pracownicy")).doesNotContain("0");
         } finally {
-            pipeline.destroy();
-            if (!pipeline.waitFor(60, TimeUnit.SECONDS)) {
-                pipeline.destroyForcibly();
-            }
+            PipelineJar.stop(pipeline);
         }
     }
 
-    private String log() throws Exception {
-        return Files.readString(project.resolve("run.log"), StandardCharsets.UTF_8);
+    private String log() {
+        return PipelineJar.output(project.resolve("run.log"));
     }
 
     private static List<String> listing(Path dir) throws Exception {

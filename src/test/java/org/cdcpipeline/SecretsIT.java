@@ -5,7 +5,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -14,7 +13,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -64,8 +63,7 @@ class SecretsIT {
     @AfterEach
     void stop() throws InterruptedException {
         if (pipeline != null && pipeline.isAlive()) {
-            pipeline.destroy();
-            pipeline.waitFor(60, TimeUnit.SECONDS);
+            PipelineJar.stop(pipeline);
         }
     }
 
@@ -87,7 +85,7 @@ class SecretsIT {
         pipeline.destroy(); // Ctrl-C: the stop's lines belong to the log too
         assertThat(pipeline.waitFor(60, TimeUnit.SECONDS)).isTrue();
 
-        String output = Files.readString(log, StandardCharsets.UTF_8);
+        String output = output();
         assertThat(output).contains("postgresql://postgres:****@127.0.0.1:" + pgPort + "/postgres")
                 .contains("password from POSTGRES_PASSWORD")
                 .contains("access key secrets-it-access, secret key from S3_SECRET_KEY");
@@ -104,7 +102,7 @@ class SecretsIT {
     void shouldKeepDevelopmentCredentialsInAnOwnerOnlyFileAndNeverPrintThem() throws Exception {
         pipeline = start(Map.of(), "--once");
         assertThat(pipeline.waitFor(300, TimeUnit.SECONDS)).isTrue();
-        String output = Files.readString(log, StandardCharsets.UTF_8);
+        String output = output();
         assertThat(pipeline.exitValue()).as(output).isZero();
 
         Path file = dataDir.resolve("dev-credentials.properties");
@@ -158,33 +156,20 @@ class SecretsIT {
     }
 
     private Process start(Map<String, String> env, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-jar",
-                Path.of("target", "cdc-pipeline.jar").toAbsolutePath().toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().put("POSTGRES_PORT", String.valueOf(pgPort));
-        pb.environment().put("KAFKA_EMBEDDED_PORT", String.valueOf(TestServices.freePort()));
-        pb.environment().put("KAFKA_EMBEDDED_CONTROLLER_PORT", String.valueOf(TestServices.freePort()));
-        pb.environment().put("S3_EMBEDDED_PORT", String.valueOf(s3Port));
-        pb.environment().put("PIPELINE_DATA_DIR", dataDir.toString());
-        pb.environment().put("CSV_DIR", csvDir.toString());
-        pb.environment().put("JMX_PORT", String.valueOf(TestServices.freePort()));
-        pb.environment().put("OBSERVE_PORT", String.valueOf(observePort));
-        pb.environment().put("CSV_POLL_DELAY_MS", "200");
-        pb.environment().put("CSV_READ_LOCK_MIN_AGE_MS", "200");
-        pb.environment().put("ARCHIVE_BATCH_MAX_AGE_MS", "1000");
-        pb.environment().put("AGGREGATE_SNAPSHOT_INTERVAL_MS", "1000");
-        pb.environment().putAll(env);
-        return pb.start();
+        Map<String, String> environment = new HashMap<>(Map.of("POSTGRES_PORT", String.valueOf(pgPort),
+                "KAFKA_EMBEDDED_PORT", String.valueOf(TestServices.freePort()),
+                "KAFKA_EMBEDDED_CONTROLLER_PORT", String.valueOf(TestServices.freePort()),
+                "S3_EMBEDDED_PORT", String.valueOf(s3Port), "PIPELINE_DATA_DIR", dataDir.toString(),
+                "CSV_DIR", csvDir.toString(), "JMX_PORT", String.valueOf(TestServices.freePort()),
+                "OBSERVE_PORT", String.valueOf(observePort), "CSV_POLL_DELAY_MS", "200", "CSV_READ_LOCK_MIN_AGE_MS", "200"));
+        environment.put("ARCHIVE_BATCH_MAX_AGE_MS", "1000");
+        environment.put("AGGREGATE_SNAPSHOT_INTERVAL_MS", "1000");
+        environment.putAll(env);
+        return PipelineJar.withEnvironment(environment).start(log, args);
     }
 
     private String output() {
-        try {
-            return Files.readString(log, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return e.toString();
-        }
+        return PipelineJar.output(log);
     }
 
     /** A value found nowhere unless the secret itself was written out. */

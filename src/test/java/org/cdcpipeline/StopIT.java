@@ -177,19 +177,13 @@ class StopIT {
         config.put("csv.read-lock-min-age-ms", "200");
         config.put("jmx.port", String.valueOf(TestServices.freePort()));
         config.put("observe.port", String.valueOf(TestServices.freePort()));
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-jar", Path.of("target", "cdc-pipeline.jar").toAbsolutePath().toString())
-                .redirectErrorStream(true)
-                .redirectOutput(work.resolve(name + ".log").toFile());
-        pb.environment().putAll(ChildProcessEnv.of(config));
-        Process p = pb.start();
+        Process p = PipelineJar.withEnvironment(ChildProcessEnv.of(config)).start(work.resolve(name + ".log"));
         started.add(p);
         return p;
     }
 
-    private String log(String name) throws IOException {
-        Path log = work.resolve(name + ".log");
-        return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+    private String log(String name) {
+        return PipelineJar.output(work.resolve(name + ".log"));
     }
 
     private static long count(String schema) throws Exception {

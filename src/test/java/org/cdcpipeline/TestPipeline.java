@@ -5,6 +5,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.awaitility.core.ConditionTimeoutException;
+
 import static org.awaitility.Awaitility.await;
 
 /** A pipeline running in this JVM on the real route files, pointed at the shared test servers. */
@@ -23,7 +25,13 @@ public final class TestPipeline implements AutoCloseable {
     public static TestPipeline start(Map<String, String> properties) {
         TestPipeline p = new TestPipeline(new Pipeline(new RunOptions(false, false, false), withDefaults(properties)));
         p.thread.start();
-        await().atMost(Duration.ofSeconds(60)).until(() -> p.pipeline.isStarted() || !p.thread.isAlive());
+        // the first start in a test JVM loads every library: on a busy machine that takes more than a minute
+        try {
+            await().atMost(Duration.ofSeconds(180)).until(() -> p.pipeline.isStarted() || !p.thread.isAlive());
+        } catch (ConditionTimeoutException e) {
+            p.pipeline.stop(); // no pipeline left running into the next test
+            throw new IllegalStateException("pipeline did not start within 180 s", e);
+        }
         if (!p.pipeline.isStarted()) {
             throw new IllegalStateException("pipeline did not start, exit code " + p.exitCode.get());
         }

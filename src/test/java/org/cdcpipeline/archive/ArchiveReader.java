@@ -34,7 +34,8 @@ public final class ArchiveReader implements AutoCloseable {
         return s3.listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(bucket)
                         .prefix("raw-kafka-data/table=" + table + "/").build())
                 .contents().stream().map(S3Object::key)
-                .filter(k -> k.substring(k.lastIndexOf('/') + 1).startsWith(topic + "-"))
+                // only the archive's own object names: <topic>-<partition>-<firstOffset>-<lastOffset>.parquet
+                .filter(k -> k.substring(k.lastIndexOf('/') + 1).matches(java.util.regex.Pattern.quote(topic) + "-\\d+-\\d+-\\d+\\.parquet"))
                 .sorted(java.util.Comparator.comparingLong(ArchiveReader::firstOffset)).toList();
     }
 

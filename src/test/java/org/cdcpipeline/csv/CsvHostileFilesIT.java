@@ -10,7 +10,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -18,6 +17,7 @@ import java.util.stream.Stream;
 
 import org.cdcpipeline.ChildProcessEnv;
 import org.cdcpipeline.TestServices;
+import org.cdcpipeline.PipelineJar;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,22 +47,14 @@ class CsvHostileFilesIT {
     static void startPipeline() throws Exception {
         csvDir = Files.createDirectories(work.resolve("csv"));
         schema = "csv_hostile_" + ProcessHandle.current().pid();
-        ProcessBuilder pb = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+ExitOnOutOfMemoryError", "-jar",
-                Path.of("target", "cdc-pipeline.jar").toAbsolutePath().toString()))
-                .redirectErrorStream(true).redirectOutput(work.resolve("run.log").toFile());
-        pb.environment().putAll(ChildProcessEnv.csvImportOnly(csvDir, schema, work.resolve("data")));
-        pipeline = pb.start();
-        await().atMost(Duration.ofSeconds(120)).until(() -> log().contains("cdc-pipeline is running") || !pipeline.isAlive());
-        assertThat(pipeline.isAlive()).as(log()).isTrue();
+        pipeline = PipelineJar.withEnvironment(ChildProcessEnv.csvImportOnly(csvDir, schema, work.resolve("data")))
+                .jvm("-Xmx256m", "-XX:+ExitOnOutOfMemoryError").start(work.resolve("run.log"));
+        PipelineJar.awaitRunning(pipeline, work.resolve("run.log"), Duration.ofSeconds(120));
     }
 
     @AfterAll
     static void stopPipeline() throws Exception {
-        pipeline.destroy();
-        if (!pipeline.waitFor(60, TimeUnit.SECONDS)) {
-            pipeline.destroyForcibly();
-        }
+        PipelineJar.stop(pipeline);
     }
 
     @Test
@@ -147,7 +139,7 @@ class CsvHostileFilesIT {
         }
     }
 
-    private static String log() throws IOException {
-        return Files.readString(work.resolve("run.log"), StandardCharsets.UTF_8);
+    private static String log() {
+        return PipelineJar.output(work.resolve("run.log"));
     }
 }

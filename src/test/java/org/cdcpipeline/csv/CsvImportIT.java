@@ -1,6 +1,5 @@
 package org.cdcpipeline.csv;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -9,47 +8,20 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 
-import org.cdcpipeline.TestPipeline;
 import org.cdcpipeline.TestServices;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The csv-import route on its real YAML file against a real PostgreSQL: what lands in the tables. */
 class CsvImportIT {
 
-    private static final AtomicInteger SCHEMAS = new AtomicInteger();
-    private static TestPipeline pipeline;
-    private static Path csvDir;
-    private static String schema;
+    @RegisterExtension
+    static final CsvImportPipeline IMPORT = new CsvImportPipeline("csv_it");
 
-    @TempDir
-    static Path sharedDir;
-
-    private CsvFolder folder;
-
-    @BeforeAll
-    static void startPipeline() {
-        schema = "csv_it_" + SCHEMAS.incrementAndGet() + "_" + ProcessHandle.current().pid();
-        csvDir = sharedDir;
-        pipeline = TestPipeline.start(Map.of("csv.dir", csvDir.toString(), "csv.schema", schema, "csv.batch-size", "7"));
-    }
-
-    @AfterAll
-    static void stopPipeline() throws Exception {
-        pipeline.close();
-    }
-
-    @BeforeEach
-    void folder() {
-        folder = new CsvFolder(csvDir);
-    }
+    private final CsvFolder folder = IMPORT.folder();
 
     @Test
     void shouldImportTheSampleFilesIntoTypedTables() throws Exception {
@@ -72,7 +44,7 @@ class CsvImportIT {
                 .containsExactly("Szymon|Kwiatkowski|Programista|40|2019-11-12|9250.00");
         assertThat(query("SELECT concat_ws('|', nazwa, status, budzet, data_rozpoczecia, (data_zakonczenia IS NULL)::text) FROM projekty WHERE id = 1"))
                 .containsExactly("Wdrożenie ERP|wstrzymany|2098000.00|2024-05-15|true");
-        assertThat(query("SELECT relname || '=' || relreplident::text FROM pg_class WHERE relnamespace = '" + schema
+        assertThat(query("SELECT relname || '=' || relreplident::text FROM pg_class WHERE relnamespace = '" + IMPORT.schema()
                 + "'::regnamespace AND relkind = 'r' AND relname IN ('klienci', 'pracownicy', 'projekty') ORDER BY relname"))
                 .containsExactly("klienci=f", "pracownicy=f", "projekty=f");
         assertThat(folder.rejects("klienci")).isEmpty();
@@ -162,7 +134,7 @@ class CsvImportIT {
             assertThat(folder.awaitProcessed(name)).as(name).isEqualTo(".error");
         }
         assertThat(query("SELECT count(*) FROM klienci WHERE id = 401")).containsExactly("1");
-        assertThat(query("SELECT count(*) FROM pg_class WHERE relnamespace = '" + schema + "'::regnamespace "
+        assertThat(query("SELECT count(*) FROM pg_class WHERE relnamespace = '" + IMPORT.schema() + "'::regnamespace "
                 + "AND relname IN ('pusty', 'bez_naglowka', 'bez_id', 'klienci_naglowek')")).containsExactly("0");
     }
 
@@ -182,19 +154,19 @@ class CsvImportIT {
                 ""));
         assertThat(folder.awaitProcessed("dostawcy.csv")).isEqualTo(".done");
         assertThat(query("SELECT column_name || ':' || data_type FROM information_schema.columns WHERE table_schema = '"
-                + schema + "' AND table_name = 'dostawcy' ORDER BY ordinal_position")).containsExactly(
+                + IMPORT.schema() + "' AND table_name = 'dostawcy' ORDER BY ordinal_position")).containsExactly(
                 "id:bigint", "nazwa:text", "aktywny:boolean", "od_kiedy:date",
                 "ostatnia_dostawa:timestamp without time zone", "limit_kredytu:numeric", "kod:text");
-        assertThat(query("SELECT count(*) FROM pg_index WHERE indrelid = '" + schema + ".dostawcy'::regclass AND indisprimary"))
+        assertThat(query("SELECT count(*) FROM pg_index WHERE indrelid = '" + IMPORT.schema() + ".dostawcy'::regclass AND indisprimary"))
                 .containsExactly("1");
-        assertThat(query("SELECT relreplident::text FROM pg_class WHERE oid = '" + schema + ".dostawcy'::regclass"))
+        assertThat(query("SELECT relreplident::text FROM pg_class WHERE oid = '" + IMPORT.schema() + ".dostawcy'::regclass"))
                 .containsExactly("f");
         assertThat(query("SELECT count(*) FROM dostawcy")).containsExactly("3");
     }
 
     static List<String> query(String sql) throws SQLException {
         try (Connection c = TestServices.connect(); Statement st = c.createStatement()) {
-            st.execute("SET search_path TO " + schema);
+            st.execute("SET search_path TO " + IMPORT.schema());
             List<String> rows = new ArrayList<>();
             try (ResultSet rs = st.executeQuery(sql)) {
                 while (rs.next()) {

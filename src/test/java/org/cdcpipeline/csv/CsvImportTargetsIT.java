@@ -9,12 +9,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.cdcpipeline.ChildProcessEnv;
+import org.cdcpipeline.PipelineJar;
 import org.cdcpipeline.TestPipeline;
-import org.cdcpipeline.TestServices;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,7 +39,7 @@ class CsvImportTargetsIT {
     @AfterEach
     void stopProcesses() throws Exception {
         for (Process p : processes) {
-            stop(p);
+            PipelineJar.stop(p);
         }
     }
 
@@ -57,11 +56,11 @@ class CsvImportTargetsIT {
         folder.drop("users.csv", "id,role\n1,admin\n3,admin\n");
         assertThat(folder.awaitProcessed("users.csv")).isEqualTo(".error");
         assertThat(users(schema)).containsExactly("1=viewer", "2=viewer");
-        assertThat(log("default").lines().filter(l -> l.contains("Refused users.csv")).toList()).singleElement()
+        assertThat(PipelineJar.output(log("default")).lines().filter(l -> l.contains("Refused users.csv")).toList()).singleElement()
                 .asString().contains(" ERROR ", "table " + schema + ".users exists, but the CSV import did not create it",
                         "has no schema file", "add users to the setting csv.allowed-tables",
                         "environment variable CSV_ALLOWED_TABLES");
-        stop(p);
+        PipelineJar.stop(p);
 
         // the operator allows the table and moves the refused file back
         start(csvDir, schema, Map.of("csv.allowed-tables", "klienci, users"), "allowed");
@@ -167,28 +166,15 @@ class CsvImportTargetsIT {
 
     private Process start(Path csvDir, String schema, Map<String, String> settings, String name) throws Exception {
         Map<String, String> env = new HashMap<>(ChildProcessEnv.csvImportOnly(csvDir, schema, work.resolve("data")));
-        settings.forEach((key, value) -> env.put(key.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_'), value));
-        ProcessBuilder pb = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", Path.of("target", "cdc-pipeline.jar").toAbsolutePath().toString()))
-                .redirectErrorStream(true).redirectOutput(work.resolve(name + ".log").toFile());
-        pb.environment().putAll(env);
-        Process p = pb.start();
+        env.putAll(ChildProcessEnv.of(settings));
+        Process p = PipelineJar.withEnvironment(env).jvm("-Xmx256m").start(log(name));
         processes.add(p);
-        await().atMost(Duration.ofSeconds(120)).until(() -> log(name).contains("cdc-pipeline is running") || !p.isAlive());
-        assertThat(p.isAlive()).as("pipeline %s started (see %s)", name, work.resolve(name + ".log")).isTrue();
+        PipelineJar.awaitRunning(p, log(name), Duration.ofSeconds(120));
         return p;
     }
 
-    private static void stop(Process p) throws InterruptedException {
-        p.destroy();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-        }
-    }
-
-    private String log(String name) throws Exception {
-        Path file = work.resolve(name + ".log");
-        return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+    private Path log(String name) {
+        return work.resolve(name + ".log");
     }
 
     private static List<String> users(String schema) throws Exception {

@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 import org.cdcpipeline.ChildProcessEnv;
 import org.cdcpipeline.TestPipeline;
 import org.cdcpipeline.TestServices;
+import org.cdcpipeline.PipelineJar;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -102,11 +103,7 @@ class CsvSameNameIT {
     private Process startProcess(Path csvDir, String schema) throws Exception {
         Map<String, String> env = ChildProcessEnv.csvImportOnly(csvDir, schema, work.resolve("data"));
         env.put("CSV_BATCH_SIZE", BATCH);
-        ProcessBuilder pb = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", Path.of("target", "cdc-pipeline.jar").toAbsolutePath().toString()))
-                .redirectErrorStream(true).redirectOutput(work.resolve("killed.log").toFile());
-        pb.environment().putAll(env);
-        return pb.start();
+        return PipelineJar.withEnvironment(env).jvm("-Xmx256m").start(work.resolve("killed.log"));
     }
 
     private static boolean tableExists(String schema) throws Exception {

@@ -7,12 +7,11 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.cdcpipeline.ChildProcessEnv;
 import org.cdcpipeline.TestServices;
+import org.cdcpipeline.PipelineJar;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,10 +32,7 @@ class CsvTwoPipelinesIT {
     @AfterEach
     void stop() throws Exception {
         for (Process p : pipelines) {
-            p.destroy();
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
+            PipelineJar.stop(p);
         }
     }
 
@@ -76,16 +72,12 @@ class CsvTwoPipelinesIT {
     }
 
     private Process start(Path csvDir, String schema, int i) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", Path.of("target", "cdc-pipeline.jar").toAbsolutePath().toString()))
-                .redirectErrorStream(true).redirectOutput(work.resolve("run-" + i + ".log").toFile());
-        Map<String, String> env = ChildProcessEnv.csvImportOnly(csvDir, schema, work.resolve("data-" + i));
-        pb.environment().putAll(env);
-        return pb.start();
+        return PipelineJar.withEnvironment(ChildProcessEnv.csvImportOnly(csvDir, schema, work.resolve("data-" + i)))
+                .jvm("-Xmx256m").start(work.resolve("run-" + i + ".log"));
     }
 
-    private String log(int i) throws Exception {
-        return Files.readString(work.resolve("run-" + i + ".log"), StandardCharsets.UTF_8);
+    private String log(int i) {
+        return PipelineJar.output(work.resolve("run-" + i + ".log"));
     }
 
     private static long count(Path dir) throws Exception {

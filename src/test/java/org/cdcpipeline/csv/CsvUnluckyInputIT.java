@@ -12,10 +12,8 @@ import java.util.Map;
 
 import org.cdcpipeline.TestPipeline;
 import org.cdcpipeline.TestServices;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,34 +23,15 @@ class CsvUnluckyInputIT {
 
     private static final Charset CP1250 = Charset.forName("windows-1250");
     private static final String HEADER = "id,nazwa,email,kraj,telefon\n";
-    private static TestPipeline pipeline;
-    private static String schema;
+    @RegisterExtension
+    static final CsvImportPipeline IMPORT = new CsvImportPipeline("csv_unlucky");
 
-    @TempDir
-    static Path csvDir;
-
-    private CsvFolder folder;
-
-    @BeforeAll
-    static void startPipeline() {
-        schema = "csv_unlucky_" + ProcessHandle.current().pid();
-        pipeline = TestPipeline.start(Map.of("csv.dir", csvDir.toString(), "csv.schema", schema, "csv.batch-size", "7"));
-    }
-
-    @AfterAll
-    static void stopPipeline() throws Exception {
-        pipeline.close();
-    }
-
-    @BeforeEach
-    void folder() {
-        folder = new CsvFolder(csvDir);
-    }
+    private final CsvFolder folder = IMPORT.folder();
 
     @Test
     void shouldImportEveryRowWhenTheWriterPausesMidFile() throws Exception {
         // written in place, not renamed: the import must wait for the writer, whose pause is far beyond the minimum age
-        try (Writer out = Files.newBufferedWriter(csvDir.resolve("pauza.csv"), StandardCharsets.UTF_8)) {
+        try (Writer out = Files.newBufferedWriter(IMPORT.csvDir().resolve("pauza.csv"), StandardCharsets.UTF_8)) {
             out.write("id,nazwa\n");
             for (int id = 1; id <= 20; id++) {
                 out.write(id + ",przed pauzą\n");
@@ -64,7 +43,7 @@ class CsvUnluckyInputIT {
             }
         }
         assertThat(folder.awaitProcessed("pauza.csv")).isEqualTo(".done");
-        assertThat(query("SELECT count(*) FROM " + schema + ".pauza")).containsExactly("40");
+        assertThat(query("SELECT count(*) FROM " + IMPORT.schema() + ".pauza")).containsExactly("40");
     }
 
     @Test
@@ -74,7 +53,7 @@ class CsvUnluckyInputIT {
                 + "2,\"Firma \"X\"\",x@x.pl,Polska,2\n"
                 + "3,Gamma,g@g.pl,Czechy,3\n");
         assertThat(folder.awaitProcessed("cytaty.csv")).isEqualTo(".done");
-        assertThat(query("SELECT id::text FROM " + schema + ".cytaty ORDER BY id")).containsExactly("1", "3");
+        assertThat(query("SELECT id::text FROM " + IMPORT.schema() + ".cytaty ORDER BY id")).containsExactly("1", "3");
         List<String> rejects = folder.rejects("cytaty");
         assertThat(rejects).hasSize(2);
         assertThat(rejects.get(1)).startsWith("3,\"malformed quoting");
@@ -94,27 +73,27 @@ class CsvUnluckyInputIT {
         assertThat(Files.readAllLines(files.get(1), StandardCharsets.UTF_8)).containsExactly("line,reason,raw",
                 "3,\"expected 5 columns, found 2\",\"'-1+1,Gamma\"",
                 "4,column id: '@SUM(A1)' is not a bigint,\"'@SUM(A1),Delta,d@d.pl,Polska,4\"");
-        assertThat(query("SELECT id::text FROM " + schema + ".formuly ORDER BY id")).containsExactly("1", "2");
+        assertThat(query("SELECT id::text FROM " + IMPORT.schema() + ".formuly ORDER BY id")).containsExactly("1", "2");
     }
 
     @Test
     void shouldRefuseAColumnNamedLikeAnArchiveMetadataColumn() throws Exception {
         folder.drop("probe_t.csv", "id,__op,nazwa\n1,c,Alfa\n");
         assertThat(folder.awaitProcessed("probe_t.csv")).isEqualTo(".error");
-        assertThat(query("SELECT count(*) FROM pg_class WHERE relnamespace = '" + schema + "'::regnamespace "
+        assertThat(query("SELECT count(*) FROM pg_class WHERE relnamespace = '" + IMPORT.schema() + "'::regnamespace "
                 + "AND relname = 'probe_t'")).containsExactly("0");
     }
 
     @Test
     void shouldRefuseACp1250FileAndImportItWithTheCharsetSetting(@TempDir Path otherDir) throws Exception {
         byte[] cp1250 = (HEADER + "1,Alfa,a@a.pl,Polska,1\n2,Zażółć Gęślą,z@z.pl,Polska,2\n").getBytes(CP1250);
-        Files.write(csvDir.resolve(".kodowanie.tmp"), cp1250);
-        Files.move(csvDir.resolve(".kodowanie.tmp"), csvDir.resolve("kodowanie.csv"), StandardCopyOption.ATOMIC_MOVE);
+        Files.write(IMPORT.csvDir().resolve(".kodowanie.tmp"), cp1250);
+        Files.move(IMPORT.csvDir().resolve(".kodowanie.tmp"), IMPORT.csvDir().resolve("kodowanie.csv"), StandardCopyOption.ATOMIC_MOVE);
         assertThat(folder.awaitProcessed("kodowanie.csv")).isEqualTo(".error");
-        assertThat(query("SELECT count(*) FROM pg_class WHERE relnamespace = '" + schema + "'::regnamespace "
+        assertThat(query("SELECT count(*) FROM pg_class WHERE relnamespace = '" + IMPORT.schema() + "'::regnamespace "
                 + "AND relname = 'kodowanie'")).containsExactly("0");
 
-        String charsetSchema = schema + "_cp1250";
+        String charsetSchema = IMPORT.schema() + "_cp1250";
         try (TestPipeline cp1250Pipeline = TestPipeline.start(Map.of("csv.dir", otherDir.toString(),
                 "csv.schema", charsetSchema, "csv.charset", "windows-1250"))) {
             Files.write(otherDir.resolve(".kodowanie.tmp"), cp1250);

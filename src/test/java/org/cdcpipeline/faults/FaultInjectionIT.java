@@ -18,6 +18,7 @@ import java.util.Random;
 import java.util.stream.Stream;
 
 import org.awaitility.core.ConditionTimeoutException;
+import org.cdcpipeline.PipelineJar;
 import org.cdcpipeline.faults.AuditTrail.AuditedChange;
 import org.junit.jupiter.api.Test;
 
@@ -173,7 +174,7 @@ class FaultInjectionIT {
     private static void restartIfExited(PipelineProcess pipeline, FaultTimeline timeline) throws IOException {
         if (!pipeline.isAlive()) {
             timeline.incident("the pipeline " + pipeline.exitDescription() + " on its own; last lines of "
-                    + pipeline.currentLog().getFileName() + ":\n" + PipelineProcess.tail(pipeline.currentLog(), 20));
+                    + pipeline.currentLog().getFileName() + ":\n" + PipelineJar.tail(pipeline.currentLog(), 20));
             pipeline.start();
         }
     }

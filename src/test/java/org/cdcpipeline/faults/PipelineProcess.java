@@ -1,20 +1,18 @@
 package org.cdcpipeline.faults;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.cdcpipeline.ChildProcessEnv;
+import org.cdcpipeline.PipelineJar;
 import org.cdcpipeline.TestServices;
-
-import static org.awaitility.Awaitility.await;
 
 /**
  * The pipeline as a user runs it: {@code java -jar target/cdc-pipeline.jar}, configured through environment variables
@@ -29,7 +27,7 @@ final class PipelineProcess implements AutoCloseable {
 
     PipelineProcess(Path work, Map<String, String> settings) {
         this.work = work;
-        this.environment = asEnvironment(settings);
+        this.environment = ChildProcessEnv.of(settings);
     }
 
     /**
@@ -54,31 +52,13 @@ final class PipelineProcess implements AutoCloseable {
         return settings;
     }
 
-    private static Map<String, String> asEnvironment(Map<String, String> settings) {
-        Map<String, String> env = new HashMap<>();
-        settings.forEach((key, value) -> env.put(key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'), value));
-        return env;
-    }
-
     /** Starts the pipeline and waits for its banner (everything started). */
     void start() throws IOException {
         Files.createDirectories(Path.of(environment.get("CSV_DIR")));
         Path log = work.resolve("run-" + (logs.size() + 1) + ".log");
         logs.add(log);
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-jar", Path.of("target", "cdc-pipeline.jar").toAbsolutePath().toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().putAll(environment);
-        process = pb.start();
-        Process started = process;
-        await("pipeline start, see " + log).atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500))
-                .until(() -> {
-                    if (!started.isAlive()) {
-                        throw new IllegalStateException("The pipeline exited with " + started.exitValue()
-                                + " while starting:\n" + tail(log, 40));
-                    }
-                    return output(log).contains("cdc-pipeline is running");
-                });
+        process = PipelineJar.withEnvironment(environment).start(log);
+        PipelineJar.awaitRunning(process, log, Duration.ofSeconds(180));
     }
 
     /** kill -9: no shutdown hook runs, nothing is flushed. */
@@ -100,20 +80,6 @@ final class PipelineProcess implements AutoCloseable {
 
     List<Path> logs() {
         return List.copyOf(logs);
-    }
-
-    static String tail(Path log, int lines) {
-        try {
-            List<String> all = output(log).lines().toList();
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-        } catch (IOException e) {
-            return "(" + log + " unreadable: " + e.getMessage() + ")";
-        }
-    }
-
-    private static String output(Path log) throws IOException {
-        // a malformed byte in the log must not fail the wait
-        return new String(Files.readAllBytes(log), StandardCharsets.UTF_8);
     }
 
     /** At the end of a run the verdict is in: the process is killed, a regular stop is not what this run tests. */
