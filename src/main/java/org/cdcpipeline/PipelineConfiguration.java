@@ -27,9 +27,6 @@ import org.cdcpipeline.archive.S3ArchiveObjects;
 import org.cdcpipeline.cdc.CaptureStats;
 import org.cdcpipeline.cdc.CaptureTopics;
 import org.cdcpipeline.cdc.CapturedTables;
-import org.cdcpipeline.cdc.ChangeEventRecord;
-import org.cdcpipeline.cdc.ChangeEvents;
-import org.cdcpipeline.cdc.DeadLetter;
 import org.cdcpipeline.cdc.DeadLetterStatus;
 import org.cdcpipeline.cdc.KafkaBatch;
 import org.cdcpipeline.cdc.PublishedEvents;
@@ -61,9 +58,8 @@ public final class PipelineConfiguration implements CamelConfiguration {
     /** The order of the start: what each step needs is made on the way (the data source first of all). */
     static final List<String> START_ORDER = List.of("dataSource", "importStats", "csvReadLock", "csvFileReader",
             "headerCheck", "targetTables", "csvBatches", "batchTransactions", "importOutcomes",
-            "capturedTables", "aggregateStore", "aggregateStats", "changeEventRecord", "changeEvents", "deadLetter",
-            "publishedEvents", "kafkaBatch", "deadLetterStatus", "kafkaAdmin", "captureTopics", "slotLag", "captureStats",
-            "archiveStats", "s3Client", "archiveIntake", "archiveBatchKey", "subscribeAdapter", "archiveLag",
+            "capturedTables", "aggregateStore", "aggregateStats", "publishedEvents", "kafkaBatch", "deadLetterStatus",
+            "kafkaAdmin", "captureTopics", "slotLag", "captureStats", "archiveStats", "s3Client", "archiveIntake", "archiveBatchKey", "subscribeAdapter", "archiveLag",
             "archiveBatching");
 
     // beans of no settings
@@ -177,23 +173,6 @@ public final class PipelineConfiguration implements CamelConfiguration {
                 snapshotMode, () -> restartRoute(context, "cdc-capture"), heartbeatQuery);
         capturedTables.prepare();
         return capturedTables;
-    }
-
-    @BindToRegistry(value = "changeEventRecord", lazy = true)
-    public ChangeEventRecord changeEventRecord(@PropertyInject("topic.prefix") String topicPrefix) {
-        return new ChangeEventRecord(topicPrefix);
-    }
-
-    @BindToRegistry(value = "deadLetter", lazy = true)
-    public DeadLetter deadLetter(@PropertyInject("cdc.dead-letter-topic") String topic) {
-        return new DeadLetter(topic);
-    }
-
-    /** What capture reads from the slot comes to the routes only if it is a change of a captured table. */
-    @BindToRegistry(value = "changeEvents", lazy = true)
-    public ChangeEvents changeEvents(@PropertyInject("topic.prefix") String topicPrefix,
-            @PropertyInject("cdc.signal-table") String signalTable) {
-        return new ChangeEvents(topicPrefix, signalTable);
     }
 
     @BindToRegistry(value = "publishedEvents", lazy = true)

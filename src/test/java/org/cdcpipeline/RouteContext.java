@@ -33,9 +33,6 @@ import org.cdcpipeline.archive.ArchiveIntake;
 import org.cdcpipeline.cdc.CaptureStats;
 import org.cdcpipeline.cdc.CaptureTopics;
 import org.cdcpipeline.cdc.CapturedTables;
-import org.cdcpipeline.cdc.ChangeEventRecord;
-import org.cdcpipeline.cdc.ChangeEvents;
-import org.cdcpipeline.cdc.DeadLetter;
 import org.cdcpipeline.cdc.DeadLetterStatus;
 import org.cdcpipeline.cdc.KafkaBatch;
 import org.cdcpipeline.cdc.PublishedEvents;
@@ -72,15 +69,12 @@ public final class RouteContext {
             Map.entry("rowChecks", RowChecks.class),
             Map.entry("csvBatches", CsvBatches.class),
             Map.entry("batchTransactions", BatchTransactions.class),
-            Map.entry("changeEvents", ChangeEvents.class),
             Map.entry("publishedEvents", PublishedEvents.class),
-            Map.entry("changeEventRecord", ChangeEventRecord.class),
             Map.entry("kafkaBatch", KafkaBatch.class),
             Map.entry("captureTopics", CaptureTopics.class),
             Map.entry("captureStats", CaptureStats.class),
             Map.entry("capturedTables", CapturedTables.class),
             Map.entry("slotLag", SlotLag.class),
-            Map.entry("deadLetter", DeadLetter.class),
             Map.entry("deadLetterStatus", DeadLetterStatus.class),
             Map.entry("archiveIntake", ArchiveIntake.class),
             Map.entry("archiveBatchKey", ArchiveBatchKey.class),
@@ -93,6 +87,8 @@ public final class RouteContext {
     static final Pattern BEAN_NAME = Pattern.compile(
             "(?:\\bref|\\baggregationStrategy|\\bonExceptionOccurredRef): *\"?([A-Za-z]\\w*)\"?\\s*$|\"#(?:bean:)?([A-Za-z]\\w*)\"",
             Pattern.MULTILINE);
+    /** A bean a route file declares itself (beans: - name: ... type: ...): Camel makes it from the file. */
+    static final Pattern DECLARED_BEAN = Pattern.compile("-\\s*name:\\s*(\\w+)\\s*\\n\\s*type:", Pattern.MULTILINE);
     /** A thread pool the routes name (application.properties configures them; here any pool does). */
     private static final Pattern THREAD_POOL = Pattern.compile("\\bexecutorService: *\"?([\\w-]+)\"?\\s*$", Pattern.MULTILINE);
 
@@ -164,6 +160,13 @@ public final class RouteContext {
             found.add(m.group(1) != null ? m.group(1) : m.group(m.groupCount()));
         }
         return found;
+    }
+
+    /** The beans the route files name and do not declare themselves: those the pipeline's configuration binds. */
+    static Set<String> beansToBind() throws IOException {
+        Set<String> names = new TreeSet<>(matches(BEAN_NAME, routeText()));
+        names.removeAll(matches(DECLARED_BEAN, routeText()));
+        return names;
     }
 
     /** The route files' text without their comment lines (a comment may show a bean as an example). */

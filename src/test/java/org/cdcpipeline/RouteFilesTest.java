@@ -44,7 +44,7 @@ class RouteFilesTest {
     void shouldKnowTheClassOfEveryBeanTheRoutesName() throws Exception {
         assertThat(RouteContext.BEANS.keySet()).as("the beans the route files name (update RouteContext.BEANS when a "
                 + "bean is renamed)").containsExactlyInAnyOrderElementsOf(
-                RouteContext.matches(RouteContext.BEAN_NAME, RouteContext.routeText()));
+                RouteContext.beansToBind());
     }
 
     @Test

@@ -21,20 +21,10 @@ import software.amazon.awssdk.core.exception.SdkServiceException;
  * most {@code attempts} times for any other failure (a batch that cannot be written as it is: its records then go to
  * the dead-letter topic); never once the batch is stale.
  */
-public final class ArchiveBatching implements AggregationStrategy {
+public record ArchiveBatching(ArchiveIntake intake, ArchiveStats stats, int attempts) implements AggregationStrategy {
 
     private static final Logger LOG = LoggerFactory.getLogger(ArchiveBatching.class);
     static final String BATCH = "archiveBatch";
-
-    private final ArchiveIntake intake;
-    private final ArchiveStats stats;
-    private final int attempts;
-
-    public ArchiveBatching(ArchiveIntake intake, ArchiveStats stats, int attempts) {
-        this.intake = intake;
-        this.stats = stats;
-        this.attempts = attempts;
-    }
 
     @Override
     public Exchange aggregate(Exchange oldExchange, Exchange newExchange) {

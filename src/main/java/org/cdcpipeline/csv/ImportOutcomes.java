@@ -13,18 +13,10 @@ import org.slf4j.LoggerFactory;
  * Opens the tally of each file's import and tells how it ended: one line per file imported or refused, and the
  * counts of the run (csv stats).
  */
-public final class ImportOutcomes {
+public record ImportOutcomes(ImportStats stats, Path csvDir) {
 
     private static final Logger LOG = LoggerFactory.getLogger(ImportOutcomes.class);
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmssSSS");
-
-    private final ImportStats stats;
-    private final Path csvDir;
-
-    public ImportOutcomes(ImportStats stats, Path csvDir) {
-        this.stats = stats;
-        this.csvDir = csvDir;
-    }
 
     /** The import of a file starts: its rejects go to {@code <table>.<start>.rejects.csv} beside the input. */
     public ImportTally start(CsvFile file) {
@@ -35,18 +27,19 @@ public final class ImportOutcomes {
     public void finish(ImportTally tally) {
         CsvFile file = tally.file();
         long millis = tally.millis();
+        ImportTally.Rows rows = tally.rows();
         if (tally.isStopped()) {
             throw new ImportStoppedException(file.name() + " -> " + file.table() + ": stopped with the pipeline after "
-                    + tally.imported() + " rows; the file is imported again from the top at the next start");
+                    + rows.imported() + " rows; the file is imported again from the top at the next start");
         }
-        if (tally.rejected() > 0) {
+        if (rows.rejected() > 0) {
             LOG.warn("{} -> {}: {} rows imported ({} changed), {} rejected (see {}) in {} ms", file.name(), file.table(),
-                    tally.imported(), tally.changed(), tally.rejected(), tally.rejectsPath(), millis);
+                    rows.imported(), rows.changed(), rows.rejected(), tally.rejectsPath(), millis);
         } else {
             LOG.info("{} -> {}: {} rows imported ({} changed), 0 rejected in {} ms", file.name(), file.table(),
-                    tally.imported(), tally.changed(), millis);
+                    rows.imported(), rows.changed(), millis);
         }
-        stats.imported(file.table().name(), tally.imported(), tally.changed(), tally.rejected(), millis);
+        stats.imported(file.table().name(), rows.imported(), rows.changed(), rows.rejected(), millis);
     }
 
     /** Records a file that cannot be imported at all; the route moves it to the error folder. */

@@ -54,16 +54,12 @@ public final class ImportTally {
         return stopped;
     }
 
-    synchronized long imported() {
-        return imported;
+    /** The rows so far, read together: the writers of the file's batches may be counting meanwhile. */
+    synchronized Rows rows() {
+        return new Rows(imported, changed, rejected);
     }
 
-    synchronized long changed() {
-        return changed;
-    }
-
-    synchronized long rejected() {
-        return rejected;
+    record Rows(long imported, long changed, long rejected) {
     }
 
     Path rejectsPath() {
