@@ -145,7 +145,8 @@ public final class PipelineConfiguration implements CamelConfiguration {
 
     @BindToRegistry(value = "csvBatches", lazy = true)
     public CsvBatches csvBatches(CamelContext context, @PropertyInject("csv.batch-size") int batchSize) {
-        return new CsvBatches(batchSize, () -> !context.getStatus().isStarted());
+        // stopping, not "not started yet": the file routes may take a file while the rest of the context still starts
+        return new CsvBatches(batchSize, () -> context.getStatus().isStopping() || context.getStatus().isStopped());
     }
 
     @BindToRegistry(value = "batchTransactions", lazy = true)
