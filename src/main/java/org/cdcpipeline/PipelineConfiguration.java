@@ -27,6 +27,7 @@ import org.cdcpipeline.archive.S3ArchiveObjects;
 import org.cdcpipeline.cdc.CaptureStats;
 import org.cdcpipeline.cdc.CaptureTopics;
 import org.cdcpipeline.cdc.CapturedTables;
+import org.cdcpipeline.cdc.ChangeEventRecord;
 import org.cdcpipeline.cdc.DeadLetterStatus;
 import org.cdcpipeline.cdc.KafkaBatch;
 import org.cdcpipeline.cdc.PublishedEvents;
@@ -58,9 +59,9 @@ public final class PipelineConfiguration implements CamelConfiguration {
     /** The order of the start: what each step needs is made on the way (the data source first of all). */
     static final List<String> START_ORDER = List.of("dataSource", "importStats", "csvReadLock", "csvFileReader",
             "headerCheck", "targetTables", "csvBatches", "batchTransactions", "importOutcomes",
-            "capturedTables", "aggregateStore", "aggregateStats", "publishedEvents", "kafkaBatch", "deadLetterStatus",
-            "kafkaAdmin", "captureTopics", "slotLag", "captureStats", "archiveStats", "s3Client", "archiveIntake", "archiveBatchKey", "subscribeAdapter", "archiveLag",
-            "archiveBatching");
+            "capturedTables", "aggregateStore", "aggregateStats", "changeEventRecord", "publishedEvents", "kafkaBatch",
+            "deadLetterStatus", "kafkaAdmin", "captureTopics", "slotLag", "captureStats", "archiveStats", "s3Client",
+            "archiveIntake", "archiveBatchKey", "subscribeAdapter", "archiveLag", "archiveBatching");
 
     // beans of no settings
 
@@ -161,6 +162,12 @@ public final class PipelineConfiguration implements CamelConfiguration {
     }
 
     // Change data capture
+
+    /** Made with the pipeline's class loader as the thread's: Debezium looks its classes up through that one. */
+    @BindToRegistry(value = "changeEventRecord", lazy = true)
+    public ChangeEventRecord changeEventRecord(@PropertyInject("topic.prefix") String topicPrefix) {
+        return new ChangeEventRecord(topicPrefix);
+    }
 
     /** Prepares the publication, slot and signal table (after the CSV tables exist: they join the publication). */
     @BindToRegistry(value = "capturedTables", lazy = true)

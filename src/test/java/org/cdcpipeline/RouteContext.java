@@ -33,6 +33,7 @@ import org.cdcpipeline.archive.ArchiveIntake;
 import org.cdcpipeline.cdc.CaptureStats;
 import org.cdcpipeline.cdc.CaptureTopics;
 import org.cdcpipeline.cdc.CapturedTables;
+import org.cdcpipeline.cdc.ChangeEventRecord;
 import org.cdcpipeline.cdc.DeadLetterStatus;
 import org.cdcpipeline.cdc.KafkaBatch;
 import org.cdcpipeline.cdc.PublishedEvents;
@@ -70,6 +71,7 @@ public final class RouteContext {
             Map.entry("csvBatches", CsvBatches.class),
             Map.entry("batchTransactions", BatchTransactions.class),
             Map.entry("publishedEvents", PublishedEvents.class),
+            Map.entry("changeEventRecord", ChangeEventRecord.class),
             Map.entry("kafkaBatch", KafkaBatch.class),
             Map.entry("captureTopics", CaptureTopics.class),
             Map.entry("captureStats", CaptureStats.class),
