@@ -6,6 +6,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 
 import org.apache.camel.health.HealthCheckResultBuilder;
 
@@ -27,28 +28,29 @@ public final class DependencyCheck extends ReadinessCheck {
 
     /**
      * How probes run: on {@code executor} (bounded; one thread per check is enough, since a check runs one probe at
-     * a time), counted DOWN after {@code timeoutMillis}, each answer reused for {@code cacheMillis}.
+     * a time), counted DOWN after {@code timeoutMillis}, each answer reused for {@code cacheMillis}; {@code nanoTime}
+     * is the clock the ages are measured with ({@link System#nanoTime()}; tests move a clock of their own).
      */
-    public record Limits(Executor executor, long timeoutMillis, long cacheMillis) {
+    public record Limits(Executor executor, long timeoutMillis, long cacheMillis, LongSupplier nanoTime) {
+
+        public Limits(Executor executor, long timeoutMillis, long cacheMillis) {
+            this(executor, timeoutMillis, cacheMillis, System::nanoTime);
+        }
     }
 
-    /** What a probe found: its detail when the service answered, else why not. {@code at}: System.nanoTime(). */
+    /** What a probe found: its detail when the service answered, else why not; {@code at} on the limits' clock. */
     private record Outcome(String detail, String failure, Throwable error, long at) {
-
-        static Outcome up(String detail) {
-            return new Outcome(detail, null, null, System.nanoTime());
-        }
-
-        static Outcome down(String failure, Throwable error) {
-            return new Outcome(null, failure, error, System.nanoTime());
-        }
     }
 
     /** A probe started and not ended yet. */
     private static final class Flight {
-        private final long started = System.nanoTime();
+        private final long started;
         private final CountDownLatch ended = new CountDownLatch(1);
         private volatile Outcome outcome;
+
+        Flight(long started) {
+            this.started = started;
+        }
     }
 
     private final Probe probe;
@@ -86,23 +88,23 @@ public final class DependencyCheck extends ReadinessCheck {
         if (isFresh(known)) {
             return known;
         }
-        Flight mine = new Flight();
+        Flight mine = new Flight(now());
         Flight current = flight.compareAndExchange(null, mine);
         if (current == null) {
             current = mine;
             start(mine);
         }
-        long waitNanos = current.started + TimeUnit.MILLISECONDS.toNanos(limits.timeoutMillis()) - System.nanoTime();
+        long waitNanos = current.started + TimeUnit.MILLISECONDS.toNanos(limits.timeoutMillis()) - now();
         try {
             if (current.ended.await(Math.max(0, waitNanos), TimeUnit.NANOSECONDS)) {
                 return current.outcome;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Outcome.down("check interrupted", null);
+            return down("check interrupted", null);
         }
-        long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - current.started);
-        return Outcome.down("no answer for " + waited + " ms (health.timeout-ms=" + limits.timeoutMillis() + ")", null);
+        long waited = TimeUnit.NANOSECONDS.toMillis(now() - current.started);
+        return down("no answer for " + waited + " ms (health.timeout-ms=" + limits.timeoutMillis() + ")", null);
     }
 
     private void start(Flight mine) {
@@ -115,15 +117,15 @@ public final class DependencyCheck extends ReadinessCheck {
         try {
             limits.executor().execute(() -> end(mine, probe()));
         } catch (RejectedExecutionException e) {
-            end(mine, Outcome.down("no probe thread free (" + e.getMessage() + ")", e));
+            end(mine, down("no probe thread free (" + e.getMessage() + ")", e));
         }
     }
 
     private Outcome probe() {
         try {
-            return Outcome.up(probe.call());
+            return new Outcome(probe.call(), null, null, now());
         } catch (Exception e) {
-            return Outcome.down(e.getMessage() != null ? e.getMessage() : e.getClass().getName(), e);
+            return down(e.getMessage() != null ? e.getMessage() : e.getClass().getName(), e);
         }
     }
 
@@ -134,7 +136,15 @@ public final class DependencyCheck extends ReadinessCheck {
         f.ended.countDown();
     }
 
+    private Outcome down(String failure, Throwable error) {
+        return new Outcome(null, failure, error, now());
+    }
+
     private boolean isFresh(Outcome outcome) {
-        return outcome != null && System.nanoTime() - outcome.at() < TimeUnit.MILLISECONDS.toNanos(limits.cacheMillis());
+        return outcome != null && now() - outcome.at() < TimeUnit.MILLISECONDS.toNanos(limits.cacheMillis());
+    }
+
+    private long now() {
+        return limits.nanoTime().getAsLong();
     }
 }

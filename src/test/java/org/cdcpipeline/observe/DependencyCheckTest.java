@@ -13,6 +13,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 import org.apache.camel.health.HealthCheck;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -29,6 +31,8 @@ class DependencyCheckTest {
     /** The probes' pool as the pipeline makes it: one thread per check, a queue no longer, nothing beyond. */
     private final ThreadPoolExecutor probes = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(1), new ThreadPoolExecutor.AbortPolicy());
+    /** The checks' clock, moved by the tests: an answer ages only when a test says so. */
+    private final AtomicLong clock = new AtomicLong();
     /** The management server's request threads. */
     private final ExecutorService requests = Executors.newFixedThreadPool(50);
 
@@ -43,7 +47,6 @@ class DependencyCheckTest {
         AtomicInteger runs = new AtomicInteger();
         DependencyCheck check = check(() -> {
             runs.incrementAndGet();
-            Thread.sleep(50);
             return "db:5432";
         }, 2000, 500);
 
@@ -53,7 +56,7 @@ class DependencyCheckTest {
         assertThat(runs).hasValue(1);
 
         // once the answer is older than the cache interval, the next requests cause one new probe
-        Thread.sleep(600);
+        clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(600));
         assertThat(callConcurrently(check, 200)).allSatisfy(r -> assertThat(r.getState()).isEqualTo(HealthCheck.State.UP));
         assertThat(runs).hasValue(2);
         assertThat(probes.getLargestPoolSize()).isEqualTo(1);
@@ -67,7 +70,7 @@ class DependencyCheckTest {
             runs.incrementAndGet();
             serverAnswers.await();
             throw new SocketTimeoutException("Read timed out");
-        }, 300, 100);
+        }, 300, 100, System::nanoTime);
 
         long start = System.nanoTime();
         List<HealthCheck.Result> results = callConcurrently(check, 200);
@@ -80,7 +83,8 @@ class DependencyCheckTest {
         });
         // the requests waited for the one probe's timeout, not one timeout each
         assertThat(tookMillis).isLessThan(3000);
-        // asked again past the cache interval: still the one probe, still DOWN at once
+        // asked again past the cache interval: still the one probe, still DOWN at once (the probe's timeout is waited
+        // in real time, so this test keeps the real clock)
         Thread.sleep(200);
         long again = System.nanoTime();
         assertThat(callConcurrently(check, 200)).allSatisfy(r -> assertThat(r.getState()).isEqualTo(HealthCheck.State.DOWN));
@@ -130,8 +134,12 @@ class DependencyCheckTest {
     }
 
     private DependencyCheck check(DependencyCheck.Probe probe, long timeoutMillis, long cacheMillis) {
+        return check(probe, timeoutMillis, cacheMillis, clock::get);
+    }
+
+    private DependencyCheck check(DependencyCheck.Probe probe, long timeoutMillis, long cacheMillis, LongSupplier nanoTime) {
         DependencyCheck check = new DependencyCheck("postgresql", probe,
-                new DependencyCheck.Limits(probes, timeoutMillis, cacheMillis), FIX);
+                new DependencyCheck.Limits(probes, timeoutMillis, cacheMillis, nanoTime), FIX);
         check.setCamelContext(new DefaultCamelContext());
         return check;
     }
