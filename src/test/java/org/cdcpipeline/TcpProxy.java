@@ -27,6 +27,7 @@ public final class TcpProxy implements AutoCloseable {
     private final int targetPort;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile ServerSocket server;
+    private Thread acceptor;
     private volatile Duration uploadDelay = Duration.ZERO;
     /** Open while bytes flow; a stall replaces it with a closed one that resume() opens. */
     private volatile CountDownLatch flowing = new CountDownLatch(0);
@@ -47,7 +48,7 @@ public final class TcpProxy implements AutoCloseable {
         s.setReuseAddress(true);
         s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         server = s;
-        Thread acceptor = new Thread(() -> accept(s), "tcp-proxy-" + port);
+        acceptor = new Thread(() -> accept(s), "tcp-proxy-" + port);
         acceptor.setDaemon(true);
         acceptor.start();
     }
@@ -57,11 +58,28 @@ public final class TcpProxy implements AutoCloseable {
         if (server != null) {
             server.close();
             server = null;
+            awaitAcceptorGone();
         }
         for (Socket socket : open) {
             socket.close();
         }
         open.clear();
+    }
+
+    /**
+     * A thread blocked in accept() keeps the listening socket alive in the kernel until it wakes, after close()
+     * returned: until it is gone, a connection can still be accepted.
+     */
+    private void awaitAcceptorGone() throws IOException {
+        try {
+            acceptor.join(Duration.ofSeconds(10).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while the proxy's listener closed", e);
+        }
+        if (acceptor.isAlive()) {
+            throw new IOException("the proxy's listener on port " + port + " did not close within 10 s");
+        }
     }
 
     /** Keeps every connection, open and new, but forwards nothing until {@link #resume()}: the server hangs. */
