@@ -79,9 +79,10 @@ class SecretsIT {
 
         awaitEveryClientAtWork(pgPassword, "secrets-it-access", s3SecretKey);
         String health = get("/observe/health");
-        String metrics = get("/observe/metrics");
         assertThat(health).contains("UP");
-        assertThat(metrics).contains("csv_rows_imported");
+        // the CSV counter appears once the file is done, which can be after its rows have gone through the pipeline
+        String metrics = await().atMost(Duration.ofSeconds(30)).until(() -> get("/observe/metrics"),
+                m -> m.contains("csv_rows_imported"));
         pipeline.destroy(); // Ctrl-C: the stop's lines belong to the log too
         assertThat(pipeline.waitFor(60, TimeUnit.SECONDS)).isTrue();
 
