@@ -93,6 +93,9 @@ public final class ObservabilityConfiguration implements CamelConfiguration {
                 registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
                 beans.bind(METRICS_REGISTRY, registry);
             }
+            PerBatchRouteMetrics routeMetrics = new PerBatchRouteMetrics(registry);
+            context.addService(routeMetrics);
+            context.addRoutePolicyFactory(routeMetrics);
             metrics = new PipelineMetrics(registry, beans.lookupByNameAndType("captureStats", CaptureStats.class),
                     beans.lookupByNameAndType("archiveStats", ArchiveStats.class),
                     beans.lookupByNameAndType("aggregateStats", AggregateStats.class),

@@ -65,6 +65,21 @@ class ChangeEventDecoderTest {
     }
 
     @Test
+    void shouldReadEventsOfTwoTablesInterleavedEachWithItsOwnSchema() {
+        String projects = event("c", null, row("planowany", "1.00"), "base64");
+        // another table: the same payload under a schema with one more (optional) column
+        String id = "{\"type\":\"int32\",\"optional\":false,\"field\":\"id\"}";
+        String other = projects.replace(id, "{\"type\":\"string\",\"optional\":true,\"field\":\"extra\"}," + id);
+        assertThat(other).isNotEqualTo(projects);
+        RowSchema first = decoder.decode(projects).after().schema();
+        for (int i = 0; i < 3; i++) {
+            assertThat(decoder.decode(other).after().field("extra")).isNotNull();
+            assertThat(decoder.decode(projects).after().schema()).isSameAs(first);
+            assertThat(decoder.decode(projects).after().field("extra")).isNull();
+        }
+    }
+
+    @Test
     void shouldRefuseWhatIsNoJsonAndSayWhenAnEventHasNoOperation() {
         assertThatThrownBy(() -> decoder.decode("not json")).isInstanceOf(ChangeEventFormatException.class)
                 .hasMessageContaining("not a JSON change event");
