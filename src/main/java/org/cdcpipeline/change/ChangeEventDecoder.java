@@ -19,6 +19,19 @@ public final class ChangeEventDecoder {
     private static final String PAYLOAD_START = ",\"payload\":";
 
     private final Map<String, EnvelopeSchema> schemas = new ConcurrentHashMap<>();
+    /**
+     * The schema of the last event: the next one of the same table is recognised by comparing its text in place,
+     * cheaper than hashing a copy of it for the map.
+     */
+    private volatile KnownSchema last;
+
+    private record KnownSchema(String text, EnvelopeSchema schema) {
+
+        boolean starts(String json) {
+            return json.startsWith(text, SCHEMA_START.length())
+                    && json.startsWith(PAYLOAD_START, SCHEMA_START.length() + text.length());
+        }
+    }
 
     /**
      * @param json a record value that is not null
@@ -26,11 +39,16 @@ public final class ChangeEventDecoder {
      */
     public ChangeEvent decode(String json) {
         try {
-            int split = json.startsWith(SCHEMA_START) ? json.indexOf(PAYLOAD_START) : -1;
-            if (split > 0 && json.endsWith("}")) {
-                EnvelopeSchema schema = schemas.computeIfAbsent(json.substring(SCHEMA_START.length(), split),
-                        text -> EnvelopeSchema.of(readTree(text)));
-                return new ChangeEvent(schema, JSON.readTree(json.substring(split + PAYLOAD_START.length(), json.length() - 1)));
+            if (json.startsWith(SCHEMA_START) && json.endsWith("}")) {
+                KnownSchema known = last;
+                if (known == null || !known.starts(json)) {
+                    int split = json.indexOf(PAYLOAD_START);
+                    known = split > 0 ? remember(json.substring(SCHEMA_START.length(), split)) : null;
+                }
+                if (known != null) {
+                    int payload = SCHEMA_START.length() + known.text().length() + PAYLOAD_START.length();
+                    return new ChangeEvent(known.schema(), JSON.readTree(json.substring(payload, json.length() - 1)));
+                }
             }
             JsonNode event = JSON.readTree(json);
             JsonNode schema = event.path("schema");
@@ -39,6 +57,12 @@ public final class ChangeEventDecoder {
         } catch (JsonProcessingException | IllegalArgumentException e) {
             throw new ChangeEventFormatException("not a JSON change event: " + e.getMessage(), e);
         }
+    }
+
+    private KnownSchema remember(String text) {
+        KnownSchema known = new KnownSchema(text, schemas.computeIfAbsent(text, t -> EnvelopeSchema.of(readTree(t))));
+        last = known;
+        return known;
     }
 
     /**
