@@ -6,6 +6,9 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.camel.Body;
+import org.apache.camel.Header;
+import org.apache.camel.component.kafka.KafkaConstants;
 import org.cdcpipeline.change.ChangeEvent;
 import org.cdcpipeline.change.ChangeEventDecoder;
 import org.cdcpipeline.change.ChangeEventFormatException;
@@ -33,7 +36,8 @@ public final class RowChanges {
     }
 
     /** A tombstone (null value) reads as the delete it follows, without commit time or LSN of its own. */
-    public RowChange read(byte[] key, byte[] value, String topic, int partition, long offset) {
+    public RowChange read(@Header(KafkaConstants.KEY) byte[] key, @Body byte[] value, @Header(KafkaConstants.TOPIC) String topic,
+                          @Header(KafkaConstants.PARTITION) int partition, @Header(KafkaConstants.OFFSET) long offset) {
         String rowKey = rowKey(key, topic, partition, offset);
         if (value == null) {
             return new RowChange(rowKey, null, null, true, topic, partition, offset, 0, null);

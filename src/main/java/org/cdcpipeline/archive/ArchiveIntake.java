@@ -9,6 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.apache.camel.Body;
+import org.apache.camel.Header;
+import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.spi.StateRepository;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.kafka.common.TopicPartition;
@@ -146,7 +149,9 @@ public final class ArchiveIntake extends ServiceSupport implements StateReposito
      *
      * @throws UnreadableChangeException the record is not a change event the archive can store
      */
-    public AdmittedChange admit(String topic, int partition, long offset, String key, String value)
+    public AdmittedChange admit(@Header(KafkaConstants.TOPIC) String topic, @Header(KafkaConstants.PARTITION) int partition,
+                                @Header(KafkaConstants.OFFSET) long offset, @Header(KafkaConstants.KEY) String key,
+                                @Body String value)
             throws InterruptedException {
         stats.received();
         TopicPartition tp = new TopicPartition(topic, partition);
