@@ -39,7 +39,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * End to end, as a user meets it: {@code java -jar target/cdc-pipeline.jar} on its embedded default (its own ports and
- * data folder, default heap unless BENCH_PIPELINE_OPTS says otherwise), the sample CSV files imported first, then N rows
+ * data folder, JVM options from BENCH_PIPELINE_OPTS: bench/pipeline.sh gives the README's heap), the sample CSV files imported first, then N rows
  * with new ids dropped as one {@code klienci.csv} (written beside the folder, then renamed into it). Measures when each
  * stage holds every one of the N rows: PostgreSQL, Kafka, the raw archive's objects, and each aggregate reading the
  * table; and the pipeline process's peak RSS and heap. Run it with bench/pipeline.sh.
