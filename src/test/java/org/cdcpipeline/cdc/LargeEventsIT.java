@@ -6,6 +6,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.cdcpipeline.S3Objects;
 import org.cdcpipeline.TestPipeline;
 import org.cdcpipeline.TestServices;
 import org.cdcpipeline.TopicReader;
@@ -53,7 +55,11 @@ class LargeEventsIT {
         execute("CREATE SCHEMA big_ev", "CREATE TABLE big_ev.dokumenty (id integer PRIMARY KEY, tresc text)",
                 "ALTER TABLE big_ev.dokumenty REPLICA IDENTITY FULL",
                 "INSERT INTO big_ev.dokumenty VALUES (1, repeat('a', 2000000))");
-        try (TestPipeline pipeline = TestPipeline.start(settings("big_ev", "bigev"))) {
+        Map<String, String> settings = settings("big_ev", "bigev");
+        settings.put("archive.enabled", "true");
+        settings.put("archive.group-id", "bigev-archive");
+        settings.put("archive.batch-max-age-ms", "1000");
+        try (TestPipeline pipeline = TestPipeline.start(settings)) {
             // the row as the initial snapshot read it (an update made before the snapshot would be in it instead)
             assertThat(JSON.readTree(TopicReader.read("bigev.big_ev.dokumenty", 1).get(0).value())
                     .at("/payload/after/tresc").asText()).hasSize(2_000_000).startsWith("aaa");
@@ -63,6 +69,9 @@ class LargeEventsIT {
             assertThat(update.at("/payload/op").asText()).isEqualTo("u");
             assertThat(update.at("/payload/before/tresc").asText()).hasSize(2_000_000).startsWith("aaa");
             assertThat(update.at("/payload/after/tresc").asText()).hasSize(2_000_000).startsWith("bbb");
+            // the archive's consumer takes the ~4 MB update whole, though its fetch size per partition is Kafka's 1 MiB
+            await().atMost(Duration.ofSeconds(60)).until(() -> archivedTexts("bigev.big_ev.dokumenty").stream()
+                    .anyMatch(t -> t.length() == 2_000_000 && t.startsWith("bbb")));
         }
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 TestServices.endpoints().get("kafka.bootstrap-servers")))) {
@@ -70,6 +79,17 @@ class LargeEventsIT {
             assertThat(admin.describeConfigs(List.of(topic)).all().get().get(topic).get("max.message.bytes").value())
                     .as("created by capture with kafka.max-message-bytes").isEqualTo("16777216");
         }
+    }
+
+    /** The tresc values of the topic's archived rows. */
+    private static List<String> archivedTexts(String topic) throws Exception {
+        List<String> texts = new ArrayList<>();
+        for (String key : S3Objects.keys("raw-kafka-data/table=dokumenty/")) {
+            if (key.contains("/" + topic + "-")) {
+                S3Objects.parquetRows(key).forEach(row -> texts.add(String.valueOf(row.get("tresc"))));
+            }
+        }
+        return texts;
     }
 
     @Test
