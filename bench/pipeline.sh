@@ -6,7 +6,7 @@
 # Results: bench/results/pipeline-<rows>.md (also printed). Usage: bench/pipeline.sh [rows] [runs]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export BENCH_PIPELINE_OPTS="${BENCH_PIPELINE_OPTS:--Xmx640m}"
+export BENCH_PIPELINE_OPTS="${BENCH_PIPELINE_OPTS:--Xmx640m -XX:+ExitOnOutOfMemoryError}"
 mvn -q -B ${MVN_ARGS:-} package -DskipTests dependency:build-classpath -Dmdep.outputFile=target/bench.classpath
 exec java -Xmx512m -cp "target/classes:target/test-classes:$(cat target/bench.classpath)" \
   org.cdcpipeline.bench.PipelineBenchmark "${1:-1000000}" "${2:-3}"
