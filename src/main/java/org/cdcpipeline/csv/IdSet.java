@@ -1,20 +1,23 @@
 package org.cdcpipeline.csv;
 
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 
+import org.roaringbitmap.RoaringBitmap;
+import org.roaringbitmap.longlong.Roaring64Bitmap;
+
 /**
- * The ids seen so far in one file, to reject duplicates. Integer ids, the common case, are kept in an open-addressing
- * table of longs (16 bytes per id at most) so a file of millions of rows fits a small heap.
+ * The ids seen so far in one file, to reject duplicates. Integer ids, the common case, are kept in compressed bitmaps:
+ * a file of ten million ascending ids takes about a megabyte, so memory stays flat as files grow. Ids outside
+ * 0..2^32-1 go to a 64-bit bitmap, which is compact too when they are dense but costs up to ~30 bytes per id when they
+ * are spread over the whole range (snowflake-style ids); text ids are kept as they are.
  */
 final class IdSet {
 
-    private static final long EMPTY = Long.MIN_VALUE;
+    private static final long UNSIGNED_INT_LIMIT = 1L << 32;
 
-    private long[] table = newTable(1 << 12);
-    private int size;
-    private boolean hasEmptyMarker;
+    private final RoaringBitmap small = new RoaringBitmap();
+    private final Roaring64Bitmap wide = new Roaring64Bitmap();
     private final Set<String> others = new HashSet<>();
     private final boolean integerIds;
 
@@ -34,66 +37,18 @@ final class IdSet {
         } catch (NumberFormatException e) {
             return others.add(id);
         }
-        if (value == EMPTY) {
-            boolean added = !hasEmptyMarker;
-            hasEmptyMarker = true;
-            return added;
+        if (value >= 0 && value < UNSIGNED_INT_LIMIT) {
+            return small.checkedAdd((int) value);
         }
-        if ((size + 1) * 2 > table.length) {
-            grow();
+        if (wide.contains(value)) {
+            return false;
         }
-        return insert(table, value);
-    }
-
-    private boolean insert(long[] slots, long value) {
-        int mask = slots.length - 1;
-        int i = slot(value) & mask;
-        while (slots[i] != EMPTY) {
-            if (slots[i] == value) {
-                return false;
-            }
-            i = (i + 1) & mask;
-        }
-        slots[i] = value;
-        if (slots == table) {
-            size++;
-        }
+        wide.addLong(value);
         return true;
     }
 
-    private void grow() {
-        long[] old = table;
-        table = newTable(old.length * 2);
-        size = 0;
-        for (long v : old) {
-            if (v != EMPTY) {
-                insert(table, v);
-            }
-        }
-    }
-
-    private static long[] newTable(int capacity) {
-        long[] t = new long[capacity];
-        Arrays.fill(t, EMPTY);
-        return t;
-    }
-
-    /**
-     * Runs of 16 consecutive ids share a place in the table, so ascending ids, the usual case, fill it in sequence
-     * rather than touch a new cache line each; the runs are spread over the table by MurmurHash3's finalizer.
-     */
-    private static int slot(long v) {
-        return (mix(v >> 4) << 4) | (int) (v & 15);
-    }
-
-    /** MurmurHash3's finalizer. */
-    private static int mix(long v) {
-        long h = v;
-        h ^= h >>> 33;
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
-        h *= 0xc4ceb9fe1a85ec53L;
-        h ^= h >>> 33;
-        return (int) h;
+    /** The memory the integer ids take, roughly. */
+    long bytes() {
+        return small.getLongSizeInBytes() + wide.getLongSizeInBytes();
     }
 }
