@@ -66,6 +66,9 @@ final class EmbeddedKafkaBroker implements AutoCloseable {
         p.setProperty("share.coordinator.state.topic.min.isr", "1");
         p.setProperty("group.initial.rebalance.delay.ms", "0");
         p.setProperty("auto.create.topics.enable", "true");
+        // the log cleaner (for the compacted offsets topics) keeps its dedupe buffer on the heap, 128 MiB by default: a
+        // fifth of the pipeline's heap, held for good; the embedded broker's compacted topics are small
+        p.setProperty("log.cleaner.dedupe.buffer.size", String.valueOf(16 * 1024 * 1024));
         return p;
     }
 
