@@ -23,6 +23,7 @@ import org.cdcpipeline.archive.ArchiveIntake;
 import org.cdcpipeline.archive.ArchiveLag;
 import org.cdcpipeline.archive.ArchiveStats;
 import org.cdcpipeline.archive.ArchiveSubscribeAdapter;
+import org.cdcpipeline.archive.BatchRecords;
 import org.cdcpipeline.archive.S3ArchiveObjects;
 import org.cdcpipeline.cdc.CaptureStats;
 import org.cdcpipeline.cdc.CaptureTopics;
@@ -311,8 +312,9 @@ public final class PipelineConfiguration implements CamelConfiguration {
     @BindToRegistry(value = "archiveBatching", lazy = true)
     public ArchiveBatching archiveBatching(@BeanInject("archiveIntake") ArchiveIntake intake,
             @BeanInject("archiveStats") ArchiveStats stats,
-            @PropertyInject("archive.retry.max-attempts") int maxAttempts) {
-        return new ArchiveBatching(intake, stats, maxAttempts);
+            @PropertyInject("archive.retry.max-attempts") int maxAttempts,
+            @PropertyInject("kafka.bootstrap-servers") String bootstrapServers) {
+        return new ArchiveBatching(intake, stats, maxAttempts, new BatchRecords(bootstrapServers, Duration.ofSeconds(30)));
     }
 
     private static void restartRoute(CamelContext context, String routeId) {

@@ -35,6 +35,17 @@ public final class ArchiveBatch {
         changes.add(change.change());
     }
 
+    /** Appends the changes of a later run of the same batch key. */
+    public void addAll(ArchiveBatch later) {
+        admitted.addAll(later.admitted);
+        changes.addAll(later.changes);
+    }
+
+    /** The batch key of its changes: {@code <topic>-<partition>-<epoch>-<segment>}. */
+    public String batchKey() {
+        return admitted.get(0).batchKey();
+    }
+
     /** The changes as admitted, with the records they came from. */
     public List<AdmittedChange> admitted() {
         return admitted;

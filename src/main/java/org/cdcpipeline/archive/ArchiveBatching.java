@@ -1,12 +1,18 @@
 package org.cdcpipeline.archive;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
 import org.apache.avro.generic.GenericRecord;
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.support.DefaultMessage;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
 import org.apache.camel.component.aws2.s3.AWS2S3Constants;
 import org.cdcpipeline.Causes;
 import org.slf4j.Logger;
@@ -15,28 +21,26 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkServiceException;
 
 /**
- * Collects the admitted changes of one batch key (a topic-partition in one epoch) into an {@link ArchiveBatch}; once
+ * Collects the runs of admitted changes of one batch key (a topic-partition in one epoch) into an {@link ArchiveBatch}; once
  * the batch is complete, claims it (a stale batch is dropped), gives its rows, and accounts for it once
  * its object is in the bucket. A write that fails is retried without end while S3 is unreachable or refuses, and at
  * most {@code attempts} times for any other failure (a batch that cannot be written as it is: its records then go to
  * the dead-letter topic); never once the batch is stale.
  */
-public record ArchiveBatching(ArchiveIntake intake, ArchiveStats stats, int attempts) implements AggregationStrategy {
+public record ArchiveBatching(ArchiveIntake intake, ArchiveStats stats, int attempts, BatchRecords kafkaRecords)
+        implements AggregationStrategy {
 
     private static final Logger LOG = LoggerFactory.getLogger(ArchiveBatching.class);
     static final String BATCH = "archiveBatch";
 
     @Override
     public Exchange aggregate(Exchange oldExchange, Exchange newExchange) {
-        AdmittedChange change = newExchange.getIn().getBody(AdmittedChange.class);
-        stats.batched();
+        ArchiveBatch run = newExchange.getIn().getBody(ArchiveBatch.class);
+        stats.batched(run.size());
         if (oldExchange == null) {
-            ArchiveBatch batch = new ArchiveBatch();
-            batch.add(change);
-            newExchange.getIn().setBody(batch);
             return newExchange;
         }
-        oldExchange.getIn().getBody(ArchiveBatch.class).add(change);
+        oldExchange.getIn().getBody(ArchiveBatch.class).addAll(run);
         return oldExchange;
     }
 
@@ -82,10 +86,11 @@ public record ArchiveBatching(ArchiveIntake intake, ArchiveStats stats, int atte
 
     /**
      * The write was given up: for a batch that is current and failed for another reason than an outage while the
-     * pipeline runs, its records as they came from Kafka, to go to the dead-letter topic (the partition moves on);
-     * otherwise nothing (the batch is stale or the pipeline stops: its changes are read again).
+     * pipeline runs, its records as they are in Kafka (read back, {@link BatchRecords}), to go to the dead-letter topic
+     * with why and where from in headers {@code pipeline.*} (the partition moves on); otherwise nothing (the batch is
+     * stale or the pipeline stops: its changes are read again).
      */
-    public List<AdmittedChange> failed(Exchange exchange) {
+    public List<Message> failed(Exchange exchange) {
         ArchiveBatch batch = batch(exchange);
         Throwable failure = failure(exchange);
         // never for a failure while the pipeline stops (an S3 endpoint first used then is not started)
@@ -102,7 +107,31 @@ public record ArchiveBatching(ArchiveIntake intake, ArchiveStats stats, int atte
         // not covered in the bucket: after a restart the batch is read again (and its letters sent again)
         intake.finished(batch, true, false);
         stats.dropped(batch.size());
-        return deadLetter ? batch.admitted() : List.of();
+        return deadLetter ? letters(exchange, batch, failure) : List.of();
+    }
+
+    private List<Message> letters(Exchange exchange, ArchiveBatch batch, Throwable failure) {
+        List<ConsumerRecord<byte[], byte[]>> records = kafkaRecords.read(batch);
+        Set<Long> missing = BatchRecords.missing(batch, records);
+        if (!missing.isEmpty()) {
+            LOG.error("Records of {} at offsets {} could not be read back from Kafka for the dead-letter topic; no "
+                    + "object covers them, so they are archived again after a restart", batch.topicPartition(), missing);
+        }
+        List<Message> letters = new ArrayList<>(records.size());
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            Message letter = new DefaultMessage(exchange.getContext());
+            for (Header header : record.headers()) {
+                letter.setHeader(header.key(), header.value());
+            }
+            letter.setHeader(KafkaConstants.KEY, record.key());
+            letter.setHeader("pipeline.error", String.valueOf(failure));
+            letter.setHeader("pipeline.source-topic", record.topic());
+            letter.setHeader("pipeline.source-partition", record.partition());
+            letter.setHeader("pipeline.source-offset", record.offset());
+            letter.setBody(record.value());
+            letters.add(letter);
+        }
+        return letters;
     }
 
     /** S3 unreachable, slow, refusing or failing on its side: wait it out, never give the batch up for it. */

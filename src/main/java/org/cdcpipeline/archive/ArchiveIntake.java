@@ -9,12 +9,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import org.apache.camel.Body;
-import org.apache.camel.Header;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.spi.StateRepository;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Headers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,14 +26,17 @@ import org.slf4j.LoggerFactory;
  * ({@link #revoked}) the partition's open and queued batches become stale (a new epoch) and are dropped instead of
  * written, after the upload in progress, if any, has ended; whoever owns the partition next rewrites them.
  *
- * <p>For each record it decides whether it becomes an archived row: tombstones are not; records the bucket already
- * covers are not; a change already archived with the same table, key and LSN (capture replaying after its own crash)
- * among the last {@code window} changes of the partition is not. Changes read but not written yet are bounded by
- * {@code capacity}: beyond it the consumer waits.
+ * <p>For each record of a poll it decides whether it becomes an archived row: records polled before their partition's
+ * latest assignment are not ({@link AssignmentTagging}); tombstones are not; records the bucket already covers are not;
+ * a change already archived with the same table, key and LSN (capture replaying after its own crash) among the last
+ * {@code window} changes of the partition is not. Changes read but not written yet are bounded by {@code capacity}:
+ * beyond it the consumer waits before its next poll's records.
  */
 public final class ArchiveIntake extends ServiceSupport implements StateRepository<String, String> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ArchiveIntake.class);
+    /** The header of a record that cannot be archived: why. */
+    public static final String UNREADABLE = "pipeline.error";
 
     private final ChangeEventParser parser = new ChangeEventParser();
     private final ArchiveObjects objects;
@@ -62,6 +66,8 @@ public final class ArchiveIntake extends ServiceSupport implements StateReposito
         TopicPartition tp = new TopicPartition(topicPartition.substring(0, slash),
                 Integer.parseInt(topicPartition.substring(slash + 1)));
         Partition state = fence(tp);
+        state.assigned = true;
+        state.generation = AssignmentTagging.current();
         ArchiveCoverage coverage = load(tp, state);
         if (coverage.objects() > 0) {
             LOG.info("Archive of {}: {} objects cover offsets up to {}; resuming after it", tp, coverage.objects(),
@@ -77,7 +83,7 @@ public final class ArchiveIntake extends ServiceSupport implements StateReposito
 
     /** The partitions left this consumer: their open and queued batches are dropped. */
     public void revoked(Collection<TopicPartition> revoked) {
-        revoked.forEach(this::fence);
+        revoked.forEach(tp -> fence(tp).assigned = false);
     }
 
     /** Starts a new epoch of the partition once no upload of it is in progress; its state is loaded again. */
@@ -144,15 +150,68 @@ public final class ArchiveIntake extends ServiceSupport implements StateReposito
     }
 
     /**
+     * The records of a poll (camel-kafka's batching consumer), in order, as what becomes of them: for each run of
+     * changes that go into the same batch, an {@link ArchiveBatch} holding them; for a record that is no change event
+     * the archive can store, the record's message with the reason in header {@link #UNREADABLE}. Records that carry
+     * nothing to archive or are stale leave no trace. Waits first while {@code capacity} changes wait to be written.
+     */
+    public List<Object> admitAll(List<Exchange> records) throws InterruptedException {
+        awaitCapacity();
+        List<Object> admitted = new ArrayList<>();
+        ArchiveBatch run = null;
+        int stale = 0;
+        for (Exchange record : records) {
+            Message message = record.getMessage();
+            String topic = message.getHeader(KafkaConstants.TOPIC, String.class);
+            int partition = message.getHeader(KafkaConstants.PARTITION, Integer.class);
+            long offset = message.getHeader(KafkaConstants.OFFSET, Long.class);
+            if (isStale(topic, partition, message.getHeader(KafkaConstants.HEADERS, Headers.class))) {
+                stale++;
+                continue;
+            }
+            AdmittedChange change;
+            try {
+                change = admit(topic, partition, offset, message.getHeader(KafkaConstants.KEY, String.class),
+                        message.getBody(String.class));
+            } catch (UnreadableChangeException e) {
+                message.setHeader(UNREADABLE, e.getMessage());
+                admitted.add(message);
+                run = null;
+                continue;
+            }
+            if (change == null) {
+                continue;
+            }
+            if (run == null || !run.batchKey().equals(change.batchKey())) {
+                run = new ArchiveBatch();
+                admitted.add(run);
+            }
+            run.add(change);
+        }
+        if (stale > 0) {
+            LOG.info("{} records polled before a rebalance reassigned or revoked their partition left out: they are read "
+                    + "again from where the bucket ends", stale);
+        }
+        return admitted;
+    }
+
+    /** A record polled before its partition's latest assignment, or after the partition left this consumer. */
+    private boolean isStale(String topic, int partition, Headers headers) {
+        Long tag = AssignmentTagging.tagOf(headers);
+        if (tag == null) {
+            return false;
+        }
+        Partition state = partitions.get(new TopicPartition(topic, partition));
+        return state != null && (!state.assigned || tag < state.generation);
+    }
+
+    /**
      * The change to archive with its place among the partition's batches, or null when the record carries nothing to
      * archive (a tombstone, a record the bucket already covers, a replayed change).
      *
      * @throws UnreadableChangeException the record is not a change event the archive can store
      */
-    public AdmittedChange admit(@Header(KafkaConstants.TOPIC) String topic, @Header(KafkaConstants.PARTITION) int partition,
-                                @Header(KafkaConstants.OFFSET) long offset, @Header(KafkaConstants.KEY) String key,
-                                @Body String value)
-            throws InterruptedException {
+    AdmittedChange admit(String topic, int partition, long offset, String key, String value) {
         stats.received();
         TopicPartition tp = new TopicPartition(topic, partition);
         lastReceived.put(tp, offset);
@@ -168,7 +227,6 @@ public final class ArchiveIntake extends ServiceSupport implements StateReposito
             // consumed without an assignment callback (no offset repository): the bucket still decides
             load(tp, state);
         }
-        awaitCapacity();
         synchronized (state) {
             ArchiveCoverage coverage = state.coverage;
             if (offset <= coverage.contiguousEnd()) {
@@ -210,7 +268,7 @@ public final class ArchiveIntake extends ServiceSupport implements StateReposito
             }
             state.columns = change.columns();
             AdmittedChange admitted = new AdmittedChange(change, state.nextCoverFrom, state.epoch,
-                    state.batchKey(tp), key, value);
+                    state.batchKey(tp));
             state.nextCoverFrom = offset + 1;
             synchronized (this) {
                 pending++;
@@ -304,6 +362,9 @@ public final class ArchiveIntake extends ServiceSupport implements StateReposito
     }
 
     private static final class Partition {
+        /** Written by the rebalance callbacks of whichever consumer thread holds the partition, read by all. */
+        volatile boolean assigned = true;
+        volatile long generation;
         int epoch;
         boolean loaded;
         boolean firstRecord;

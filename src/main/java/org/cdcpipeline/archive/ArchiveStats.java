@@ -41,9 +41,9 @@ public final class ArchiveStats implements RunReport {
         replays.increment();
     }
 
-    /** A change joined an open batch. */
-    public void batched() {
-        held.increment();
+    /** Changes joined an open batch. */
+    public void batched(int changes) {
+        held.add(changes);
     }
 
     /** Changes of a batch that was not written (stale, or dead-lettered) no longer wait. */

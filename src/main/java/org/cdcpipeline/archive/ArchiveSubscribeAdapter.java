@@ -11,8 +11,9 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * Subscribes camel-kafka's consumers as usual, and tells the archive which partitions its consumer loses, before
- * anyone else can own them: camel-kafka looks this adapter up in the registry (name {@code subscribeAdapter}) for
- * every consumer, and only the one subscribed to the archive's topic pattern is watched.
+ * anyone else can own them, and when its records start a new generation ({@link AssignmentTagging}): camel-kafka looks
+ * this adapter up in the registry (name {@code subscribeAdapter}) for every consumer, and only the one subscribed to
+ * the archive's topic pattern is watched.
  */
 public final class ArchiveSubscribeAdapter extends DefaultSubscribeAdapter {
 
@@ -39,18 +40,22 @@ public final class ArchiveSubscribeAdapter extends DefaultSubscribeAdapter {
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            AssignmentTagging.rebalanced();
             intake.revoked(partitions);
             delegate.onPartitionsRevoked(partitions);
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            AssignmentTagging.rebalanced();
             intake.revoked(partitions);
             delegate.onPartitionsLost(partitions);
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            // before camel-kafka asks the archive where each partition resumes (ArchiveIntake.getState)
+            AssignmentTagging.rebalanced();
             delegate.onPartitionsAssigned(partitions);
         }
     }

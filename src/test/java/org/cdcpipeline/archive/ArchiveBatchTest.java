@@ -106,7 +106,7 @@ class ArchiveBatchTest {
     }
 
     static AdmittedChange admitted(ArchivedChange change, long coverFrom) {
-        return new AdmittedChange(change, coverFrom, 1, "p.s.klienci-3-1-0", "{}", "{}");
+        return new AdmittedChange(change, coverFrom, 1, "p.s.klienci-3-1-0");
     }
 
     static ArchivedChange change(long offset, long tsMs, List<ArchivedChange.Column> columns, Object... values) {

@@ -4,7 +4,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -123,6 +131,70 @@ class ArchiveIntakeTest {
     @Test
     void shouldSkipTombstones() throws Exception {
         assertThat(intake.admit(TOPIC, 0, 30, "{\"payload\":{\"id\":2}}", null)).isNull();
+    }
+
+    @Test
+    void shouldTurnAPollIntoRunsOfOneBatchEachAndUnreadableRecordsInOrder() throws Exception {
+        intake.getState(TOPIC + "/0");
+        List<Object> admitted = intake.admitAll(List.of(
+                record(0, 20, event(3, 900)), record(0, 21, null), record(0, 22, event(4, 901)),
+                record(0, 23, "not json"), record(0, 24, event(5, 902)), record(1, 100, event(6, 903))));
+        assertThat(admitted).hasSize(4);
+        ArchiveBatch first = (ArchiveBatch) admitted.get(0);
+        assertThat(first.admitted()).extracting(c -> c.change().offset()).containsExactly(20L, 22L);
+        assertThat(first.firstOffset()).isEqualTo(20);
+        Message unreadable = (Message) admitted.get(1);
+        assertThat(unreadable.getHeader(KafkaConstants.OFFSET)).isEqualTo(23L);
+        assertThat(unreadable.getHeader(ArchiveIntake.UNREADABLE, String.class)).contains("p.s.klienci-0@23");
+        ArchiveBatch after = (ArchiveBatch) admitted.get(2);
+        assertThat(after.firstOffset()).as("the dead letter's offset is covered by the object after it").isEqualTo(23);
+        assertThat(after.batchKey()).isEqualTo(first.batchKey());
+        assertThat(((ArchiveBatch) admitted.get(3)).topicPartition()).isEqualTo(new TopicPartition(TOPIC, 1));
+    }
+
+    @Test
+    void shouldLeaveOutRecordsPolledBeforeTheirPartitionsLatestAssignmentOrAfterItWasRevoked() throws Exception {
+        AssignmentTagging tagging = new AssignmentTagging();
+        AssignmentTagging.rebalanced();
+        intake.getState(TOPIC + "/0");
+        List<Exchange> beforeSeek = tagged(tagging, record(0, 40, event(7, 910)), record(0, 41, event(8, 911)));
+        // a rebalance in the next poll assigns the partition again and seeks it back to the bucket's end
+        AssignmentTagging.rebalanced();
+        assertThat(intake.getState(TOPIC + "/0")).isEqualTo("19");
+        List<Exchange> afterSeek = tagged(tagging, record(0, 20, event(3, 900)), record(0, 21, event(4, 901)));
+        List<Exchange> handedOver = new ArrayList<>(beforeSeek);
+        handedOver.addAll(afterSeek);
+        List<Object> admitted = intake.admitAll(handedOver);
+        assertThat(admitted).hasSize(1);
+        assertThat(((ArchiveBatch) admitted.get(0)).admitted()).extracting(c -> c.change().offset())
+                .as("the records polled before the seek would have left a gap at 20-39").containsExactly(20L, 21L);
+
+        List<Exchange> beforeRevocation = tagged(tagging, record(0, 22, event(9, 912)));
+        AssignmentTagging.rebalanced();
+        intake.revoked(List.of(new TopicPartition(TOPIC, 0)));
+        assertThat(intake.admitAll(beforeRevocation)).as("the partition is another consumer's now").isEmpty();
+    }
+
+    private static List<Exchange> tagged(AssignmentTagging tagging, Exchange... records) {
+        List<ConsumerRecord<Object, Object>> polled = new ArrayList<>();
+        for (Exchange record : records) {
+            polled.add(new ConsumerRecord<>(TOPIC, 0, 0, null, null));
+            record.getMessage().setHeader(KafkaConstants.HEADERS, polled.get(polled.size() - 1).headers());
+        }
+        tagging.onConsume(new ConsumerRecords<>(java.util.Map.of(new TopicPartition(TOPIC, 0), polled), java.util.Map.of()));
+        return List.of(records);
+    }
+
+    private static Exchange record(int partition, long offset, String value) {
+        Exchange exchange = new DefaultExchange(new DefaultCamelContext());
+        Message message = exchange.getMessage();
+        message.setHeader(KafkaConstants.TOPIC, TOPIC);
+        message.setHeader(KafkaConstants.PARTITION, partition);
+        message.setHeader(KafkaConstants.OFFSET, offset);
+        message.setHeader(KafkaConstants.KEY, "{\"payload\":{\"id\":" + offset + "}}");
+        message.setHeader(KafkaConstants.HEADERS, new RecordHeaders());
+        message.setBody(value);
+        return exchange;
     }
 
     private static String event(int id, long lsn) {
