@@ -1,9 +1,6 @@
 package org.cdcpipeline.aggregate;
 
 import java.math.BigDecimal;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.Body;
@@ -75,16 +72,11 @@ public final class RowChanges {
 
     private ChangeEvent decode(byte[] value, String topic, int partition, long offset) {
         try {
-            return decoder.decode(utf8(value));
-        } catch (CharacterCodingException | ChangeEventFormatException e) {
+            return decoder.decode(value);
+        } catch (ChangeEventFormatException e) {
             throw new UnusableChangeException("Unreadable change event at " + topic + "/" + partition + "@" + offset
                     + ": " + e.getMessage(), e);
         }
-    }
-
-    /** Strict: a record that is not UTF-8 is refused, not read with replacement characters. */
-    private static String utf8(byte[] bytes) throws CharacterCodingException {
-        return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
     }
 
     private static String rowKey(byte[] key, String topic, int partition, long offset) {
@@ -94,8 +86,8 @@ public final class RowChanges {
         }
         JsonNode payload;
         try {
-            payload = ChangeEventDecoder.readKey(utf8(key)).get("payload");
-        } catch (CharacterCodingException | ChangeEventFormatException e) {
+            payload = ChangeEventDecoder.readKey(key).get("payload");
+        } catch (ChangeEventFormatException e) {
             throw new UnusableChangeException("Unreadable change event at " + topic + "/" + partition + "@" + offset
                     + ": " + e.getMessage(), e);
         }

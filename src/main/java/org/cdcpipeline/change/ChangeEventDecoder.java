@@ -1,5 +1,10 @@
 package org.cdcpipeline.change;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -17,6 +22,8 @@ public final class ChangeEventDecoder {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SCHEMA_START = "{\"schema\":";
     private static final String PAYLOAD_START = ",\"payload\":";
+    private static final byte[] SCHEMA_START_UTF8 = SCHEMA_START.getBytes(StandardCharsets.UTF_8);
+    private static final byte[] PAYLOAD_START_UTF8 = PAYLOAD_START.getBytes(StandardCharsets.UTF_8);
 
     private final Map<String, EnvelopeSchema> schemas = new ConcurrentHashMap<>();
     /**
@@ -25,11 +32,19 @@ public final class ChangeEventDecoder {
      */
     private volatile KnownSchema last;
 
-    private record KnownSchema(String text, EnvelopeSchema schema) {
+    private record KnownSchema(String text, byte[] utf8, EnvelopeSchema schema) {
 
         boolean starts(String json) {
             return json.startsWith(text, SCHEMA_START.length())
                     && json.startsWith(PAYLOAD_START, SCHEMA_START.length() + text.length());
+        }
+
+        boolean starts(byte[] json) {
+            int end = SCHEMA_START_UTF8.length + utf8.length;
+            return json.length > end + PAYLOAD_START_UTF8.length
+                    && Arrays.equals(json, SCHEMA_START_UTF8.length, end, utf8, 0, utf8.length)
+                    && Arrays.equals(json, end, end + PAYLOAD_START_UTF8.length, PAYLOAD_START_UTF8, 0,
+                    PAYLOAD_START_UTF8.length);
         }
     }
 
@@ -59,10 +74,61 @@ public final class ChangeEventDecoder {
         }
     }
 
+    /**
+     * The same, read from the record's UTF-8 bytes as they are: no copy of the value as text. Bytes that are no UTF-8
+     * are refused, as {@link #decode(String)} of a strictly decoded text would.
+     *
+     * @param json a record value that is not null
+     * @throws ChangeEventFormatException the value is no UTF-8, no JSON, or its schema part is malformed
+     */
+    public ChangeEvent decode(byte[] json) {
+        try {
+            if (startsWith(json, SCHEMA_START_UTF8) && json[json.length - 1] == '}') {
+                KnownSchema known = last;
+                if (known == null || !known.starts(json)) {
+                    int split = indexOf(json, PAYLOAD_START_UTF8);
+                    known = split > 0 ? remember(strictUtf8(json, SCHEMA_START_UTF8.length, split)) : null;
+                }
+                if (known != null) {
+                    int payload = SCHEMA_START_UTF8.length + known.utf8().length + PAYLOAD_START_UTF8.length;
+                    JsonNode node = JSON.readTree(JSON.createParser(json, payload, json.length - 1 - payload));
+                    if (node == null) {
+                        throw new ChangeEventFormatException("not a JSON change event: the payload is empty", null);
+                    }
+                    return new ChangeEvent(known.schema(), node);
+                }
+            }
+            JsonNode event = JSON.readTree(json);
+            JsonNode schema = event.path("schema");
+            return new ChangeEvent(schemas.computeIfAbsent(schema.toString(), text -> EnvelopeSchema.of(schema)),
+                    event.path("payload"));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ChangeEventFormatException("not a JSON change event: " + e.getMessage(), e);
+        }
+    }
+
     private KnownSchema remember(String text) {
-        KnownSchema known = new KnownSchema(text, schemas.computeIfAbsent(text, t -> EnvelopeSchema.of(readTree(t))));
+        KnownSchema known = new KnownSchema(text, text.getBytes(StandardCharsets.UTF_8),
+                schemas.computeIfAbsent(text, t -> EnvelopeSchema.of(readTree(t))));
         last = known;
         return known;
+    }
+
+    private static boolean startsWith(byte[] bytes, byte[] prefix) {
+        return bytes.length >= prefix.length && Arrays.equals(bytes, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
+    private static int indexOf(byte[] bytes, byte[] part) {
+        for (int i = 0; i + part.length <= bytes.length; i++) {
+            if (Arrays.equals(bytes, i, i + part.length, part, 0, part.length)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String strictUtf8(byte[] bytes, int from, int to) throws CharacterCodingException {
+        return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes, from, to - from)).toString();
     }
 
     /**
@@ -74,6 +140,15 @@ public final class ChangeEventDecoder {
         try {
             return JSON.readTree(key);
         } catch (JsonProcessingException e) {
+            throw new ChangeEventFormatException("the key is no JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** The same, from the key's UTF-8 bytes. */
+    public static JsonNode readKey(byte[] key) {
+        try {
+            return JSON.readTree(key);
+        } catch (IOException e) {
             throw new ChangeEventFormatException("the key is no JSON: " + e.getMessage(), e);
         }
     }

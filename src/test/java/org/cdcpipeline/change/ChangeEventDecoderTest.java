@@ -93,6 +93,28 @@ class ChangeEventDecoderTest {
         assertThat(ChangeEventDecoder.readKey("{\"payload\":{\"id\":7}}").get("payload").toString()).isEqualTo("{\"id\":7}");
     }
 
+    @Test
+    void shouldReadTheSameFromTheRecordsBytesAndRefuseBytesThatAreNoUtf8() {
+        String json = event("u", null, row("zażółć", "1234.56"), "base64");
+        byte[] utf8 = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (int i = 0; i < 2; i++) {
+            ChangeEvent fromBytes = decoder.decode(utf8);
+            ChangeEvent fromText = decoder.decode(json);
+            assertThat(fromBytes.after().schema()).as("one schema, whichever way it was read").isSameAs(fromText.after().schema());
+            assertThat(fromBytes.after().value("status").asText()).isEqualTo("zażółć");
+            assertThat(fromBytes.op()).isEqualTo(fromText.op());
+            assertThat(fromBytes.lsn()).isEqualTo(fromText.lsn());
+        }
+        byte[] latin2 = json.getBytes(java.nio.charset.Charset.forName("ISO-8859-2"));
+        assertThatThrownBy(() -> decoder.decode(latin2)).as("schema known, payload no UTF-8")
+                .isInstanceOf(ChangeEventFormatException.class);
+        byte[] badSchema = json.replace("\"optional\"", "\"opt\u00f3onal\"").getBytes(java.nio.charset.Charset.forName("ISO-8859-2"));
+        assertThatThrownBy(() -> new ChangeEventDecoder().decode(badSchema)).as("schema no UTF-8")
+                .isInstanceOf(ChangeEventFormatException.class);
+        assertThatThrownBy(() -> decoder.decode("{\"schema\":{},\"payload\":}".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .isInstanceOf(ChangeEventFormatException.class);
+    }
+
     private static String event(String op, Struct before, Struct after, String decimalFormat) {
         return ProjectEvents.text(ProjectEvents.event(op, before, after, decimalFormat));
     }
