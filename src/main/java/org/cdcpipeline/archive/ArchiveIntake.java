@@ -171,8 +171,8 @@ public final class ArchiveIntake extends ServiceSupport implements StateReposito
             }
             AdmittedChange change;
             try {
-                change = admit(topic, partition, offset, message.getHeader(KafkaConstants.KEY, String.class),
-                        message.getBody(String.class));
+                change = admit(topic, partition, offset, message.getHeader(KafkaConstants.KEY, byte[].class),
+                        message.getBody(byte[].class));
             } catch (UnreadableChangeException e) {
                 message.setHeader(UNREADABLE, e.getMessage());
                 admitted.add(message);
@@ -211,7 +211,7 @@ public final class ArchiveIntake extends ServiceSupport implements StateReposito
      *
      * @throws UnreadableChangeException the record is not a change event the archive can store
      */
-    AdmittedChange admit(String topic, int partition, long offset, String key, String value) {
+    AdmittedChange admit(String topic, int partition, long offset, byte[] key, byte[] value) {
         stats.received();
         TopicPartition tp = new TopicPartition(topic, partition);
         lastReceived.put(tp, offset);

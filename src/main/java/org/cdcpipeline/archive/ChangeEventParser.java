@@ -1,6 +1,7 @@
 package org.cdcpipeline.archive;
 
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -34,8 +35,8 @@ public final class ChangeEventParser {
      *
      * @throws UnreadableChangeException the record is not a change event: it goes to the dead-letter topic
      */
-    public ArchivedChange parse(String topic, int partition, long offset, String key, String value) {
-        if (value == null || value.isEmpty()) {
+    public ArchivedChange parse(String topic, int partition, long offset, byte[] key, byte[] value) {
+        if (value == null || value.length == 0) {
             return null;
         }
         ChangeEvent event;
@@ -80,7 +81,7 @@ public final class ChangeEventParser {
     }
 
     /** The key's payload (the primary key values) as compact JSON, or the raw key if it is not JSON. */
-    private static String keyOf(String key) {
+    private static String keyOf(byte[] key) {
         if (key == null) {
             return "";
         }
@@ -88,7 +89,7 @@ public final class ChangeEventParser {
             JsonNode node = ChangeEventDecoder.readKey(key);
             return node.has("payload") ? node.get("payload").toString() : node.toString();
         } catch (ChangeEventFormatException e) {
-            return key;
+            return new String(key, StandardCharsets.UTF_8);
         }
     }
 

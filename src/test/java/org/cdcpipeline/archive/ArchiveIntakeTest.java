@@ -57,9 +57,9 @@ class ArchiveIntakeTest {
     @Test
     void shouldCoverTheRecordsBeforeABatchsFirstChangeSoObjectsAreContiguous() throws Exception {
         intake.getState(TOPIC + "/0");
-        assertThat(intake.admit(TOPIC, 0, 20, "{\"payload\":{\"id\":3}}", null)).as("tombstone").isNull();
-        AdmittedChange first = intake.admit(TOPIC, 0, 21, "{\"payload\":{\"id\":3}}", event(3, 900));
-        AdmittedChange second = intake.admit(TOPIC, 0, 22, "{\"payload\":{\"id\":4}}", event(4, 901));
+        assertThat(admit(TOPIC, 0, 20, "{\"payload\":{\"id\":3}}", null)).as("tombstone").isNull();
+        AdmittedChange first = admit(TOPIC, 0, 21, "{\"payload\":{\"id\":3}}", event(3, 900));
+        AdmittedChange second = admit(TOPIC, 0, 22, "{\"payload\":{\"id\":4}}", event(4, 901));
         assertThat(first.coverFrom()).isEqualTo(20);
         assertThat(second.coverFrom()).isEqualTo(22);
         assertThat(second.batchKey()).isEqualTo(first.batchKey());
@@ -69,12 +69,12 @@ class ArchiveIntakeTest {
     void shouldDropABatchOfAPartitionRevokedBeforeItIsWritten() throws Exception {
         intake.getState(TOPIC + "/0");
         ArchiveBatch batch = new ArchiveBatch();
-        batch.add(intake.admit(TOPIC, 0, 20, "{\"payload\":{\"id\":3}}", event(3, 900)));
+        batch.add(admit(TOPIC, 0, 20, "{\"payload\":{\"id\":3}}", event(3, 900)));
         intake.revoked(List.of(new TopicPartition(TOPIC, 0)));
         assertThat(intake.claim(batch)).isFalse();
         // assigned again: resumes from the bucket, in a new batch
         assertThat(intake.getState(TOPIC + "/0")).isEqualTo("19");
-        AdmittedChange again = intake.admit(TOPIC, 0, 20, "{\"payload\":{\"id\":3}}", event(3, 900));
+        AdmittedChange again = admit(TOPIC, 0, 20, "{\"payload\":{\"id\":3}}", event(3, 900));
         assertThat(again).as("not taken for a replay of the dropped batch").isNotNull();
         assertThat(again.batchKey()).isNotEqualTo(batch.admitted().get(0).batchKey());
     }
@@ -83,7 +83,7 @@ class ArchiveIntakeTest {
     void shouldWaitForTheUploadInProgressBeforeGivingAPartitionUp() throws Exception {
         intake.getState(TOPIC + "/0");
         ArchiveBatch batch = new ArchiveBatch();
-        batch.add(intake.admit(TOPIC, 0, 20, "{\"payload\":{\"id\":3}}", event(3, 900)));
+        batch.add(admit(TOPIC, 0, 20, "{\"payload\":{\"id\":3}}", event(3, 900)));
         assertThat(intake.claim(batch)).isTrue();
         Thread revoke = new Thread(() -> intake.revoked(List.of(new TopicPartition(TOPIC, 0))));
         revoke.start();
@@ -98,9 +98,9 @@ class ArchiveIntakeTest {
     void shouldNeverWriteOverAnObjectBeyondAGap() throws Exception {
         keys.add("raw-kafka-data/table=klienci/date=2025-03-14/p.s.klienci-0-30-39.parquet");
         assertThat(intake.getState(TOPIC + "/0")).isEqualTo("19");
-        AdmittedChange before = intake.admit(TOPIC, 0, 25, "{\"payload\":{\"id\":3}}", event(3, 900));
-        assertThat(intake.admit(TOPIC, 0, 30, "{\"payload\":{\"id\":4}}", event(4, 901))).isNull();
-        AdmittedChange after = intake.admit(TOPIC, 0, 40, "{\"payload\":{\"id\":5}}", event(5, 902));
+        AdmittedChange before = admit(TOPIC, 0, 25, "{\"payload\":{\"id\":3}}", event(3, 900));
+        assertThat(admit(TOPIC, 0, 30, "{\"payload\":{\"id\":4}}", event(4, 901))).isNull();
+        AdmittedChange after = admit(TOPIC, 0, 40, "{\"payload\":{\"id\":5}}", event(5, 902));
         assertThat(before.coverFrom()).isEqualTo(20);
         assertThat(after.coverFrom()).isEqualTo(40);
         assertThat(after.batchKey()).as("a new batch after the object").isNotEqualTo(before.batchKey());
@@ -108,29 +108,29 @@ class ArchiveIntakeTest {
 
     @Test
     void shouldRefuseARecordThatIsNotAChangeEvent() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> intake.admit(TOPIC, 0, 20, "{}", "not json"))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> admit(TOPIC, 0, 20, "{}", "not json"))
                 .isInstanceOf(UnreadableChangeException.class).hasMessageContaining("p.s.klienci-0@20");
     }
 
     @Test
     void shouldSkipRecordsAlreadyInAnObjectOfTheirPartitionOnly() throws Exception {
-        assertThat(intake.admit(TOPIC, 0, 19, "{\"payload\":{\"id\":3}}", event(3, 900))).isNull();
-        assertThat(intake.admit(TOPIC, 0, 20, "{\"payload\":{\"id\":3}}", event(3, 900))).isNotNull();
-        assertThat(intake.admit(TOPIC, 1, 99, "{\"payload\":{\"id\":4}}", event(4, 901))).isNull();
-        assertThat(intake.admit(TOPIC, 1, 100, "{\"payload\":{\"id\":4}}", event(4, 901))).isNotNull();
+        assertThat(admit(TOPIC, 0, 19, "{\"payload\":{\"id\":3}}", event(3, 900))).isNull();
+        assertThat(admit(TOPIC, 0, 20, "{\"payload\":{\"id\":3}}", event(3, 900))).isNotNull();
+        assertThat(admit(TOPIC, 1, 99, "{\"payload\":{\"id\":4}}", event(4, 901))).isNull();
+        assertThat(admit(TOPIC, 1, 100, "{\"payload\":{\"id\":4}}", event(4, 901))).isNotNull();
     }
 
     @Test
     void shouldSkipAChangeReplayedWithTheSameKeyAndLsnAlsoWhenTheOriginalIsInAnEarlierObject() throws Exception {
-        assertThat(intake.admit(TOPIC, 0, 20, "{\"payload\":{\"id\":1}}", event(1, 500))).as("archived before a restart").isNull();
-        assertThat(intake.admit(TOPIC, 0, 21, "{\"payload\":{\"id\":2}}", event(2, 501))).isNotNull();
-        assertThat(intake.admit(TOPIC, 0, 22, "{\"payload\":{\"id\":2}}", event(2, 501))).as("replayed in this run").isNull();
-        assertThat(intake.admit(TOPIC, 0, 23, "{\"payload\":{\"id\":2}}", event(2, 502))).as("a later change of the row").isNotNull();
+        assertThat(admit(TOPIC, 0, 20, "{\"payload\":{\"id\":1}}", event(1, 500))).as("archived before a restart").isNull();
+        assertThat(admit(TOPIC, 0, 21, "{\"payload\":{\"id\":2}}", event(2, 501))).isNotNull();
+        assertThat(admit(TOPIC, 0, 22, "{\"payload\":{\"id\":2}}", event(2, 501))).as("replayed in this run").isNull();
+        assertThat(admit(TOPIC, 0, 23, "{\"payload\":{\"id\":2}}", event(2, 502))).as("a later change of the row").isNotNull();
     }
 
     @Test
     void shouldSkipTombstones() throws Exception {
-        assertThat(intake.admit(TOPIC, 0, 30, "{\"payload\":{\"id\":2}}", null)).isNull();
+        assertThat(admit(TOPIC, 0, 30, "{\"payload\":{\"id\":2}}", null)).isNull();
     }
 
     @Test
@@ -175,6 +175,15 @@ class ArchiveIntakeTest {
         assertThat(intake.admitAll(beforeRevocation)).as("the partition is another consumer's now").isEmpty();
     }
 
+    /** {@link ArchiveIntake#admit} of a record whose key and value are given as text. */
+    private AdmittedChange admit(String topic, int partition, long offset, String key, String value) {
+        return intake.admit(topic, partition, offset, utf8(key), utf8(value));
+    }
+
+    private static byte[] utf8(String text) {
+        return text == null ? null : text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     private static List<Exchange> tagged(AssignmentTagging tagging, Exchange... records) {
         List<ConsumerRecord<Object, Object>> polled = new ArrayList<>();
         for (Exchange record : records) {
@@ -191,9 +200,9 @@ class ArchiveIntakeTest {
         message.setHeader(KafkaConstants.TOPIC, TOPIC);
         message.setHeader(KafkaConstants.PARTITION, partition);
         message.setHeader(KafkaConstants.OFFSET, offset);
-        message.setHeader(KafkaConstants.KEY, "{\"payload\":{\"id\":" + offset + "}}");
+        message.setHeader(KafkaConstants.KEY, utf8("{\"payload\":{\"id\":" + offset + "}}"));
         message.setHeader(KafkaConstants.HEADERS, new RecordHeaders());
-        message.setBody(value);
+        message.setBody(utf8(value));
         return exchange;
     }
 

@@ -51,7 +51,8 @@ class BatchRecordsIT {
         intake.getState(topic + "/0");
         ArchiveBatch batch = new ArchiveBatch();
         for (long offset : new long[] {1, 3, 5}) {
-            batch.add(intake.admit(topic, 0, offset, key((int) offset), event((int) offset)));
+            batch.add(intake.admit(topic, 0, offset, key((int) offset).getBytes(StandardCharsets.UTF_8),
+                    event((int) offset).getBytes(StandardCharsets.UTF_8)));
         }
         ArchiveBatching batching = new ArchiveBatching(intake, new ArchiveStats(true), 3,
                 new BatchRecords(bootstrap, Duration.ofSeconds(30)));

@@ -35,7 +35,7 @@ class ChangeEventParserTest {
 
     @Test
     void shouldTypeEachColumnFromTheDebeziumSchema() {
-        ArchivedChange change = parser.parse("p.s.t", 0, 5, "{\"schema\":{},\"payload\":{\"id\":7}}", event("c", "null", ROW));
+        ArchivedChange change = parse("p.s.t", 0, 5, "{\"schema\":{},\"payload\":{\"id\":7}}", event("c", "null", ROW));
         List<String> names = change.columns().stream().map(ArchivedChange.Column::name).toList();
         assertThat(names).containsExactly("id", "mala", "duza", "kwota", "opis", "aktywny", "dzien", "chwila", "moment", "ulamek");
         Schema kwota = change.columns().get(3).type();
@@ -65,7 +65,7 @@ class ChangeEventParserTest {
 
     @Test
     void shouldKeepTheBeforeImageOfADelete() {
-        ArchivedChange change = parser.parse("p.s.t", 0, 6, null, event("d", ROW, "null"));
+        ArchivedChange change = parse("p.s.t", 0, 6, null, event("d", ROW, "null"));
         assertThat(change.deleted()).isTrue();
         assertThat(change.values()[0]).isEqualTo(7);
         assertThat(change.values()[4]).isEqualTo("zażółć");
@@ -73,15 +73,21 @@ class ChangeEventParserTest {
 
     @Test
     void shouldSkipTombstonesAndRefuseRecordsThatAreNoChangeEvents() {
-        assertThat(parser.parse("p.s.t", 0, 7, "{\"id\":7}", null)).isNull();
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> parser.parse("p.s.t", 0, 8, null, "not json"))
+        assertThat(parse("p.s.t", 0, 7, "{\"id\":7}", null)).isNull();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> parse("p.s.t", 0, 8, null, "not json"))
                 .isInstanceOf(UnreadableChangeException.class).hasMessageContaining("p.s.t-0@8");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> parser.parse("p.s.t", 0, 9, null, "{\"payload\":{}}"))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> parse("p.s.t", 0, 9, null, "{\"payload\":{}}"))
                 .isInstanceOf(UnreadableChangeException.class).hasMessageContaining("no payload.op");
     }
 
     private static String event(String op, String before, String after) {
         return "{\"schema\":" + SCHEMA + ",\"payload\":{\"before\":" + before + ",\"after\":" + after + ",\"source\":" + SOURCE
                 + ",\"op\":\"" + op + "\",\"ts_ms\":1741899497103}}";
+    }
+
+    /** {@link ChangeEventParser#parse} of a record whose key and value are given as text. */
+    private ArchivedChange parse(String topic, int partition, long offset, String key, String value) {
+        return parser.parse(topic, partition, offset, key == null ? null : key.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                value == null ? null : value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 }
