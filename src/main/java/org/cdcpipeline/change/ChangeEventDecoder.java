@@ -20,10 +20,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 public final class ChangeEventDecoder {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String SCHEMA_START = "{\"schema\":";
-    private static final String PAYLOAD_START = ",\"payload\":";
-    private static final byte[] SCHEMA_START_UTF8 = SCHEMA_START.getBytes(StandardCharsets.UTF_8);
-    private static final byte[] PAYLOAD_START_UTF8 = PAYLOAD_START.getBytes(StandardCharsets.UTF_8);
+    private static final byte[] SCHEMA_START_UTF8 = "{\"schema\":".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] PAYLOAD_START_UTF8 = ",\"payload\":".getBytes(StandardCharsets.UTF_8);
 
     private final Map<String, EnvelopeSchema> schemas = new ConcurrentHashMap<>();
     /**
@@ -32,12 +30,7 @@ public final class ChangeEventDecoder {
      */
     private volatile KnownSchema last;
 
-    private record KnownSchema(String text, byte[] utf8, EnvelopeSchema schema) {
-
-        boolean starts(String json) {
-            return json.startsWith(text, SCHEMA_START.length())
-                    && json.startsWith(PAYLOAD_START, SCHEMA_START.length() + text.length());
-        }
+    private record KnownSchema(byte[] utf8, EnvelopeSchema schema) {
 
         boolean starts(byte[] json) {
             int end = SCHEMA_START_UTF8.length + utf8.length;
@@ -49,34 +42,8 @@ public final class ChangeEventDecoder {
     }
 
     /**
-     * @param json a record value that is not null
-     * @throws ChangeEventFormatException the value is no JSON, or its schema part is malformed
-     */
-    public ChangeEvent decode(String json) {
-        try {
-            if (json.startsWith(SCHEMA_START) && json.endsWith("}")) {
-                KnownSchema known = last;
-                if (known == null || !known.starts(json)) {
-                    int split = json.indexOf(PAYLOAD_START);
-                    known = split > 0 ? remember(json.substring(SCHEMA_START.length(), split)) : null;
-                }
-                if (known != null) {
-                    int payload = SCHEMA_START.length() + known.text().length() + PAYLOAD_START.length();
-                    return new ChangeEvent(known.schema(), JSON.readTree(json.substring(payload, json.length() - 1)));
-                }
-            }
-            JsonNode event = JSON.readTree(json);
-            JsonNode schema = event.path("schema");
-            return new ChangeEvent(schemas.computeIfAbsent(schema.toString(), text -> EnvelopeSchema.of(schema)),
-                    event.path("payload"));
-        } catch (JsonProcessingException | IllegalArgumentException e) {
-            throw new ChangeEventFormatException("not a JSON change event: " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * The same, read from the record's UTF-8 bytes as they are: no copy of the value as text. Bytes that are no UTF-8
-     * are refused, as {@link #decode(String)} of a strictly decoded text would.
+     * Read from the record's UTF-8 bytes as they are, with no copy of the value as text. Bytes that are no UTF-8 are
+     * refused.
      *
      * @param json a record value that is not null
      * @throws ChangeEventFormatException the value is no UTF-8, no JSON, or its schema part is malformed
@@ -108,7 +75,7 @@ public final class ChangeEventDecoder {
     }
 
     private KnownSchema remember(String text) {
-        KnownSchema known = new KnownSchema(text, text.getBytes(StandardCharsets.UTF_8),
+        KnownSchema known = new KnownSchema(text.getBytes(StandardCharsets.UTF_8),
                 schemas.computeIfAbsent(text, t -> EnvelopeSchema.of(readTree(t))));
         last = known;
         return known;
@@ -132,19 +99,11 @@ public final class ChangeEventDecoder {
     }
 
     /**
-     * A record key as JSON ({"schema", "payload"} from cdc-capture, where the payload holds the primary key's values).
+     * A record key (its UTF-8 bytes) as JSON ({"schema", "payload"} from cdc-capture, where the payload holds the
+     * primary key's values).
      *
      * @throws ChangeEventFormatException the key is no JSON
      */
-    public static JsonNode readKey(String key) {
-        try {
-            return JSON.readTree(key);
-        } catch (JsonProcessingException e) {
-            throw new ChangeEventFormatException("the key is no JSON: " + e.getMessage(), e);
-        }
-    }
-
-    /** The same, from the key's UTF-8 bytes. */
     public static JsonNode readKey(byte[] key) {
         try {
             return JSON.readTree(key);
