@@ -36,6 +36,7 @@ public record ArchiveBatching(ArchiveIntake intake, ArchiveStats stats, int atte
     @Override
     public Exchange aggregate(Exchange oldExchange, Exchange newExchange) {
         ArchiveBatch run = newExchange.getIn().getBody(ArchiveBatch.class);
+        intake.held(run.size());
         stats.batched(run.size());
         if (oldExchange == null) {
             return newExchange;

@@ -270,9 +270,6 @@ public final class ArchiveIntake extends ServiceSupport implements StateReposito
             AdmittedChange admitted = new AdmittedChange(change, state.nextCoverFrom, state.epoch,
                     state.batchKey(tp));
             state.nextCoverFrom = offset + 1;
-            synchronized (this) {
-                pending++;
-            }
             return admitted;
         }
     }
@@ -284,6 +281,14 @@ public final class ArchiveIntake extends ServiceSupport implements StateReposito
                 throw new InterruptedException("the archive is stopping");
             }
         }
+    }
+
+    /**
+     * Changes joined an open batch: they count against {@code capacity} until their batch is finished with. Counted
+     * here, not when admitted, so the runs of a poll that failed before reaching the aggregator are never counted.
+     */
+    public synchronized void held(int changes) {
+        pending += changes;
     }
 
     private synchronized void release(int changes) {

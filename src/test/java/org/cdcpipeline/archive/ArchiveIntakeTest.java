@@ -175,6 +175,28 @@ class ArchiveIntakeTest {
         assertThat(intake.admitAll(beforeRevocation)).as("the partition is another consumer's now").isEmpty();
     }
 
+    @Test
+    void shouldWaitBeforeAPollWhileCapacityChangesAreHeldInBatchesAndGoOnOnceOneIsFinishedWith() throws Exception {
+        intake.getState(TOPIC + "/0");
+        ArchiveBatch run = new ArchiveBatch();
+        run.add(admit(TOPIC, 0, 20, "{\"payload\":{\"id\":3}}", event(3, 900)));
+        assertThat(intake.admitAll(List.of())).as("admitted, not yet in a batch: nothing held").isEmpty();
+        intake.held(1000);
+        Thread poll = new Thread(() -> {
+            try {
+                intake.admitAll(List.of());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        poll.start();
+        poll.join(300);
+        assertThat(poll.isAlive()).as("1,000 changes held: the next poll waits").isTrue();
+        intake.dropped(run);
+        poll.join(5000);
+        assertThat(poll.isAlive()).isFalse();
+    }
+
     /** {@link ArchiveIntake#admit} of a record whose key and value are given as text. */
     private AdmittedChange admit(String topic, int partition, long offset, String key, String value) {
         return intake.admit(topic, partition, offset, utf8(key), utf8(value));
