@@ -1,10 +1,14 @@
 package org.cdcpipeline.cdc;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.debezium.config.Configuration;
@@ -25,18 +29,17 @@ import org.apache.kafka.connect.json.JsonConverter;
  * Turns the change event camel-debezium delivers (the row after the change as body, the rest as headers) back into
  * the record Debezium on Kafka Connect writes: the envelope {@code {"schema", "payload": {before, after, source, op,
  * ts_ms}}} and the key {@code {"schema", "payload": {"id": ...}}}, as Kafka Connect's JsonConverter writes them with
- * schemas enabled (its own conversions, the schema part written once per schema), for the topic
- * {@code <prefix>.<schema>.<table>}. Existing consumers of that pipeline keep working.
+ * schemas enabled (the same bytes; the schema part written once per schema), for the topic
+ * {@code <prefix>.<schema>.<table>}. Existing consumers of that pipeline keep working. The value is UTF-8 bytes, as
+ * it is published; the key is text.
  */
 public final class ChangeEventRecord implements Processor {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Writes schemas; the same schema's JSON is kept, not written again for every event. */
-    private final JsonConverter schemas = converter(true, false);
-    private final JsonConverter keys = converter(false, true);
-    private final JsonConverter values = converter(false, false);
-    private final Map<Schema, String> schemaJson = new ConcurrentHashMap<>();
+    private final JsonConverter schemas = converter();
+    private final Map<Schema, byte[]> schemaJson = new ConcurrentHashMap<>();
     private final Schema sourceSchema;
     private final Map<Schema, Envelope> envelopes = new ConcurrentHashMap<>();
 
@@ -73,8 +76,8 @@ public final class ChangeEventRecord implements Processor {
             case "d" -> envelope.delete(before, sourceStruct, at);
             default -> throw new IllegalArgumentException("Unsupported change event operation '" + op + "' on " + topic);
         };
-        in.setBody(withSchema(envelope.schema(), values.fromConnectData(topic, envelope.schema(), value)));
-        in.setHeader(KafkaConstants.KEY, key == null ? null : withSchema(key.schema(), keys.fromConnectData(topic, key.schema(), key)));
+        in.setBody(withSchema(envelope.schema(), value));
+        in.setHeader(KafkaConstants.KEY, key == null ? null : new String(withSchema(key.schema(), key), StandardCharsets.UTF_8));
         in.setHeader(KafkaConstants.OVERRIDE_TOPIC, topic);
     }
 
@@ -89,21 +92,33 @@ public final class ChangeEventRecord implements Processor {
         return struct;
     }
 
-    /** What JsonConverter writes with schemas enabled, {"schema": ..., "payload": ...}, with the schema part kept. */
-    private String withSchema(Schema schema, byte[] payload) {
-        String schemaPart = schemaJson.computeIfAbsent(schema, s -> {
+    /**
+     * What JsonConverter writes with schemas enabled, {"schema": ..., "payload": ...}, as UTF-8: the schema part is
+     * written once per schema and kept, the payload is written by {@link ConnectJson}.
+     */
+    private byte[] withSchema(Schema schema, Struct payload) {
+        byte[] prefix = schemaJson.computeIfAbsent(schema, s -> {
             try {
-                return JSON.writeValueAsString(schemas.asJsonSchema(s));
+                return ("{\"schema\":" + JSON.writeValueAsString(schemas.asJsonSchema(s)) + ",\"payload\":")
+                        .getBytes(StandardCharsets.UTF_8);
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException("Cannot write the schema " + s.name(), e);
             }
         });
-        return "{\"schema\":" + schemaPart + ",\"payload\":" + new String(payload, StandardCharsets.UTF_8) + "}";
+        ByteArrayOutputStream out = new ByteArrayOutputStream(prefix.length + 512);
+        out.writeBytes(prefix);
+        try (JsonGenerator json = JSON.getFactory().createGenerator(out)) {
+            ConnectJson.writeStruct(json, schema, payload);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // writing to memory does not fail
+        }
+        out.write('}');
+        return out.toByteArray();
     }
 
-    private static JsonConverter converter(boolean withSchemas, boolean isKey) {
+    private static JsonConverter converter() {
         JsonConverter converter = new JsonConverter();
-        converter.configure(Map.of("schemas.enable", String.valueOf(withSchemas)), isKey);
+        converter.configure(Map.of("schemas.enable", "true"), false);
         return converter;
     }
 }

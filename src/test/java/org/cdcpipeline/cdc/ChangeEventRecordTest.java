@@ -12,6 +12,7 @@ import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
 import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaAndValue;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.json.JsonConverter;
@@ -46,12 +47,17 @@ class ChangeEventRecordTest {
         new ChangeEventRecord("dbserver1").process(exchange);
 
         JsonConverter connect = new JsonConverter();
-        connect.configure(Map.of("schemas.enable", "true"), true);
+        connect.configure(Map.of("schemas.enable", "true"), false);
         JsonNode expectedKey = JSON.readTree(new String(connect.fromConnectData("t", KEY, key), StandardCharsets.UTF_8));
         assertThat(JSON.readTree(exchange.getIn().getHeader(KafkaConstants.KEY, String.class))).isEqualTo(expectedKey);
         assertThat(exchange.getIn().getHeader(KafkaConstants.OVERRIDE_TOPIC)).isEqualTo("dbserver1.public.klienci");
 
-        JsonNode value = JSON.readTree(exchange.getIn().getBody(String.class));
+        // the value is the bytes JsonConverter writes for the envelope it describes
+        byte[] written = exchange.getIn().getBody(byte[].class);
+        SchemaAndValue envelope = connect.toConnectData("t", written);
+        assertThat(new String(written, StandardCharsets.UTF_8))
+                .isEqualTo(new String(connect.fromConnectData("t", envelope.schema(), envelope.value()), StandardCharsets.UTF_8));
+        JsonNode value = JSON.readTree(written);
         assertThat(value.fieldNames()).toIterable().containsExactly("schema", "payload");
         assertThat(value.at("/schema/name").asText()).isEqualTo("dbserver1.public.klienci.Envelope");
         assertThat(value.at("/payload/op").asText()).isEqualTo("c");
