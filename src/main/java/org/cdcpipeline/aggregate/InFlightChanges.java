@@ -1,17 +1,18 @@
 package org.cdcpipeline.aggregate;
 
-import java.util.concurrent.Semaphore;
+import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The aggregate's back-pressure: at most {@code capacity} changes read but not yet applied. The Kafka consumer waits
- * beyond that (the state store is slow or unreachable), so a stalled store never fills the memory.
+ * The aggregate's back-pressure: the Kafka consumer waits while {@code capacity} changes or more are read but not yet
+ * applied (the state store is slow or unreachable), so a stalled store never fills the memory. A poll's changes are
+ * handed over in runs: the check is made before each run, so at most one run (one poll) more may wait.
  */
 public final class InFlightChanges {
 
     private final int capacity;
-    private final Semaphore free;
     private final LongAdder finished = new LongAdder();
+    private long pending;
 
     public InFlightChanges(String aggregate, int capacity) {
         if (capacity < 1) {
@@ -19,23 +20,26 @@ public final class InFlightChanges {
                     + "; set it to 1 or more");
         }
         this.capacity = capacity;
-        this.free = new Semaphore(capacity);
     }
 
-    /** A change enters the route; waits while {@code capacity} changes wait to be applied. */
-    public void handOver() throws InterruptedException {
-        free.acquire();
+    /** A run of changes enters the route; waits while {@code capacity} changes or more wait to be applied. */
+    public synchronized void handOver(List<?> run) throws InterruptedException {
+        while (pending >= capacity) {
+            wait();
+        }
+        pending += run.size();
     }
 
     /** Changes handed over are applied (or dead-lettered): they no longer wait. */
-    void done(int changes) {
+    synchronized void done(int changes) {
         finished.add(changes);
-        free.release(changes);
+        pending -= changes;
+        notifyAll();
     }
 
     /** Changes read but not applied yet. */
-    long pending() {
-        return capacity - free.availablePermits();
+    synchronized long pending() {
+        return pending;
     }
 
     /** Changes finished with in this run. */

@@ -1,6 +1,7 @@
 package org.cdcpipeline.aggregate;
 
 import java.math.BigDecimal;
+import java.util.List;
 
 /**
  * What one change event means for an aggregate: the source row (by primary key) now belongs to {@code group} with
@@ -18,11 +19,11 @@ public record RowChange(String rowKey, String group, BigDecimal value, boolean d
                         long offset, long sourceTsMs, Long lsn) {
 
     /**
-     * A record that went to the dead-letter topic: it joins the batch of the changes read before it, so the offset
-     * saved with the state passes it only once those are applied too.
+     * A record that went to the dead-letter topic, as a run of one change: it joins the batch of the changes read
+     * before it, so the offset saved with the state passes it only once those are applied too.
      */
-    public static RowChange deadLettered(String topic, int partition, long offset) {
-        return new RowChange(null, null, null, false, topic, partition, offset, 0, null);
+    public static List<RowChange> deadLettered(String topic, int partition, long offset) {
+        return List.of(new RowChange(null, null, null, false, topic, partition, offset, 0, null));
     }
 
     /** False for a record that went to the dead-letter topic. */

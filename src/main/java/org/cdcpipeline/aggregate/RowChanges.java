@@ -1,10 +1,12 @@
 package org.cdcpipeline.aggregate;
 
 import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.apache.camel.Body;
-import org.apache.camel.Header;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.cdcpipeline.change.ChangeEvent;
 import org.cdcpipeline.change.ChangeEventDecoder;
@@ -19,6 +21,9 @@ import org.cdcpipeline.change.RowImage;
  */
 public final class RowChanges {
 
+    /** The header of a record an aggregate cannot use: why. */
+    public static final String UNUSABLE = "pipeline.error";
+
     /** PostgreSQL's numeric: at most this many digits before and after the decimal point */
     private static final int NUMERIC_INTEGER_DIGITS = 131072;
     private static final int NUMERIC_FRACTION_DIGITS = 16383;
@@ -32,9 +37,39 @@ public final class RowChanges {
         this.valueColumn = definition.valueColumn();
     }
 
+    /**
+     * A poll's records (camel-kafka's batch: one exchange per record) in order, as runs of changes ({@code
+     * List<RowChange>}) and, in its place between them, each record that cannot be used: its message as read, with
+     * why in header {@link #UNUSABLE}.
+     */
+    public List<Object> readAll(List<Exchange> records) {
+        List<Object> items = new ArrayList<>();
+        List<RowChange> run = null;
+        for (Exchange record : records) {
+            Message message = record.getMessage();
+            RowChange change;
+            try {
+                change = read(message.getHeader(KafkaConstants.KEY, byte[].class), message.getBody(byte[].class),
+                        message.getHeader(KafkaConstants.TOPIC, String.class),
+                        message.getHeader(KafkaConstants.PARTITION, Integer.class),
+                        message.getHeader(KafkaConstants.OFFSET, Long.class));
+            } catch (UnusableChangeException e) {
+                message.setHeader(UNUSABLE, e.getMessage());
+                items.add(message);
+                run = null;
+                continue;
+            }
+            if (run == null) {
+                run = new ArrayList<>();
+                items.add(run);
+            }
+            run.add(change);
+        }
+        return items;
+    }
+
     /** A tombstone (null value) reads as the delete it follows, without commit time or LSN of its own. */
-    public RowChange read(@Header(KafkaConstants.KEY) byte[] key, @Body byte[] value, @Header(KafkaConstants.TOPIC) String topic,
-                          @Header(KafkaConstants.PARTITION) int partition, @Header(KafkaConstants.OFFSET) long offset) {
+    RowChange read(byte[] key, byte[] value, String topic, int partition, long offset) {
         String rowKey = rowKey(key, topic, partition, offset);
         if (value == null) {
             return new RowChange(rowKey, null, null, true, topic, partition, offset, 0, null);

@@ -74,7 +74,7 @@ class AggregateDeadLetterRouteIT {
         return context;
     }
 
-    /** A record as an aggregate route hands it over: the bytes read, the Kafka headers, the exception. */
+    /** A record as an aggregate route hands it over: the bytes read, the Kafka headers, why it cannot be used. */
     private static void send(CamelContext context, int offset) {
         context.createProducerTemplate().send("direct:aggregate-dead-letter", exchange -> {
             exchange.getMessage().setBody(("not a change event " + offset).getBytes(StandardCharsets.UTF_8));
@@ -82,7 +82,7 @@ class AggregateDeadLetterRouteIT {
             exchange.getMessage().setHeader("kafka.TOPIC", SOURCE_TOPIC);
             exchange.getMessage().setHeader("kafka.PARTITION", 0);
             exchange.getMessage().setHeader("kafka.OFFSET", (long) offset);
-            exchange.setProperty(Exchange.EXCEPTION_CAUGHT, new UnusableChangeException("unusable record " + offset));
+            exchange.getMessage().setHeader(RowChanges.UNUSABLE, "unusable record " + offset);
         });
     }
 

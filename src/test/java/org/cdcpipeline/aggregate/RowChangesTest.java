@@ -2,6 +2,14 @@ package org.cdcpipeline.aggregate;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
 
 import org.apache.kafka.connect.data.Struct;
 import org.cdcpipeline.change.ProjectEvents;
@@ -9,6 +17,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.cdcpipeline.change.ProjectEvents.LSN;
 import static org.cdcpipeline.change.ProjectEvents.TOPIC;
 import static org.cdcpipeline.change.ProjectEvents.TS_MS;
@@ -84,10 +93,39 @@ class RowChangesTest {
 
     @Test
     void shouldMarkADeadLetteredRecordAsAPositionOnly() {
-        RowChange letter = RowChange.deadLettered(TOPIC, 2, 99);
+        RowChange letter = RowChange.deadLettered(TOPIC, 2, 99).get(0);
         assertThat(letter.changesARow()).isFalse();
         assertThat(letter.offset()).isEqualTo(99);
         assertThat(changes("status", "").read(KEY, null, TOPIC, 2, 100).changesARow()).isTrue();
+    }
+
+    @Test
+    void shouldReadAPollAsRunsOfChangesWithEachUnusableRecordInItsPlace() {
+        CamelContext context = new DefaultCamelContext();
+        List<Exchange> poll = List.of(record(context, 10, event("c", row("planowany", "1.00"))),
+                record(context, 11, event("u", row("zakonczony", "2.00"))),
+                record(context, 12, "not a change event".getBytes(StandardCharsets.UTF_8)),
+                record(context, 13, null));
+
+        List<Object> items = changes("status", "budzet").readAll(poll);
+
+        assertThat(items).hasSize(3);
+        assertThat((List<?>) items.get(0)).extracting("offset").containsExactly(10L, 11L);
+        Message unusable = (Message) items.get(1);
+        assertThat(unusable.getHeader(KafkaConstants.OFFSET)).isEqualTo(12L);
+        assertThat(unusable.getHeader(RowChanges.UNUSABLE, String.class)).startsWith("Unreadable change event at " + TOPIC + "/0@12");
+        assertThat(unusable.getBody(String.class)).isEqualTo("not a change event");
+        assertThat((List<?>) items.get(2)).extracting("offset", "deleted").containsExactly(tuple(13L, true));
+    }
+
+    private static Exchange record(CamelContext context, long offset, byte[] value) {
+        Exchange exchange = new DefaultExchange(context);
+        exchange.getMessage().setHeader(KafkaConstants.KEY, KEY);
+        exchange.getMessage().setHeader(KafkaConstants.TOPIC, TOPIC);
+        exchange.getMessage().setHeader(KafkaConstants.PARTITION, 0);
+        exchange.getMessage().setHeader(KafkaConstants.OFFSET, offset);
+        exchange.getMessage().setBody(value);
+        return exchange;
     }
 
     private static byte[] event(String op, Struct after) {
