@@ -12,5 +12,5 @@ if ! command -v pg_recvlogical > /dev/null && ! ls /usr/lib/postgresql/*/bin/pg_
 fi
 mvn -q -B test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath
 rm -rf bench/work/cdc
-exec java -Xmx1g ${BENCH_OPTS:-} -cp "target/classes:target/test-classes:$(cat target/bench.classpath)" \
+exec java -Xmx1g -XX:+UseParallelGC ${BENCH_OPTS:-} -cp "target/classes:target/test-classes:$(cat target/bench.classpath)" \
   org.cdcpipeline.bench.CdcBenchmark "${1:-200000}"
