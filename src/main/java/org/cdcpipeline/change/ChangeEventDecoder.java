@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -58,11 +59,14 @@ public final class ChangeEventDecoder {
                 }
                 if (known != null) {
                     int payload = SCHEMA_START_UTF8.length + known.utf8().length + PAYLOAD_START_UTF8.length;
-                    JsonNode node = JSON.readTree(JSON.createParser(json, payload, json.length - 1 - payload));
-                    if (node == null) {
-                        throw new ChangeEventFormatException("not a JSON change event: the payload is empty", null);
+                    // closed, so its buffers are recycled and the field names it met join the shared symbol table
+                    try (JsonParser parser = JSON.createParser(json, payload, json.length - 1 - payload)) {
+                        JsonNode node = JSON.readTree(parser);
+                        if (node == null) {
+                            throw new ChangeEventFormatException("not a JSON change event: the payload is empty", null);
+                        }
+                        return new ChangeEvent(known.schema(), node);
                     }
-                    return new ChangeEvent(known.schema(), node);
                 }
             }
             JsonNode event = JSON.readTree(json);
