@@ -4,8 +4,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -32,16 +34,27 @@ import org.apache.kafka.connect.json.JsonConverter;
  * schemas enabled (the same bytes; the schema part written once per schema), for the topic
  * {@code <prefix>.<schema>.<table>}. Existing consumers of that pipeline keep working. The value is UTF-8 bytes, as
  * it is published; the key is text.
+ * <p>
+ * The envelope is written field by field from the parts, as Debezium's {@link Envelope} would fill it: building and
+ * validating an envelope struct per event only to write it cost more than the writing. Schemas are looked up by
+ * identity first (Debezium keeps one instance per table schema): a Connect schema's hash and equality walk all of
+ * its fields.
  */
 public final class ChangeEventRecord implements Processor {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Bounds the identity caches: Debezium makes new schema instances after a reconnection or a schema change. */
+    private static final int MAX_CACHED_INSTANCES = 256;
 
     /** Writes schemas; the same schema's JSON is kept, not written again for every event. */
     private final JsonConverter schemas = converter();
     private final Map<Schema, byte[]> schemaJson = new ConcurrentHashMap<>();
+    private final Map<Schema, byte[]> schemaJsonByInstance = Collections.synchronizedMap(new IdentityHashMap<>());
     private final Schema sourceSchema;
-    private final Map<Schema, Envelope> envelopes = new ConcurrentHashMap<>();
+    private final Map<Schema, Schema> envelopes = new ConcurrentHashMap<>();
+    private final Map<Schema, Schema> envelopesByInstance = Collections.synchronizedMap(new IdentityHashMap<>());
+    /** Where each event's JSON is written before it is copied out at its size. */
+    private final ThreadLocal<ByteArrayOutputStream> buffers = ThreadLocal.withInitial(() -> new ByteArrayOutputStream(8192));
 
     public ChangeEventRecord(String topicPrefix) {
         PostgresSourceInfoStructMaker maker = new PostgresSourceInfoStructMaker();
@@ -62,42 +75,66 @@ public final class ChangeEventRecord implements Processor {
         @SuppressWarnings("unchecked")
         Map<String, Object> source = in.getHeader(DebeziumConstants.HEADER_SOURCE_METADATA, Map.class);
         Long timestamp = in.getHeader(DebeziumConstants.HEADER_TIMESTAMP, Long.class);
-
-        Schema rowSchema = after != null ? after.schema() : before.schema();
-        // a row schema is named after its topic, so it identifies the envelope
-        Envelope envelope = envelopes.computeIfAbsent(rowSchema,
-                k -> Envelope.defineSchema().withName(topic + ".Envelope").withRecord(rowSchema).withSource(sourceSchema).build());
-        Struct sourceStruct = sourceStruct(source);
-        Instant at = Instant.ofEpochMilli(timestamp != null ? timestamp : System.currentTimeMillis());
-        Struct value = switch (op) {
-            case "r" -> envelope.read(after, sourceStruct, at);
-            case "c" -> envelope.create(after, sourceStruct, at);
-            case "u" -> envelope.update(before, after, sourceStruct, at);
-            case "d" -> envelope.delete(before, sourceStruct, at);
-            default -> throw new IllegalArgumentException("Unsupported change event operation '" + op + "' on " + topic);
-        };
-        in.setBody(withSchema(envelope.schema(), value));
-        in.setHeader(KafkaConstants.KEY, key == null ? null : new String(withSchema(key.schema(), key), StandardCharsets.UTF_8));
+        if (!Set.of("r", "c", "u", "d").contains(op)) {
+            throw new IllegalArgumentException("Unsupported change event operation '" + op + "' on " + topic);
+        }
+        Schema envelope = envelope(topic, after != null ? after.schema() : before.schema());
+        long at = timestamp != null ? timestamp : System.currentTimeMillis();
+        in.setBody(withSchema(envelope, json -> writeEnvelope(json, envelope, op, before, after, source, at)));
+        in.setHeader(KafkaConstants.KEY, key == null ? null
+                : new String(withSchema(key.schema(), json -> ConnectJson.writeStruct(json, key.schema(), key)), StandardCharsets.UTF_8));
         in.setHeader(KafkaConstants.OVERRIDE_TOPIC, topic);
     }
 
-    private Struct sourceStruct(Map<String, Object> source) {
-        Struct struct = new Struct(sourceSchema);
-        for (Field field : sourceSchema.fields()) {
-            Object v = source == null ? null : source.get(field.name());
-            if (v != null) {
-                struct.put(field, v);
+    /** The envelope schema of a row schema (named after its topic, so it identifies the envelope), as Debezium defines it. */
+    private Schema envelope(String topic, Schema rowSchema) {
+        return cached(envelopesByInstance, envelopes, rowSchema, row -> Envelope.defineSchema().withName(topic + ".Envelope")
+                .withRecord(row).withSource(sourceSchema).build().schema());
+    }
+
+    /**
+     * The envelope's fields in its schema's order, with the values {@link Envelope}'s {@code read}, {@code create},
+     * {@code update} and {@code delete} give them (ChangeEventRecordTest holds the two to the same bytes).
+     */
+    private void writeEnvelope(JsonGenerator json, Schema envelope, String op, Struct before, Struct after,
+            Map<String, Object> source, long at) throws IOException {
+        json.writeStartObject();
+        for (Field field : envelope.fields()) {
+            json.writeFieldName(field.name());
+            switch (field.name()) {
+                case Envelope.FieldName.BEFORE -> ConnectJson.write(json, field.schema(), op.equals("u") || op.equals("d") ? before : null);
+                case Envelope.FieldName.AFTER -> ConnectJson.write(json, field.schema(), op.equals("d") ? null : after);
+                case Envelope.FieldName.SOURCE -> writeSource(json, source);
+                case Envelope.FieldName.OPERATION -> json.writeString(op);
+                case Envelope.FieldName.TIMESTAMP -> json.writeNumber(at);
+                case Envelope.FieldName.TIMESTAMP_US -> json.writeNumber(at * 1_000L);
+                case Envelope.FieldName.TIMESTAMP_NS -> json.writeNumber(at * 1_000_000L);
+                default -> ConnectJson.write(json, field.schema(), null);
             }
         }
-        return struct;
+        json.writeEndObject();
+    }
+
+    /** The source block from camel-debezium's map of it: a missing entry as a field with no value. */
+    private void writeSource(JsonGenerator json, Map<String, Object> source) throws IOException {
+        json.writeStartObject();
+        for (Field field : sourceSchema.fields()) {
+            json.writeFieldName(field.name());
+            ConnectJson.write(json, field.schema(), source == null ? null : source.get(field.name()));
+        }
+        json.writeEndObject();
+    }
+
+    private interface Payload {
+        void write(JsonGenerator json) throws IOException;
     }
 
     /**
      * What JsonConverter writes with schemas enabled, {"schema": ..., "payload": ...}, as UTF-8: the schema part is
      * written once per schema and kept, the payload is written by {@link ConnectJson}.
      */
-    private byte[] withSchema(Schema schema, Struct payload) {
-        byte[] prefix = schemaJson.computeIfAbsent(schema, s -> {
+    private byte[] withSchema(Schema schema, Payload payload) {
+        byte[] prefix = cached(schemaJsonByInstance, schemaJson, schema, s -> {
             try {
                 return ("{\"schema\":" + JSON.writeValueAsString(schemas.asJsonSchema(s)) + ",\"payload\":")
                         .getBytes(StandardCharsets.UTF_8);
@@ -105,15 +142,30 @@ public final class ChangeEventRecord implements Processor {
                 throw new IllegalStateException("Cannot write the schema " + s.name(), e);
             }
         });
-        ByteArrayOutputStream out = new ByteArrayOutputStream(prefix.length + 512);
+        ByteArrayOutputStream out = buffers.get();
+        out.reset();
         out.writeBytes(prefix);
         try (JsonGenerator json = JSON.getFactory().createGenerator(out)) {
-            ConnectJson.writeStruct(json, schema, payload);
+            payload.write(json);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // writing to memory does not fail
         }
         out.write('}');
         return out.toByteArray();
+    }
+
+    /** A value per schema: by instance when seen before, else by equality (a walk of the whole schema). */
+    private static <V> V cached(Map<Schema, V> byInstance, Map<Schema, V> byEquality, Schema schema,
+            java.util.function.Function<Schema, V> make) {
+        V value = byInstance.get(schema);
+        if (value == null) {
+            value = byEquality.computeIfAbsent(schema, make);
+            if (byInstance.size() >= MAX_CACHED_INSTANCES) {
+                byInstance.clear();
+            }
+            byInstance.put(schema, value);
+        }
+        return value;
     }
 
     private static JsonConverter converter() {
