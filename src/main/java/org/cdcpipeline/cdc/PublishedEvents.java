@@ -8,6 +8,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.apache.camel.Exchange;
+
 /**
  * Change events handed to Kafka and not yet acknowledged by it. Capture pauses while too many are outstanding (so a
  * slow or absent Kafka holds back capture instead of filling memory), and the position Debezium saves never runs
@@ -18,6 +20,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@value AcknowledgedOffsetStore#ACKNOWLEDGEMENTS}.
  */
 public final class PublishedEvents {
+
+    /** Exchange property of an event counted by {@link #handOver}. */
+    static final String HANDED_OVER = "cdcHandedOver";
 
     private static final Map<String, PublishedEvents> SHARED = new ConcurrentHashMap<>();
 
@@ -52,9 +57,17 @@ public final class PublishedEvents {
     }
 
     /** An event enters the route; blocks while {@code capacity} events wait for Kafka. */
-    public void handOver() throws InterruptedException {
+    public void handOver(Exchange event) throws InterruptedException {
         room.acquire();
         handedOver.incrementAndGet();
+        event.setProperty(HANDED_OVER, Boolean.TRUE);
+    }
+
+    /** An event that failed before it joined a batch went to the dead-letter topic: done, if it was handed over. */
+    public void deadLettered(Exchange event) {
+        if (event.getProperty(HANDED_OVER, false, Boolean.class)) {
+            acknowledge(1);
+        }
     }
 
     /** Kafka acknowledged these events (or they went to the dead-letter topic). */

@@ -26,7 +26,7 @@ class AcknowledgedOffsetStoreTest {
     @Test
     void shouldSaveAPositionOnlyOnceKafkaHasTheEventsBeforeIt() throws Exception {
         PublishedEvents events = new PublishedEvents(10).shareAs("publishedEventsStoreTest");
-        events.handOver();
+        events.handOver(PublishedEventsTest.event());
         Path file = dir.resolve("offsets.dat");
         AcknowledgedOffsetStore store = new AcknowledgedOffsetStore();
         store.configure(config(file, "publishedEventsStoreTest"));

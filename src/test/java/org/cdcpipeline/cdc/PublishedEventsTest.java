@@ -5,6 +5,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,14 +16,32 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class PublishedEventsTest {
 
+    private static final CamelContext CONTEXT = new DefaultCamelContext();
+
+    static Exchange event() {
+        return new DefaultExchange(CONTEXT);
+    }
+
+    @Test
+    void shouldCountADeadLetteredEventAsDoneOnlyWhenItWasHandedOver() throws Exception {
+        PublishedEvents events = new PublishedEvents(10);
+        Exchange handedOver = event();
+        events.handOver(handedOver);
+        events.deadLettered(event()); // failed before it was handed over: nothing to acknowledge
+        assertThat(events.idle()).isFalse();
+        events.deadLettered(handedOver);
+        assertThat(events.idle()).isTrue();
+        assertThat(events.handedOver()).isEqualTo(1);
+    }
+
     @Test
     void shouldHoldBackCaptureOnceCapacityEventsWaitForKafka() throws Exception {
         PublishedEvents events = new PublishedEvents(2);
-        events.handOver();
-        events.handOver();
+        events.handOver(event());
+        events.handOver(event());
         CompletableFuture<Void> third = CompletableFuture.runAsync(() -> {
             try {
-                events.handOver();
+                events.handOver(event());
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
@@ -36,8 +58,8 @@ class PublishedEventsTest {
     @Test
     void shouldWaitUntilEveryEventUpToTheTargetIsAcknowledged() throws Exception {
         PublishedEvents events = new PublishedEvents(10);
-        events.handOver();
-        events.handOver();
+        events.handOver(event());
+        events.handOver(event());
         assertThatThrownBy(() -> events.awaitAcknowledged(2, Duration.ofMillis(100)))
                 .isInstanceOf(TimeoutException.class).hasMessageContaining("2 change events");
         CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> {
@@ -55,7 +77,7 @@ class PublishedEventsTest {
     @Test
     void shouldStopWaitingForKafkaWithinSecondsOnceThePipelineStops() throws Exception {
         PublishedEvents events = new PublishedEvents(10).shareAs("publishedEventsStopTest");
-        events.handOver();
+        events.handOver(event());
         long start = System.nanoTime();
         CompletableFuture<Throwable> waiting = CompletableFuture.supplyAsync(() -> {
             try {
