@@ -40,6 +40,8 @@ class ArchiveBatchTest {
     /** The S3 key the archive-write route (routes/raw-archive.camel.yaml) sets for the batch. */
     private static String objectKeyOfTheRoute(ArchiveBatch batch) throws Exception {
         try (CamelContext context = new DefaultCamelContext()) {
+            // the route file's beans take the shipped settings
+            context.getPropertiesComponent().setLocation("file:application.properties");
             PluginHelper.getRoutesLoader(context).loadRoutes(
                     ResourceHelper.resolveResource(context, "file:routes/raw-archive.camel.yaml"));
             RouteDefinition route = context.getCamelContextExtension().getContextPlugin(Model.class)
