@@ -114,14 +114,14 @@ public final class RowChanges {
         }
     }
 
-    private static String rowKey(byte[] key, String topic, int partition, long offset) {
+    private String rowKey(byte[] key, String topic, int partition, long offset) {
         if (key == null) {
             throw new UnusableChangeException("Change event without a key at " + topic + "/" + partition + "@" + offset
                     + ": aggregates need the row's primary key");
         }
         JsonNode payload;
         try {
-            payload = ChangeEventDecoder.readKey(key).get("payload");
+            payload = decoder.keyPayload(key);
         } catch (ChangeEventFormatException e) {
             throw new UnusableChangeException("Unreadable change event at " + topic + "/" + partition + "@" + offset
                     + ": " + e.getMessage(), e);

@@ -81,13 +81,13 @@ public final class ChangeEventParser {
     }
 
     /** The key's payload (the primary key values) as compact JSON, or the raw key if it is not JSON. */
-    private static String keyOf(byte[] key) {
+    private String keyOf(byte[] key) {
         if (key == null) {
             return "";
         }
         try {
-            JsonNode node = ChangeEventDecoder.readKey(key);
-            return node.has("payload") ? node.get("payload").toString() : node.toString();
+            JsonNode payload = decoder.keyPayload(key);
+            return payload != null ? payload.toString() : ChangeEventDecoder.readKey(key).toString();
         } catch (ChangeEventFormatException e) {
             return new String(key, StandardCharsets.UTF_8);
         }

@@ -1,67 +1,68 @@
 package org.cdcpipeline.change;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 /**
  * One decoded change event: the operation, where and when it happened in PostgreSQL (the source block), and its row
  * images with their schemas.
  */
 public final class ChangeEvent {
 
-    private final EnvelopeSchema schema;
-    private final JsonNode payload;
+    private final String op;
+    private final Long sourceTsMs;
+    private final Long lsn;
+    private final Long txId;
+    private final String table;
+    private final RowImage before;
+    private final RowImage after;
 
-    ChangeEvent(EnvelopeSchema schema, JsonNode payload) {
-        this.schema = schema;
-        this.payload = payload;
+    /**
+     * @param before the row before the change, with no columns where the event has none
+     * @param after  the row after the change, likewise
+     */
+    ChangeEvent(String op, Long sourceTsMs, Long lsn, Long txId, String table, RowImage before, RowImage after) {
+        this.op = op;
+        this.sourceTsMs = sourceTsMs;
+        this.lsn = lsn;
+        this.txId = txId;
+        this.table = table;
+        this.before = before;
+        this.after = after;
     }
 
     /** c, u, d or r (snapshot read); null when the payload has no textual op (no change event). */
     public String op() {
-        JsonNode op = payload.path("op");
-        return op.isTextual() ? op.asText() : null;
+        return op;
     }
 
     public boolean deleted() {
-        return "d".equals(op());
+        return "d".equals(op);
     }
 
     /** The commit time in PostgreSQL, null when the source block has none. */
     public Long sourceTsMs() {
-        return longOf(source().path("ts_ms"));
+        return sourceTsMs;
     }
 
     /** The change's WAL position, null when the source block has none. */
     public Long lsn() {
-        return longOf(source().path("lsn"));
+        return lsn;
     }
 
     public Long txId() {
-        return longOf(source().path("txId"));
+        return txId;
     }
 
     /** The table the source block names, null when it names none. */
     public String table() {
-        JsonNode table = source().path("table");
-        return table.isTextual() ? table.asText() : null;
+        return table;
     }
 
     /** The row as the change left it. */
     public RowImage after() {
-        return new RowImage(schema.after(), payload.path("after"));
+        return after;
     }
 
     /** The row the change is about: the after-image, or the before-image of a delete. */
     public RowImage row() {
-        boolean delete = deleted();
-        return new RowImage(delete ? schema.before() : schema.after(), payload.path(delete ? "before" : "after"));
-    }
-
-    private JsonNode source() {
-        return payload.path("source");
-    }
-
-    private static Long longOf(JsonNode value) {
-        return value.canConvertToLong() ? value.asLong() : null;
+        return deleted() ? before : after;
     }
 }

@@ -5,13 +5,23 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.BigIntegerNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 
 /**
  * Decodes a change event as Kafka Connect's JsonConverter writes it with schemas enabled ({"schema", "payload"}), the
@@ -24,7 +34,11 @@ public final class ChangeEventDecoder {
     private static final byte[] SCHEMA_START_UTF8 = "{\"schema\":".getBytes(StandardCharsets.UTF_8);
     private static final byte[] PAYLOAD_START_UTF8 = ",\"payload\":".getBytes(StandardCharsets.UTF_8);
 
+    private static final int MAX_KEY_SCHEMAS = 256;
+
     private final Map<String, EnvelopeSchema> schemas = new ConcurrentHashMap<>();
+    /** The bytes before the payload of keys read whole, one per table's key schema. */
+    private final List<byte[]> keySchemas = new CopyOnWriteArrayList<>();
     /**
      * The schema of the last event: the next one of the same table is recognised by comparing its text in place,
      * cheaper than hashing a copy of it for the map.
@@ -61,21 +75,127 @@ public final class ChangeEventDecoder {
                     int payload = SCHEMA_START_UTF8.length + known.utf8().length + PAYLOAD_START_UTF8.length;
                     // closed, so its buffers are recycled and the field names it met join the shared symbol table
                     try (JsonParser parser = JSON.createParser(json, payload, json.length - 1 - payload)) {
-                        JsonNode node = JSON.readTree(parser);
-                        if (node == null) {
+                        if (parser.nextToken() == null) {
                             throw new ChangeEventFormatException("not a JSON change event: the payload is empty", null);
                         }
-                        return new ChangeEvent(known.schema(), node);
+                        return readPayload(parser, known.schema());
                     }
                 }
             }
             JsonNode event = JSON.readTree(json);
             JsonNode schema = event.path("schema");
-            return new ChangeEvent(schemas.computeIfAbsent(schema.toString(), text -> EnvelopeSchema.of(schema)),
-                    event.path("payload"));
+            EnvelopeSchema envelope = schemas.computeIfAbsent(schema.toString(), text -> EnvelopeSchema.of(schema));
+            try (JsonParser parser = JSON.treeAsTokens(event.path("payload"))) {
+                parser.nextToken();
+                return readPayload(parser, envelope);
+            }
         } catch (IOException | IllegalArgumentException e) {
             throw new ChangeEventFormatException("not a JSON change event: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The payload, read as it streams by: the operation, the four source fields readers use, and the row images
+     * column by column. A tree of the whole payload per event was most of the readers' work.
+     *
+     * @param parser at the payload's first token
+     */
+    private static ChangeEvent readPayload(JsonParser parser, EnvelopeSchema schema) throws IOException {
+        String op = null;
+        Long sourceTsMs = null;
+        Long lsn = null;
+        Long txId = null;
+        String table = null;
+        RowImage before = noColumns(schema.before());
+        RowImage after = noColumns(schema.after());
+        if (parser.currentToken() == JsonToken.START_OBJECT) {
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                switch (field) {
+                    case "op" -> {
+                        op = value == JsonToken.VALUE_STRING ? parser.getText() : null;
+                        parser.skipChildren();
+                    }
+                    case "before" -> before = readRow(parser, schema.before());
+                    case "after" -> after = readRow(parser, schema.after());
+                    case "source" -> {
+                        if (value != JsonToken.START_OBJECT) {
+                            parser.skipChildren();
+                            continue;
+                        }
+                        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                            String name = parser.currentName();
+                            JsonToken token = parser.nextToken();
+                            switch (name) {
+                                case "ts_ms" -> sourceTsMs = longOf(parser, token);
+                                case "lsn" -> lsn = longOf(parser, token);
+                                case "txId" -> txId = longOf(parser, token);
+                                case "table" -> table = token == JsonToken.VALUE_STRING ? parser.getText() : null;
+                                default -> parser.skipChildren();
+                            }
+                        }
+                    }
+                    default -> parser.skipChildren();
+                }
+            }
+        }
+        return new ChangeEvent(op, sourceTsMs, lsn, txId, table, before, after);
+    }
+
+    private static RowImage noColumns(RowSchema schema) {
+        return new RowImage(schema, new String[0], new JsonNode[0]);
+    }
+
+    /** A row image's columns in their order, each value as the node a tree of it would hold. */
+    private static RowImage readRow(JsonParser parser, RowSchema schema) throws IOException {
+        if (parser.currentToken() != JsonToken.START_OBJECT) {
+            parser.skipChildren();
+            return noColumns(schema);
+        }
+        int expected = schema == null ? 8 : schema.fields().size();
+        String[] names = new String[expected];
+        JsonNode[] values = new JsonNode[expected];
+        int n = 0;
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            if (n == names.length) {
+                names = Arrays.copyOf(names, n * 2);
+                values = Arrays.copyOf(values, n * 2);
+            }
+            names[n] = parser.currentName();
+            values[n] = node(parser, parser.nextToken());
+            n++;
+        }
+        return new RowImage(schema, n == names.length ? names : Arrays.copyOf(names, n),
+                n == values.length ? values : Arrays.copyOf(values, n));
+    }
+
+    /** The node ObjectMapper's tree holds for the value at the parser (its default settings: floats as doubles). */
+    private static JsonNode node(JsonParser parser, JsonToken token) throws IOException {
+        return switch (token) {
+            case VALUE_STRING -> TextNode.valueOf(parser.getText());
+            case VALUE_NUMBER_INT -> switch (parser.getNumberType()) {
+                case INT -> IntNode.valueOf(parser.getIntValue());
+                case LONG -> LongNode.valueOf(parser.getLongValue());
+                default -> BigIntegerNode.valueOf(parser.getBigIntegerValue());
+            };
+            case VALUE_NUMBER_FLOAT -> DoubleNode.valueOf(parser.getDoubleValue());
+            case VALUE_TRUE -> BooleanNode.TRUE;
+            case VALUE_FALSE -> BooleanNode.FALSE;
+            case VALUE_NULL -> NullNode.getInstance();
+            default -> JSON.readTree(parser); // an array or object value: its subtree
+        };
+    }
+
+    /** A source field as a long: a number within a long's range (as a tree's canConvertToLong), else null. */
+    private static Long longOf(JsonParser parser, JsonToken token) throws IOException {
+        return switch (token) {
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> node(parser, token).canConvertToLong() ? parser.getValueAsLong() : null;
+            default -> {
+                parser.skipChildren();
+                yield null;
+            }
+        };
     }
 
     private KnownSchema remember(String text) {
@@ -100,6 +220,48 @@ public final class ChangeEventDecoder {
 
     private static String strictUtf8(byte[] bytes, int from, int to) throws CharacterCodingException {
         return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes, from, to - from)).toString();
+    }
+
+    /**
+     * A record key's payload (the primary key's values) as JSON, null when the key has none. In cdc-capture's form,
+     * {"schema", "payload"}, the schema part is the same for every key of a table: once a key was read whole, a key
+     * that starts with the same bytes is read from its payload on.
+     *
+     * @throws ChangeEventFormatException the key is no JSON
+     */
+    public JsonNode keyPayload(byte[] key) {
+        if (key.length > 0 && key[key.length - 1] == '}') {
+            for (byte[] known : keySchemas) {
+                if (key.length > known.length && Arrays.equals(key, 0, known.length, known, 0, known.length)) {
+                    return readTree(key, known.length, key.length - 1 - known.length);
+                }
+            }
+        }
+        JsonNode payload = readKey(key).get("payload");
+        int split = payload == null || !startsWith(key, SCHEMA_START_UTF8) ? -1 : indexOf(key, PAYLOAD_START_UTF8);
+        if (split > 0 && key[key.length - 1] == '}') {
+            int from = split + PAYLOAD_START_UTF8.length;
+            try {
+                // the first ,"payload": may lie inside the schema part (a parameter so named): then it is not remembered
+                if (payload.equals(readTree(key, from, key.length - 1 - from))) {
+                    if (keySchemas.size() >= MAX_KEY_SCHEMAS) {
+                        keySchemas.clear();
+                    }
+                    keySchemas.add(Arrays.copyOf(key, from));
+                }
+            } catch (ChangeEventFormatException notThere) {
+                // read whole again next time
+            }
+        }
+        return payload;
+    }
+
+    private static JsonNode readTree(byte[] json, int from, int length) {
+        try (JsonParser parser = JSON.createParser(json, from, length)) {
+            return JSON.readTree(parser);
+        } catch (IOException e) {
+            throw new ChangeEventFormatException("the key is no JSON: " + e.getMessage(), e);
+        }
     }
 
     /**

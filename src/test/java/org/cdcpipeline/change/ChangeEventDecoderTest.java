@@ -2,6 +2,7 @@ package org.cdcpipeline.change;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.List;
 
 import org.apache.kafka.connect.data.Struct;
 import org.junit.jupiter.api.Test;
@@ -106,6 +107,53 @@ class ChangeEventDecoderTest {
         assertThatThrownBy(() -> new ChangeEventDecoder().decode(badSchema)).as("schema no UTF-8")
                 .isInstanceOf(ChangeEventFormatException.class);
         assertThatThrownBy(() -> decode("{\"schema\":{},\"payload\":}")).isInstanceOf(ChangeEventFormatException.class);
+    }
+
+    @Test
+    void shouldReadEveryKindOfValueAsATreeOfThePayloadHoldsIt() throws Exception {
+        String after = "{\"i\":1,\"l\":12345678901,\"big\":123456789012345678901234567890,\"d\":1.5,\"t\":true,"
+                + "\"f\":false,\"n\":null,\"s\":\"za\\\"\u017c\u00f3\u0142\u0107\",\"a\":[1,[2]],\"o\":{\"k\":{\"v\":[]}},\"dup\":1,\"dup\":2}";
+        String payload = "{\"before\":null,\"after\":" + after + ",\"source\":{\"version\":\"3.4\",\"extra\":{\"x\":[1]},"
+                + "\"ts_ms\":1741899497088,\"lsn\":24949288.0,\"txId\":null,\"table\":\"t\"},\"op\":\"c\","
+                + "\"transaction\":{\"id\":\"1\"},\"ts_ms\":1}";
+        String schema = "{\"type\":\"struct\",\"fields\":[{\"type\":\"struct\",\"fields\":[{\"type\":\"int32\","
+                + "\"optional\":false,\"field\":\"i\"}],\"optional\":true,\"field\":\"after\"}],\"optional\":false}";
+        com.fasterxml.jackson.databind.JsonNode tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(after);
+        ChangeEventDecoder fresh = new ChangeEventDecoder();
+        for (String json : List.of("{\"schema\":" + schema + ",\"payload\":" + payload + "}", // the schema read once, then known
+                "{\"schema\":" + schema + ",\"payload\":" + payload + "}", "{\"payload\":" + payload + "}")) {
+            ChangeEvent event = fresh.decode(utf8(json));
+            assertThat(event.op()).isEqualTo("c");
+            assertThat(event.sourceTsMs()).isEqualTo(1741899497088L);
+            assertThat(event.lsn()).isEqualTo(24949288L);
+            assertThat(event.txId()).isNull();
+            assertThat(event.table()).isEqualTo("t");
+            tree.fieldNames().forEachRemaining(column ->
+                    assertThat(event.after().value(column)).as(column).isEqualTo(tree.get(column)));
+            assertThat(event.after().value("dup").asInt()).isEqualTo(2);
+            assertThat(event.after().value("missing")).isNull();
+            assertThat(event.row().value("s").asText()).isEqualTo("za\"\u017c\u00f3\u0142\u0107");
+        }
+    }
+
+    @Test
+    void shouldReadAKeysPayloadAlikeWhetherItsSchemaWasSeenBeforeOrNot() {
+        String schema = "{\"type\":\"struct\",\"fields\":[{\"type\":\"int32\",\"optional\":false,\"field\":\"id\"}],"
+                + "\"optional\":false,\"name\":\"p.s.t.Key\"}";
+        // a parameter named payload puts ,"payload": inside the schema part: read whole every time
+        String tricky = "{\"type\":\"struct\",\"fields\":[{\"type\":\"string\",\"optional\":false,\"name\":"
+                + "\"io.debezium.data.Enum\",\"parameters\":{\"allowed\":\"a\",\"payload\":\"x\"},\"field\":\"id\"}],"
+                + "\"optional\":false,\"name\":\"p.s.u.Key\"}";
+        ChangeEventDecoder keys = new ChangeEventDecoder();
+        for (int i = 0; i < 3; i++) {
+            assertThat(keys.keyPayload(utf8("{\"schema\":" + schema + ",\"payload\":{\"id\":" + i + "}}")).toString())
+                    .isEqualTo("{\"id\":" + i + "}");
+            assertThat(keys.keyPayload(utf8("{\"schema\":" + tricky + ",\"payload\":{\"id\":\"a" + i + "\"}}")).toString())
+                    .isEqualTo("{\"id\":\"a" + i + "\"}");
+        }
+        assertThat(keys.keyPayload(utf8("{\"id\":7}"))).as("no payload").isNull();
+        assertThatThrownBy(() -> keys.keyPayload(utf8("{\"schema\":" + schema + ",\"payload\":{\"id\":}")))
+                .isInstanceOf(ChangeEventFormatException.class);
     }
 
     private ChangeEvent decode(String json) {
