@@ -70,7 +70,13 @@ public final class PipelineBenchmark {
     }
 
     /** Seconds after the drop at which each stage held every row; peak memory of the pipeline process. */
-    record RunResult(Map<String, Double> seconds, long peakRssKib, long peakHeapUsedKib, long peakHeapCommittedKib) {
+    /**
+     * @param cpuSeconds CPU time (user and system) from the drop until every stage held the rows: of the pipeline's JVM,
+     *                   and of the PostgreSQL server it started (its processes). Less sensitive than the seconds to
+     *                   what else runs on the machine.
+     */
+    record RunResult(Map<String, Double> seconds, long peakRssKib, long peakHeapUsedKib, long peakHeapCommittedKib,
+            double jvmCpuSeconds, double postgresCpuSeconds) {
     }
 
     /** One pipeline process from an empty data folder to every stage holding the dropped rows. */
@@ -120,10 +126,13 @@ public final class PipelineBenchmark {
                     Path staged = work.resolve(TABLE + ".csv");
                     generate(staged, firstId, rows);
                     Files.move(staged, csvDir.resolve(TABLE + ".csv"), StandardCopyOption.ATOMIC_MOVE);
+                    long postgres = postmaster(dataDir.resolve("postgres"));
+                    double[] cpuBefore = {cpuSeconds(pipeline.pid(), false), cpuSeconds(postgres, true)};
                     long dropped = System.nanoTime();
                     Map<String, Double> seconds = stages.awaitAll(rowsBefore + rows, endBefore + rows,
                             300 + rows / 1_000, dropped);
-                    return new RunResult(seconds, peakRssKib(pipeline.pid()), heap.peakUsedKib(), heap.peakCommittedKib());
+                    return new RunResult(seconds, peakRssKib(pipeline.pid()), heap.peakUsedKib(), heap.peakCommittedKib(),
+                            cpuSeconds(pipeline.pid(), false) - cpuBefore[0], cpuSeconds(postgres, true) - cpuBefore[1]);
                 }
             } finally {
                 pipeline.destroy();
@@ -309,6 +318,68 @@ public final class PipelineBenchmark {
         }
     }
 
+    /** The PostgreSQL server process running on this data folder (pg_ctl starts it: it is no child of the JVM). */
+    private static long postmaster(Path pgData) throws IOException {
+        String absolute = pgData.toAbsolutePath().normalize().toString();
+        try (var processes = Files.list(Path.of("/proc"))) {
+            for (Path dir : processes.filter(d -> d.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    String command = Files.readString(dir.resolve("cmdline")).replace('\0', ' ');
+                    if (command.contains("postgres") && (command.contains(" -D " + absolute) || command.contains(" -D " + pgData))) {
+                        return Long.parseLong(dir.getFileName().toString());
+                    }
+                } catch (IOException gone) {
+                    // ended meanwhile
+                }
+            }
+        }
+        throw new IllegalStateException("No PostgreSQL server runs on " + pgData);
+    }
+
+    /**
+     * CPU seconds (user and system) a process has used; with {@code tree}, with those of the processes it started
+     * (PostgreSQL's backends, those that ended included).
+     */
+    private static double cpuSeconds(long pid, boolean tree) throws IOException {
+        long ticks = 0;
+        try (var processes = Files.list(Path.of("/proc"))) {
+            for (Path dir : processes.filter(d -> d.getFileName().toString().matches("\\d+")).toList()) {
+                String stat;
+                try {
+                    stat = Files.readString(dir.resolve("stat"));
+                } catch (IOException gone) {
+                    continue;
+                }
+                // after the command's closing parenthesis: state, ppid, ... utime (14th field), stime, cutime, cstime
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                long self = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                long waited = Long.parseLong(f[13]) + Long.parseLong(f[14]);
+                long id = Long.parseLong(dir.getFileName().toString());
+                if (id == pid) {
+                    ticks += tree ? self + waited : self;
+                } else if (tree && descends(id, pid)) {
+                    ticks += self + waited;
+                }
+            }
+        }
+        return ticks / 100.0; // USER_HZ
+    }
+
+    private static boolean descends(long id, long ancestor) {
+        for (int depth = 0; depth < 8 && id > 1; depth++) {
+            try {
+                String stat = Files.readString(Path.of("/proc", Long.toString(id), "stat"));
+                id = Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]);
+            } catch (IOException | RuntimeException gone) {
+                return false;
+            }
+            if (id == ancestor) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The process's peak resident set (VmHWM), which the kernel keeps over its whole life. */
     private static long peakRssKib(long pid) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
@@ -363,6 +434,11 @@ public final class PipelineBenchmark {
                 median(results.stream().map(r -> (double) r.peakRssKib()).toList()).longValue() / 1024,
                 median(results.stream().map(r -> (double) r.peakHeapUsedKib()).toList()).longValue() / 1024,
                 median(results.stream().map(r -> (double) r.peakHeapCommittedKib()).toList()).longValue() / 1024));
+        b.append(String.format("%n| CPU from the drop until every stage holds the rows (median of the runs) | seconds |%n"
+                        + "|---|---:|%n| the pipeline's JVM (capture, archive, aggregates, the embedded Kafka broker and S3 server) | %.1f |%n"
+                        + "| PostgreSQL (the import, the WAL decoding for capture, the aggregates' state) | %.1f |%n",
+                median(results.stream().map(RunResult::jvmCpuSeconds).toList()),
+                median(results.stream().map(RunResult::postgresCpuSeconds).toList())));
         b.append("\nTargets (issue: end-to-end speed): every stage within 60 s of the drop for 1,000,000 rows; "
                 + "peak RSS <= 1 GiB.\n\nRuns:\n\n");
         for (RunResult r : results) {
