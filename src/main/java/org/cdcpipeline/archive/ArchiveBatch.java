@@ -29,6 +29,7 @@ public final class ArchiveBatch {
 
     private final List<ArchivedChange> changes = new ArrayList<>();
     private final List<AdmittedChange> admitted = new ArrayList<>();
+    private final long begunNanos = System.nanoTime();
 
     public void add(AdmittedChange change) {
         admitted.add(change);
@@ -39,6 +40,11 @@ public final class ArchiveBatch {
     public void addAll(ArchiveBatch later) {
         admitted.addAll(later.admitted);
         changes.addAll(later.changes);
+    }
+
+    /** Milliseconds since the batch began (its first run was read). */
+    public long ageMs() {
+        return (System.nanoTime() - begunNanos) / 1_000_000;
     }
 
     /** The batch key of its changes: {@code <topic>-<partition>-<epoch>-<segment>}. */

@@ -23,7 +23,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Raw archive throughput: a topic pre-filled with change events of the klienci shape (the envelope cdc-capture
- * writes), then the raw-archive route at its default settings (10,000 changes / 10 s per object, snappy) into the
+ * writes), then the raw-archive route at its default settings (10,000 changes / 10 s / 2 s quiet per object, snappy) into the
  * embedded S3 server, from its start to the last row written. Peak heap sampled every 50 ms.
  * Run with bench/archive.sh; results in bench/results/archive.md.
  */
@@ -99,7 +99,7 @@ public final class ArchiveBenchmark {
                     # Raw archive benchmark
 
                     %,d change events (klienci shape, the cdc-capture envelope) pre-filled in one topic-partition, then
-                    the raw-archive route at default settings (10,000 changes or 10 s per object, snappy) into the
+                    the raw-archive route at default settings (10,000 changes, 10 s or 2 s quiet per object, snappy) into the
                     embedded S3 server, all in one JVM (`-Xmx%dm`) on this machine (%d cores). Time from the routes'
                     start (consumer group join included) to the last row in S3.
 
@@ -107,7 +107,7 @@ public final class ArchiveBenchmark {
                     |---|---:|
                     | rows archived | %,d |
                     | seconds | %.1f |
-                    | events/s (all rows; the last, partial batch waits for its max age) | %,.0f |
+                    | events/s (all rows; the last, partial batch waits until its partition is quiet) | %,.0f |
                     | events/s over the first 90%% of rows (steady rate) | %,.0f |
                     | peak heap used (MiB, sampled every 50 ms, garbage included) | %d |
                     | peak heap left after a collection (MiB, what the archive holds) | %d |
@@ -126,7 +126,7 @@ public final class ArchiveBenchmark {
 
     /**
      * Commit in PostgreSQL to object in S3 at default settings: the pipeline with capture and archive running, one row
-     * inserted at a time (a quiet table, so each waits for its batch's max age), until the archive reports the object
+     * inserted at a time (a quiet table, so each waits until its partition is quiet), until the archive reports the object
      * holding it uploaded.
      */
     private static String latency(Map<String, String> base, Path work, String pgPort) throws Exception {
@@ -159,9 +159,9 @@ public final class ArchiveBenchmark {
         runner.join(60_000);
         java.util.Collections.sort(millis);
         return String.format("| PostgreSQL commit to object in S3, one quiet table, default settings (median of %d; min / max) "
-                + "| %,d ms (%,d / %,d) |%n%nThe commit-to-object latency is the batch's max age (`archive.batch-max-age-ms`, "
-                + "10 s: a quiet table's change waits for it) plus capture and the upload; a busy partition's batch fills up "
-                + "sooner.%n", millis.size(), millis.get(millis.size() / 2), millis.get(0), millis.get(millis.size() - 1));
+                + "| %,d ms (%,d / %,d) |%n%nThe commit-to-object latency is the batch's idle time (`archive.batch-idle-ms`, "
+                + "2 s: a quiet table's change is written once its partition has had no change that long, checked every "
+                + "half second) plus capture and the upload; a busy partition's batch is cut by size or age.%n", millis.size(), millis.get(millis.size() / 2), millis.get(0), millis.get(millis.size() - 1));
     }
 
     private static void fill(String kafka, int events) throws Exception {
