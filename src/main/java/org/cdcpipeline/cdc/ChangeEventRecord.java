@@ -43,6 +43,8 @@ import org.apache.kafka.connect.json.JsonConverter;
 public final class ChangeEventRecord implements Processor {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Snapshot read, create, update, delete: the operations {@link Envelope} makes envelopes of. */
+    private static final Set<String> OPERATIONS = Set.of("r", "c", "u", "d");
     /** Bounds the identity caches: Debezium makes new schema instances after a reconnection or a schema change. */
     private static final int MAX_CACHED_INSTANCES = 256;
 
@@ -75,7 +77,7 @@ public final class ChangeEventRecord implements Processor {
         @SuppressWarnings("unchecked")
         Map<String, Object> source = in.getHeader(DebeziumConstants.HEADER_SOURCE_METADATA, Map.class);
         Long timestamp = in.getHeader(DebeziumConstants.HEADER_TIMESTAMP, Long.class);
-        if (!Set.of("r", "c", "u", "d").contains(op)) {
+        if (op == null || !OPERATIONS.contains(op)) {
             throw new IllegalArgumentException("Unsupported change event operation '" + op + "' on " + topic);
         }
         Schema envelope = envelope(topic, after != null ? after.schema() : before.schema());

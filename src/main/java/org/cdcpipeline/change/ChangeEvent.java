@@ -3,62 +3,20 @@ package org.cdcpipeline.change;
 /**
  * One decoded change event: the operation, where and when it happened in PostgreSQL (the source block), and its row
  * images with their schemas.
+ *
+ * @param op         c, u, d or r (snapshot read); null when the payload has no textual op (no change event)
+ * @param sourceTsMs the commit time in PostgreSQL, null when the source block has none
+ * @param lsn        the change's WAL position, null when the source block has none
+ * @param txId       the transaction's id, null when the source block has none
+ * @param table      the table the source block names, null when it names none
+ * @param before     the row before the change, with no columns where the event has none
+ * @param after      the row as the change left it, likewise
  */
-public final class ChangeEvent {
-
-    private final String op;
-    private final Long sourceTsMs;
-    private final Long lsn;
-    private final Long txId;
-    private final String table;
-    private final RowImage before;
-    private final RowImage after;
-
-    /**
-     * @param before the row before the change, with no columns where the event has none
-     * @param after  the row after the change, likewise
-     */
-    ChangeEvent(String op, Long sourceTsMs, Long lsn, Long txId, String table, RowImage before, RowImage after) {
-        this.op = op;
-        this.sourceTsMs = sourceTsMs;
-        this.lsn = lsn;
-        this.txId = txId;
-        this.table = table;
-        this.before = before;
-        this.after = after;
-    }
-
-    /** c, u, d or r (snapshot read); null when the payload has no textual op (no change event). */
-    public String op() {
-        return op;
-    }
+public record ChangeEvent(String op, Long sourceTsMs, Long lsn, Long txId, String table, RowImage before,
+        RowImage after) {
 
     public boolean deleted() {
         return "d".equals(op);
-    }
-
-    /** The commit time in PostgreSQL, null when the source block has none. */
-    public Long sourceTsMs() {
-        return sourceTsMs;
-    }
-
-    /** The change's WAL position, null when the source block has none. */
-    public Long lsn() {
-        return lsn;
-    }
-
-    public Long txId() {
-        return txId;
-    }
-
-    /** The table the source block names, null when it names none. */
-    public String table() {
-        return table;
-    }
-
-    /** The row as the change left it. */
-    public RowImage after() {
-        return after;
     }
 
     /** The row the change is about: the after-image, or the before-image of a delete. */

@@ -35,6 +35,8 @@ public final class ChangeEventDecoder {
     private static final byte[] PAYLOAD_START_UTF8 = ",\"payload\":".getBytes(StandardCharsets.UTF_8);
 
     private static final int MAX_KEY_SCHEMAS = 256;
+    private static final String[] NO_NAMES = {};
+    private static final JsonNode[] NO_VALUES = {};
 
     private final Map<String, EnvelopeSchema> schemas = new ConcurrentHashMap<>();
     /** The bytes before the payload of keys read whole, one per table's key schema. */
@@ -144,7 +146,7 @@ public final class ChangeEventDecoder {
     }
 
     private static RowImage noColumns(RowSchema schema) {
-        return new RowImage(schema, new String[0], new JsonNode[0]);
+        return new RowImage(schema, NO_NAMES, NO_VALUES);
     }
 
     /** A row image's columns in their order, each value as the node a tree of it would hold. */
