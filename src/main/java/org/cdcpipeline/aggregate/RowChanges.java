@@ -1,6 +1,7 @@
 package org.cdcpipeline.aggregate;
 
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -49,12 +50,13 @@ public final class RowChanges {
             Message message = record.getMessage();
             RowChange change;
             try {
-                change = read(message.getHeader(KafkaConstants.KEY, byte[].class), message.getBody(byte[].class),
+                change = read(message.getHeader(KafkaConstants.KEY, byte[].class), message.getBody(ByteBuffer.class),
                         message.getHeader(KafkaConstants.TOPIC, String.class),
                         message.getHeader(KafkaConstants.PARTITION, Integer.class),
                         message.getHeader(KafkaConstants.OFFSET, Long.class));
             } catch (UnusableChangeException e) {
                 message.setHeader(UNUSABLE, e.getMessage());
+                message.setBody(ChangeEventDecoder.bytesOf(message.getBody(ByteBuffer.class)));
                 items.add(message);
                 run = null;
                 continue;
@@ -69,7 +71,7 @@ public final class RowChanges {
     }
 
     /** A tombstone (null value) reads as the delete it follows, without commit time or LSN of its own. */
-    RowChange read(byte[] key, byte[] value, String topic, int partition, long offset) {
+    RowChange read(byte[] key, ByteBuffer value, String topic, int partition, long offset) {
         String rowKey = rowKey(key, topic, partition, offset);
         if (value == null) {
             return new RowChange(rowKey, null, null, true, topic, partition, offset, 0, null);
@@ -105,7 +107,7 @@ public final class RowChanges {
         return text;
     }
 
-    private ChangeEvent decode(byte[] value, String topic, int partition, long offset) {
+    private ChangeEvent decode(ByteBuffer value, String topic, int partition, long offset) {
         try {
             return decoder.decode(value);
         } catch (ChangeEventFormatException e) {

@@ -1,5 +1,6 @@
 package org.cdcpipeline.archive;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -16,6 +17,7 @@ import org.apache.camel.spi.StateRepository;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Headers;
+import org.cdcpipeline.change.ChangeEventDecoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -172,9 +174,10 @@ public final class ArchiveIntake extends ServiceSupport implements StateReposito
             AdmittedChange change;
             try {
                 change = admit(topic, partition, offset, message.getHeader(KafkaConstants.KEY, byte[].class),
-                        message.getBody(byte[].class));
+                        message.getBody(ByteBuffer.class));
             } catch (UnreadableChangeException e) {
                 message.setHeader(UNREADABLE, e.getMessage());
+                message.setBody(ChangeEventDecoder.bytesOf(message.getBody(ByteBuffer.class)));
                 admitted.add(message);
                 run = null;
                 continue;
@@ -211,7 +214,7 @@ public final class ArchiveIntake extends ServiceSupport implements StateReposito
      *
      * @throws UnreadableChangeException the record is not a change event the archive can store
      */
-    AdmittedChange admit(String topic, int partition, long offset, byte[] key, byte[] value) {
+    AdmittedChange admit(String topic, int partition, long offset, byte[] key, ByteBuffer value) {
         stats.received();
         TopicPartition tp = new TopicPartition(topic, partition);
         lastReceived.put(tp, offset);

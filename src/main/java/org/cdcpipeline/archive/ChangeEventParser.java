@@ -1,6 +1,7 @@
 package org.cdcpipeline.archive;
 
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -35,8 +36,8 @@ public final class ChangeEventParser {
      *
      * @throws UnreadableChangeException the record is not a change event: it goes to the dead-letter topic
      */
-    public ArchivedChange parse(String topic, int partition, long offset, byte[] key, byte[] value) {
-        if (value == null || value.length == 0) {
+    public ArchivedChange parse(String topic, int partition, long offset, byte[] key, ByteBuffer value) {
+        if (value == null || !value.hasRemaining()) {
             return null;
         }
         ChangeEvent event;
@@ -137,7 +138,7 @@ public final class ChangeEventParser {
         String name = field.semanticName();
         switch (name) {
             case ConnectField.DECIMAL:
-                return java.nio.ByteBuffer.wrap(ConnectField.unscaledBytes(value));
+                return ByteBuffer.wrap(ConnectField.unscaledBytes(value));
             case "io.debezium.time.Date":
                 return value.asInt();
             case "io.debezium.time.MicroTimestamp":
@@ -166,7 +167,7 @@ public final class ChangeEventParser {
     }
 
     /** Unscaled decimal bytes back to a number, for readers of the archive and tests. */
-    public static java.math.BigDecimal decimal(java.nio.ByteBuffer bytes, int scale) {
+    public static java.math.BigDecimal decimal(ByteBuffer bytes, int scale) {
         byte[] b = new byte[bytes.remaining()];
         bytes.duplicate().get(b);
         return new java.math.BigDecimal(new BigInteger(b), scale);

@@ -49,34 +49,67 @@ public final class ChangeEventDecoder {
 
     private record KnownSchema(byte[] utf8, EnvelopeSchema schema) {
 
-        boolean starts(byte[] json) {
-            int end = SCHEMA_START_UTF8.length + utf8.length;
-            return json.length > end + PAYLOAD_START_UTF8.length
-                    && Arrays.equals(json, SCHEMA_START_UTF8.length, end, utf8, 0, utf8.length)
+        boolean starts(byte[] json, int from, int to) {
+            int end = from + SCHEMA_START_UTF8.length + utf8.length;
+            return to - end > PAYLOAD_START_UTF8.length
+                    && Arrays.equals(json, from + SCHEMA_START_UTF8.length, end, utf8, 0, utf8.length)
                     && Arrays.equals(json, end, end + PAYLOAD_START_UTF8.length, PAYLOAD_START_UTF8, 0,
                     PAYLOAD_START_UTF8.length);
         }
     }
 
     /**
+     * A record value as the Kafka consumer hands it over (ByteBufferDeserializer: a view of the fetched bytes, no
+     * copy), read in place; the buffer's position is left as it was.
+     *
+     * @see #decode(byte[], int, int)
+     */
+    public ChangeEvent decode(ByteBuffer json) {
+        if (json.hasArray()) {
+            return decode(json.array(), json.arrayOffset() + json.position(), json.remaining());
+        }
+        byte[] copy = bytesOf(json);
+        return decode(copy, 0, copy.length);
+    }
+
+    /**
+     * A record value's bytes in an array of their own (null for null), for a record that is passed on as it came (a
+     * dead letter): the buffer the consumer hands over is a view of its fetch.
+     */
+    public static byte[] bytesOf(ByteBuffer value) {
+        if (value == null) {
+            return null;
+        }
+        byte[] bytes = new byte[value.remaining()];
+        value.duplicate().get(bytes);
+        return bytes;
+    }
+
+    /** @see #decode(byte[], int, int) */
+    public ChangeEvent decode(byte[] json) {
+        return decode(json, 0, json.length);
+    }
+
+    /**
      * Read from the record's UTF-8 bytes as they are, with no copy of the value as text. Bytes that are no UTF-8 are
      * refused.
      *
-     * @param json a record value that is not null
+     * @param json holds a record value that is not null at {@code [from, from + length)}
      * @throws ChangeEventFormatException the value is no UTF-8, no JSON, or its schema part is malformed
      */
-    public ChangeEvent decode(byte[] json) {
+    public ChangeEvent decode(byte[] json, int from, int length) {
+        int to = from + length;
         try {
-            if (startsWith(json, SCHEMA_START_UTF8) && json[json.length - 1] == '}') {
+            if (startsWith(json, from, to, SCHEMA_START_UTF8) && json[to - 1] == '}') {
                 KnownSchema known = last;
-                if (known == null || !known.starts(json)) {
-                    int split = indexOf(json, PAYLOAD_START_UTF8);
-                    known = split > 0 ? remember(strictUtf8(json, SCHEMA_START_UTF8.length, split)) : null;
+                if (known == null || !known.starts(json, from, to)) {
+                    int split = indexOf(json, from, to, PAYLOAD_START_UTF8);
+                    known = split > 0 ? remember(strictUtf8(json, from + SCHEMA_START_UTF8.length, split)) : null;
                 }
                 if (known != null) {
-                    int payload = SCHEMA_START_UTF8.length + known.utf8().length + PAYLOAD_START_UTF8.length;
+                    int payload = from + SCHEMA_START_UTF8.length + known.utf8().length + PAYLOAD_START_UTF8.length;
                     // closed, so its buffers are recycled and the field names it met join the shared symbol table
-                    try (JsonParser parser = JSON.createParser(json, payload, json.length - 1 - payload)) {
+                    try (JsonParser parser = JSON.createParser(json, payload, to - 1 - payload)) {
                         if (parser.nextToken() == null) {
                             throw new ChangeEventFormatException("not a JSON change event: the payload is empty", null);
                         }
@@ -84,7 +117,7 @@ public final class ChangeEventDecoder {
                     }
                 }
             }
-            JsonNode event = JSON.readTree(json);
+            JsonNode event = JSON.readTree(json, from, length);
             JsonNode schema = event.path("schema");
             EnvelopeSchema envelope = schemas.computeIfAbsent(schema.toString(), text -> EnvelopeSchema.of(schema));
             try (JsonParser parser = JSON.treeAsTokens(event.path("payload"))) {
@@ -208,11 +241,19 @@ public final class ChangeEventDecoder {
     }
 
     private static boolean startsWith(byte[] bytes, byte[] prefix) {
-        return bytes.length >= prefix.length && Arrays.equals(bytes, 0, prefix.length, prefix, 0, prefix.length);
+        return startsWith(bytes, 0, bytes.length, prefix);
+    }
+
+    private static boolean startsWith(byte[] bytes, int from, int to, byte[] prefix) {
+        return to - from >= prefix.length && Arrays.equals(bytes, from, from + prefix.length, prefix, 0, prefix.length);
     }
 
     private static int indexOf(byte[] bytes, byte[] part) {
-        for (int i = 0; i + part.length <= bytes.length; i++) {
+        return indexOf(bytes, 0, bytes.length, part);
+    }
+
+    private static int indexOf(byte[] bytes, int from, int to, byte[] part) {
+        for (int i = from; i + part.length <= to; i++) {
             if (Arrays.equals(bytes, i, i + part.length, part, 0, part.length)) {
                 return i;
             }

@@ -199,7 +199,12 @@ class ArchiveIntakeTest {
 
     /** {@link ArchiveIntake#admit} of a record whose key and value are given as text. */
     private AdmittedChange admit(String topic, int partition, long offset, String key, String value) {
-        return intake.admit(topic, partition, offset, utf8(key), utf8(value));
+        return intake.admit(topic, partition, offset, utf8(key), buffer(value));
+    }
+
+    /** A record value as the consumer hands it over (ByteBufferDeserializer). */
+    private static java.nio.ByteBuffer buffer(String text) {
+        return text == null ? null : java.nio.ByteBuffer.wrap(utf8(text));
     }
 
     private static byte[] utf8(String text) {
@@ -224,7 +229,7 @@ class ArchiveIntakeTest {
         message.setHeader(KafkaConstants.OFFSET, offset);
         message.setHeader(KafkaConstants.KEY, utf8("{\"payload\":{\"id\":" + offset + "}}"));
         message.setHeader(KafkaConstants.HEADERS, new RecordHeaders());
-        message.setBody(utf8(value));
+        message.setBody(buffer(value));
         return exchange;
     }
 

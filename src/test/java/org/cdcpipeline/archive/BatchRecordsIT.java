@@ -52,7 +52,7 @@ class BatchRecordsIT {
         ArchiveBatch batch = new ArchiveBatch();
         for (long offset : new long[] {1, 3, 5}) {
             batch.add(intake.admit(topic, 0, offset, key((int) offset).getBytes(StandardCharsets.UTF_8),
-                    event((int) offset).getBytes(StandardCharsets.UTF_8)));
+                    java.nio.ByteBuffer.wrap(event((int) offset).getBytes(StandardCharsets.UTF_8))));
         }
         ArchiveBatching batching = new ArchiveBatching(intake, new ArchiveStats(true), 3,
                 new BatchRecords(bootstrap, Duration.ofSeconds(30)));

@@ -88,6 +88,6 @@ class ChangeEventParserTest {
     /** {@link ChangeEventParser#parse} of a record whose key and value are given as text. */
     private ArchivedChange parse(String topic, int partition, long offset, String key, String value) {
         return parser.parse(topic, partition, offset, key == null ? null : key.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                value == null ? null : value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                value == null ? null : java.nio.ByteBuffer.wrap(value.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 }

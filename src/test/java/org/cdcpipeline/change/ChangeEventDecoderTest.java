@@ -2,6 +2,7 @@ package org.cdcpipeline.change;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
 import java.util.List;
 
 import org.apache.kafka.connect.data.Struct;
@@ -153,6 +154,27 @@ class ChangeEventDecoderTest {
         }
         assertThat(keys.keyPayload(utf8("{\"id\":7}"))).as("no payload").isNull();
         assertThatThrownBy(() -> keys.keyPayload(utf8("{\"schema\":" + schema + ",\"payload\":{\"id\":}")))
+                .isInstanceOf(ChangeEventFormatException.class);
+    }
+
+    @Test
+    void shouldReadAValueInPlaceFromAViewOfALargerBuffer() {
+        String json = event("u", null, row("w_trakcie", "1234.56"), "base64");
+        ChangeEvent whole = decode(json);
+        for (String value : List.of(json, json, "{\"payload\":" + json.substring(json.indexOf("\"payload\":") + 10))) {
+            // as Kafka hands a record over: a slice of the fetched bytes, with other records on both sides
+            byte[] fetched = utf8("{\"other\":1}" + value + "{\"next\":2}");
+            ByteBuffer view = ByteBuffer.wrap(fetched, 11, fetched.length - 11 - 10).slice();
+            ChangeEvent read = decoder.decode(view);
+            assertThat(read.op()).isEqualTo(whole.op());
+            assertThat(read.lsn()).isEqualTo(whole.lsn());
+            assertThat(read.after().value("budzet")).isEqualTo(whole.after().value("budzet"));
+            assertThat(view.position()).isZero();
+            assertThat(ChangeEventDecoder.bytesOf(view)).isEqualTo(utf8(value));
+            ByteBuffer direct = ByteBuffer.allocateDirect(view.remaining()).put(view.duplicate()).flip();
+            assertThat(decoder.decode(direct).after().value("status")).isEqualTo(whole.after().value("status"));
+        }
+        assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(utf8(json), 0, json.length() - 1).slice()))
                 .isInstanceOf(ChangeEventFormatException.class);
     }
 
