@@ -1,5 +1,6 @@
 package org.cdcpipeline.cdc;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -7,7 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
@@ -61,20 +64,46 @@ public final class DeadLetter implements Processor {
      * error, and the event itself (cut at 64 KiB).
      */
     private static String letter(Message record, Throwable error) throws JsonProcessingException {
-        Map<?, ?> source = record.getHeader(DebeziumConstants.HEADER_SOURCE_METADATA, Map.class);
         Object event = record.getBody();
         String text = event instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(event);
         Map<String, Object> letter = new LinkedHashMap<>();
         letter.put("topic", record.getHeader(DebeziumConstants.HEADER_IDENTIFIER, String.class));
-        letter.put("table", source == null ? null : source.get("schema") + "." + source.get("table"));
-        letter.put("lsn", source == null ? null : source.get("lsn"));
-        letter.put("txId", source == null ? null : source.get("txId"));
-        letter.put("op", record.getHeader(DebeziumConstants.HEADER_OPERATION, String.class));
+        letter.putAll(origin(record, event));
         letter.put("key", String.valueOf(key(record)));
         letter.put("size", event instanceof byte[] bytes ? bytes.length : text.getBytes(StandardCharsets.UTF_8).length);
         letter.put("error", describe(error));
         letter.put("event", bounded(text));
         return JSON.writeValueAsString(letter);
+    }
+
+    /**
+     * The event's table, LSN, transaction and operation: from the headers camel-debezium sets on an event not yet
+     * batched, else (a batched event keeps only what Kafka needs) from the envelope's own payload.
+     */
+    private static Map<String, Object> origin(Message record, Object event) {
+        Map<String, Object> origin = new LinkedHashMap<>();
+        Map<?, ?> source = record.getHeader(DebeziumConstants.HEADER_SOURCE_METADATA, Map.class);
+        if (source != null) {
+            origin.put("table", source.get("schema") + "." + source.get("table"));
+            origin.put("lsn", source.get("lsn"));
+            origin.put("txId", source.get("txId"));
+            origin.put("op", record.getHeader(DebeziumConstants.HEADER_OPERATION, String.class));
+            return origin;
+        }
+        JsonNode payload = MissingNode.getInstance();
+        if (event instanceof byte[] bytes) {
+            try {
+                payload = JSON.readTree(bytes).path("payload");
+            } catch (IOException notJson) {
+                // the letter still carries the event's text and the error
+            }
+        }
+        JsonNode from = payload.path("source");
+        origin.put("table", from.isObject() ? from.path("schema").asText() + "." + from.path("table").asText() : null);
+        origin.put("lsn", from.path("lsn").isIntegralNumber() ? from.get("lsn").longValue() : null);
+        origin.put("txId", from.path("txId").isIntegralNumber() ? from.get("txId").longValue() : null);
+        origin.put("op", payload.path("op").textValue());
+        return origin;
     }
 
     private void address(Message dead, Message record, String letter) {

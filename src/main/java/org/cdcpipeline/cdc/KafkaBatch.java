@@ -32,11 +32,9 @@ public final class KafkaBatch implements AggregationStrategy {
         Exchange result = batch == null ? event : batch;
         List<Message> records = batch == null ? new ArrayList<>() : batch.getIn().getBody(List.class);
         Map<String, Integer> perTopic = batch == null ? new TreeMap<>() : batch.getProperty(TOPICS, Map.class);
-        Message change = record(event, topic, key, in.getBody());
-        // kept for a dead letter (Camel* headers are not published)
-        change.setHeader(DebeziumConstants.HEADER_SOURCE_METADATA, in.getHeader(DebeziumConstants.HEADER_SOURCE_METADATA));
-        change.setHeader(DebeziumConstants.HEADER_OPERATION, in.getHeader(DebeziumConstants.HEADER_OPERATION));
-        records.add(change);
+        // only what Kafka needs: a record waits in memory until Kafka has it, and a dead letter reads the rest from
+        // the event itself
+        records.add(record(event, topic, key, in.getBody()));
         if ("d".equals(in.getHeader(DebeziumConstants.HEADER_OPERATION))) {
             records.add(record(event, topic, key, null));
         }

@@ -105,6 +105,10 @@ class LargeEventsIT {
             JsonNode letter = JSON.readTree(letters.get(0).value());
             assertThat(letter.path("key").asText()).contains("\"id\":7");
             assertThat(letter.path("lsn").asLong()).isPositive();
+            assertThat(letter.path("txId").asLong()).isPositive();
+            assertThat(letter.path("table").asText()).isEqualTo("over_ev.dokumenty");
+            // inserted as capture starts: read by the snapshot or streamed
+            assertThat(letter.path("op").asText()).isIn("r", "c");
             assertThat(letter.path("size").asLong()).isGreaterThan(3_000_000);
             assertThat(letter.path("error").asText()).contains("RecordTooLarge");
             List<ConsumerRecord<String, String>> events = TopicReader.read("overev.over_ev.dokumenty", 1);
