@@ -198,8 +198,11 @@ public final class PipelineConfiguration implements CamelConfiguration {
 
     @BindToRegistry(value = "captureTopics", lazy = true)
     public CaptureTopics captureTopics(@BeanInject("kafkaAdmin") Admin admin,
-            @PropertyInject("kafka.max-message-bytes") int maxMessageBytes) {
-        return new CaptureTopics(admin, maxMessageBytes);
+            @PropertyInject("kafka.max-message-bytes") int maxMessageBytes,
+            @PropertyInject("cdc.topic-partitions") int partitions,
+            @PropertyInject("cdc.topic-replication-factor") int replicationFactor,
+            @PropertyInject(value = "cdc.topic-min-insync-replicas", defaultValue = "") String minInsyncReplicas) {
+        return new CaptureTopics(admin, maxMessageBytes, partitions, replicationFactor, minInsyncReplicas);
     }
 
     @BindToRegistry(value = "slotLag", lazy = true)

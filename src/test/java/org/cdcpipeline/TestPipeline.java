@@ -59,6 +59,11 @@ public final class TestPipeline implements AutoCloseable {
         return all;
     }
 
+    /** The running pipeline's Camel context, to look at its beans. */
+    public org.apache.camel.CamelContext context() {
+        return pipeline.context();
+    }
+
     @Override
     public void close() throws InterruptedException {
         pipeline.stop();

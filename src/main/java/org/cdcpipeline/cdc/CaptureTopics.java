@@ -2,6 +2,7 @@ package org.cdcpipeline.cdc;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,9 +23,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes sure every topic capture publishes on takes records up to {@code kafka.max-message-bytes}: a topic is created
- * with that {@code max.message.bytes} before its first event (instead of by the broker's auto-creation, with the
- * broker's 1 MB default), and an existing topic with a lower limit is raised. Each topic is checked once per run.
+ * Makes sure every topic capture publishes on has the layout the settings ask for before its first event: a missing
+ * topic is created with {@code cdc.topic-partitions} partitions, {@code cdc.topic-replication-factor} replicas,
+ * {@code min.insync.replicas} (when set) and {@code max.message.bytes} = {@code kafka.max-message-bytes} (instead of by
+ * the broker's auto-creation, with the broker's defaults); an existing topic with a lower message limit is raised.
+ * An existing topic with another partition count is refused ({@link TopicLayoutException}): Kafka can only add
+ * partitions, and a key would then hash to another partition than its earlier changes, so a row's changes would no
+ * longer be read in order. Each topic is checked once per run.
  */
 public final class CaptureTopics {
 
@@ -33,14 +38,36 @@ public final class CaptureTopics {
 
     private final Admin admin;
     private final int maxMessageBytes;
+    private final int partitions;
+    private final short replicationFactor;
+    private final String minInsyncReplicas;
     private final Set<String> ready = ConcurrentHashMap.newKeySet();
 
-    public CaptureTopics(Admin admin, int maxMessageBytes) {
+    /**
+     * @param replicationFactor -1 for the broker's default.replication.factor
+     * @param minInsyncReplicas blank for the broker's min.insync.replicas
+     */
+    public CaptureTopics(Admin admin, int maxMessageBytes, int partitions, int replicationFactor,
+            String minInsyncReplicas) {
+        if (partitions < 1) {
+            throw new IllegalArgumentException("cdc.topic-partitions is " + partitions + ": set it to 1 or more");
+        }
+        if (replicationFactor == 0 || replicationFactor < -1 || replicationFactor > Short.MAX_VALUE) {
+            throw new IllegalArgumentException("cdc.topic-replication-factor is " + replicationFactor
+                    + ": set it to 1 or more, or to -1 for the broker's default.replication.factor");
+        }
         this.admin = admin;
         this.maxMessageBytes = maxMessageBytes;
+        this.partitions = partitions;
+        this.replicationFactor = (short) replicationFactor;
+        this.minInsyncReplicas = minInsyncReplicas == null ? "" : minInsyncReplicas.trim();
     }
 
-    /** Creates or raises the topics of a batch that this run has not checked yet (a Kafka failure is retried). */
+    /**
+     * Creates, raises or checks the topics of a batch that this run has not checked yet (a Kafka failure is retried).
+     *
+     * @throws TopicLayoutException a topic exists with another partition count than cdc.topic-partitions
+     */
     public void ensure(Collection<String> topics) throws ExecutionException, InterruptedException, TimeoutException {
         for (String topic : topics) {
             if (!ready.contains(topic)) {
@@ -52,16 +79,28 @@ public final class CaptureTopics {
 
     private void ensure(String topic) throws ExecutionException, InterruptedException, TimeoutException {
         String limit = String.valueOf(maxMessageBytes);
+        Map<String, String> configs = new HashMap<>();
+        configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, limit);
+        if (!minInsyncReplicas.isEmpty()) {
+            configs.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minInsyncReplicas);
+        }
         try {
-            admin.createTopics(List.of(new NewTopic(topic, Optional.empty(), Optional.empty())
-                            .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, limit))))
+            admin.createTopics(List.of(new NewTopic(topic, Optional.of(partitions),
+                            replicationFactor < 0 ? Optional.empty() : Optional.of(replicationFactor)).configs(configs)))
                     .all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            LOG.info("Created topic {} (max.message.bytes {})", topic, limit);
+            LOG.info("Created topic {} ({} partition(s), max.message.bytes {}{})", topic, partitions, limit,
+                    minInsyncReplicas.isEmpty() ? "" : ", min.insync.replicas " + minInsyncReplicas);
             return;
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw e;
             }
+        }
+        int existing = admin.describeTopics(List.of(topic)).allTopicNames().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .get(topic).partitions().size();
+        String refusal = refusal(topic, existing, partitions);
+        if (refusal != null) {
+            throw new TopicLayoutException(refusal);
         }
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
         ConfigEntry current = admin.describeConfigs(List.of(resource)).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
@@ -73,5 +112,20 @@ public final class CaptureTopics {
             LOG.info("Raised max.message.bytes of topic {} from {} to {}", topic,
                     current == null ? "the broker's default" : current.value(), limit);
         }
+    }
+
+    /**
+     * Why capture must not publish on a topic of {@code existing} partitions when the settings ask for
+     * {@code configured}, or null when they agree. Shared with the doctor.
+     */
+    public static String refusal(String topic, int existing, int configured) {
+        if (existing == configured) {
+            return null;
+        }
+        return "Topic " + topic + " has " + existing + " partition(s), but cdc.topic-partitions is " + configured
+                + ": capture waits instead of publishing on it, because changing a topic's partition count moves keys "
+                + "to other partitions and breaks the order of each row's changes. Set cdc.topic-partitions = " + existing
+                + " and restart; to capture into " + configured + " partitions, use a new topic.prefix with a new "
+                + "cdc.slot-name and cdc.offsets-file (a new snapshot fills the new topics)";
     }
 }

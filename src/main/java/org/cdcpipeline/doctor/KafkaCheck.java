@@ -30,6 +30,7 @@ import org.cdcpipeline.archive.ArchiveBatch;
 import org.cdcpipeline.archive.ArchiveCoverage;
 import org.cdcpipeline.archive.ChangeEventParser;
 import org.cdcpipeline.archive.S3ArchiveObjects;
+import org.cdcpipeline.cdc.CaptureTopics;
 import org.cdcpipeline.cdc.CapturedTables;
 import org.cdcpipeline.cdc.CapturedTables.TableId;
 
@@ -111,11 +112,21 @@ final class KafkaCheck {
             return;
         }
         List<String> present = wanted.keySet().stream().filter(topics::contains).toList();
-        Map<String, Long> ends = endOffsets(admin, present);
+        Map<String, Long> ends = new TreeMap<>();
+        Map<String, Integer> partitions = new TreeMap<>();
+        TopicEnds.ofTopics(admin, present, TIMEOUT).forEach((tp, end) -> {
+            ends.merge(tp.topic(), end, Long::sum);
+            partitions.merge(tp.topic(), 1, Integer::sum);
+        });
+        int configured = Integer.parseInt(settings.get("cdc.topic-partitions"));
         for (Map.Entry<String, Boolean> topic : wanted.entrySet()) {
             String name = topic.getKey();
-            if (ends.containsKey(name)) {
-                results.add(CheckResult.ok(NAME, "topic " + name + "  end offset " + ends.get(name)));
+            String refusal = ends.containsKey(name) ? CaptureTopics.refusal(name, partitions.get(name), configured) : null;
+            if (refusal != null) {
+                results.add(CheckResult.fail(NAME, refusal, "see Partitions in docs/capture.md"));
+            } else if (ends.containsKey(name)) {
+                results.add(CheckResult.ok(NAME, "topic " + name + "  end offset " + ends.get(name) + ", "
+                        + partitions.get(name) + " partition(s)"));
             } else if (topic.getValue()) {
                 results.add(CheckResult.fail(NAME, "topic " + name + " missing: its consumers get UnknownTopicOrPartition,"
                                 + " although the table holds rows, so capture has not published them",

@@ -15,7 +15,6 @@ import java.util.TreeMap;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.cdcpipeline.Samples;
 import org.cdcpipeline.TestPipeline;
 import org.cdcpipeline.TestServices;
@@ -44,19 +43,19 @@ class AggregateScaleOutIT {
                 "pipeline.data-dir", work.resolve(name + "-data").toString(), "cdc.enabled", String.valueOf(capture),
                 "aggregate.enabled", "true", "aggregate.state-schema", "agg_two_state",
                 "topic.prefix", "aggtwo", "cdc.slot-name", SCHEMA, "cdc.publication-name", SCHEMA));
+        // capture creates the topic with two partitions, one for each instance
+        s.put("cdc.topic-partitions", "2");
         return s;
     }
 
     @Test
     void shouldAgreeWhenTwoInstancesShareThePartitions() throws Exception {
-        try (Admin admin = Admin.create(kafka())) {
-            admin.createTopics(List.of(new NewTopic(TOPIC, 2, (short) 1))).all().get();
-        }
         Files.createDirectories(work.resolve("a-csv"));
         Files.copy(Samples.path("klienci.csv"), work.resolve("a-csv").resolve("klienci.csv"));
         try (TestPipeline a = TestPipeline.start(instance("a", true))) {
             try (TestPipeline b = TestPipeline.start(instance("b", false))) {
                 await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                    assertThat(partitions()).as("partitions capture created").isEqualTo(2);
                     assertThat(membersWithPartitions()).as("each instance holds one partition").isEqualTo(2);
                     assertThat(sql()).hasSizeGreaterThan(2).isEqualTo(state());
                 });
@@ -68,6 +67,12 @@ class AggregateScaleOutIT {
             // b has left: a takes over its partition and goes on from where b's state says
             execute("UPDATE agg_two.klienci SET kraj = 'Cypr' WHERE id BETWEEN 16 AND 30");
             await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(state()).isEqualTo(sql()));
+        }
+    }
+
+    private static int partitions() throws Exception {
+        try (Admin admin = Admin.create(kafka())) {
+            return admin.describeTopics(List.of(TOPIC)).allTopicNames().get().get(TOPIC).partitions().size();
         }
     }
 

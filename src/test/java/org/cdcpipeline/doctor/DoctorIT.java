@@ -93,9 +93,9 @@ class DoctorIT {
             Report report = last[0];
             assertThat(report.exit()).isZero();
             assertThat(report.lines()).contains(
-                    "OK   kafka      topic doctorit.doctor_it.klienci  end offset 40",
-                    "OK   kafka      topic doctorit.doctor_it.pracownicy  end offset 45",
-                    "OK   kafka      topic doctorit.doctor_it.projekty  end offset 28",
+                    "OK   kafka      topic doctorit.doctor_it.klienci  end offset 40, 1 partition(s)",
+                    "OK   kafka      topic doctorit.doctor_it.pracownicy  end offset 45, 1 partition(s)",
+                    "OK   kafka      topic doctorit.doctor_it.projekty  end offset 28, 1 partition(s)",
                     "OK   postgres   wal_level is logical",
                     "OK   debezium   table doctor_it.klienci REPLICA IDENTITY FULL",
                     "OK   routes     route cdc-capture  Started",
