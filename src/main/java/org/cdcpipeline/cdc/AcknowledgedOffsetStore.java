@@ -80,6 +80,14 @@ public final class AcknowledgedOffsetStore extends FileOffsetBackingStore {
     }
 
     @Override
+    public synchronized void stop() {
+        super.stop();
+        if (table != null) {
+            table.close();
+        }
+    }
+
+    @Override
     protected void save() {
         if (table == null) {
             super.save();

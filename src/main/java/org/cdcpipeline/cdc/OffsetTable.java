@@ -16,14 +16,16 @@ import org.cdcpipeline.SqlIdentifiers;
 /**
  * Capture's source offsets in a PostgreSQL table, where every instance of the pipeline reads them: the database capture
  * reads from, reached with the connector's own settings ({@code database.*}), so no other credentials are needed. A row
- * per offset key (Debezium's engine name and server), its value as Kafka Connect's offset store writes it.
+ * per offset key (Debezium's engine name and server), its value as Kafka Connect's offset store writes it. One
+ * connection is kept for the saves of a run (one per offset flush), and opened again after a failure.
  */
-final class OffsetTable {
+final class OffsetTable implements AutoCloseable {
 
     private final String url;
     private final Properties credentials = new Properties();
     private final String table;
     private final String schema;
+    private Connection connection;
 
     /**
      * @param name       {@code schema.table}
@@ -49,9 +51,10 @@ final class OffsetTable {
     }
 
     /** Every offset the table holds (none when it is new); creates the table if missing. */
-    Map<ByteBuffer, ByteBuffer> load() throws SQLException {
+    synchronized Map<ByteBuffer, ByteBuffer> load() throws SQLException {
         Map<ByteBuffer, ByteBuffer> offsets = new HashMap<>();
-        try (Connection c = connect(); Statement st = c.createStatement()) {
+        Connection c = connection();
+        try (Statement st = c.createStatement()) {
             st.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
             st.execute("CREATE TABLE IF NOT EXISTS " + table + " (offset_key bytea PRIMARY KEY, offset_value bytea, "
                     + "saved_at timestamptz NOT NULL DEFAULT now())");
@@ -61,13 +64,17 @@ final class OffsetTable {
                     offsets.put(ByteBuffer.wrap(rs.getBytes(1)), value == null ? null : ByteBuffer.wrap(value));
                 }
             }
+        } catch (SQLException e) {
+            close();
+            throw e;
         }
         return offsets;
     }
 
     /** Writes the offsets in one transaction: a reader sees all of them or the ones before. */
-    void save(Map<ByteBuffer, ByteBuffer> offsets) throws SQLException {
-        try (Connection c = connect()) {
+    synchronized void save(Map<ByteBuffer, ByteBuffer> offsets) throws SQLException {
+        Connection c = connection();
+        try {
             c.setAutoCommit(false);
             try (PreparedStatement upsert = c.prepareStatement("INSERT INTO " + table
                     + " (offset_key, offset_value) VALUES (?, ?) ON CONFLICT (offset_key) DO UPDATE SET "
@@ -79,10 +86,10 @@ final class OffsetTable {
                 }
                 upsert.executeBatch();
                 c.commit();
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
             }
+        } catch (SQLException e) {
+            close();
+            throw e;
         }
     }
 
@@ -90,8 +97,24 @@ final class OffsetTable {
         return table;
     }
 
-    private Connection connect() throws SQLException {
-        return DriverManager.getConnection(url, credentials);
+    private synchronized Connection connection() throws SQLException {
+        if (connection == null) {
+            connection = DriverManager.getConnection(url, credentials);
+        }
+        return connection;
+    }
+
+    /** Closes the connection (a failed one, or at stop); the next call opens a new one. */
+    @Override
+    public synchronized void close() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // already broken: nothing is left to release
+            }
+            connection = null;
+        }
     }
 
     private static byte[] bytes(ByteBuffer buffer) {

@@ -114,15 +114,16 @@ class TopicPartitionsIT {
                 PublishedEvents events = pipeline.context().getRegistry().lookupByNameAndType("publishedEvents",
                         PublishedEvents.class);
                 await().atMost(Duration.ofSeconds(60)).until(() -> events.handedOver() >= 1);
-                // longer than the few retries (0.5 + 1 + 2 s) after which any other failure is published record by
-                // record or dead-lettered: capture still waits
-                Thread.sleep(6000);
+                // for longer than the few retries (0.5 + 1 + 2 s) after which any other failure is published record
+                // by record or dead-lettered: capture still waits, the topic empty and no dead letter written
                 TopicPartition p0 = new TopicPartition(topic, 0);
                 TopicPartition p1 = new TopicPartition(topic, 1);
-                assertThat(admin.listOffsets(Map.of(p0, OffsetSpec.latest(), p1, OffsetSpec.latest())).all().get()
-                        .values()).allSatisfy(end -> assertThat(end.offset()).isZero());
+                await().during(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                    assertThat(admin.listOffsets(Map.of(p0, OffsetSpec.latest(), p1, OffsetSpec.latest())).all().get()
+                            .values()).allSatisfy(end -> assertThat(end.offset()).isZero());
+                    assertThat(admin.listTopics().names().get()).doesNotContain("partsno.dead-letter");
+                });
                 assertThat(admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()).hasSize(2);
-                assertThat(admin.listTopics().names().get()).doesNotContain("partsno.dead-letter");
 
                 Map<String, String> all = new HashMap<>(TestServices.endpoints());
                 all.putAll(settings("parts_no", "partsno"));
