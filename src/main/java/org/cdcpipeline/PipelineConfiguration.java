@@ -25,6 +25,8 @@ import org.cdcpipeline.archive.ArchiveStats;
 import org.cdcpipeline.archive.ArchiveSubscribeAdapter;
 import org.cdcpipeline.archive.BatchRecords;
 import org.cdcpipeline.archive.S3ArchiveObjects;
+import org.cdcpipeline.cdc.CaptureLock;
+import org.cdcpipeline.cdc.CaptureRole;
 import org.cdcpipeline.cdc.CaptureStats;
 import org.cdcpipeline.cdc.CaptureTopics;
 import org.cdcpipeline.cdc.CapturedTables;
@@ -61,7 +63,7 @@ public final class PipelineConfiguration implements CamelConfiguration {
     static final List<String> START_ORDER = List.of("dataSource", "importStats", "csvReadLock", "csvFileReader",
             "headerCheck", "targetTables", "csvBatches", "batchTransactions", "importOutcomes",
             "capturedTables", "aggregateStore", "aggregateStats", "changeEventRecord", "publishedEvents", "kafkaBatch",
-            "deadLetterStatus", "kafkaAdmin", "captureTopics", "slotLag", "captureStats", "archiveStats", "s3Client",
+            "deadLetterStatus", "kafkaAdmin", "captureTopics", "slotLag", "captureStats", "captureRole", "archiveStats", "s3Client",
             "archiveIntake", "archiveBatchKey", "subscribeAdapter", "archiveLag", "archiveBatching");
 
     // beans of no settings
@@ -211,6 +213,23 @@ public final class PipelineConfiguration implements CamelConfiguration {
         return new SlotLag(dataSource, slot, warnBytes);
     }
 
+    /** Which instance captures: the routes it names run only there (several instances may share one slot). */
+    @BindToRegistry(value = "captureRole", lazy = true)
+    public CaptureRole captureRole(CamelContext context, @PropertyInject("cdc.enabled") boolean cdcEnabled,
+            @PropertyInject("cdc.slot-name") String slot, @PropertyInject("health.timeout-ms") long timeoutMillis)
+            throws Exception {
+        Function<String, String> config = config(context);
+        CaptureLock lock = new CaptureLock(CaptureLock.source(config.apply("postgres.host"),
+                Integer.parseInt(config.apply("postgres.port")), config.apply("postgres.db"), config.apply("postgres.user"),
+                config.apply("postgres.password"), (int) Math.max(1, (timeoutMillis + 999) / 1000)), slot);
+        CaptureRole role = new CaptureRole(lock, context, List.of("cdc-capture", "cdc-table-discovery"));
+        context.addService(role, true, true);
+        if (cdcEnabled) {
+            context.addStartupListener(role);
+        }
+        return role;
+    }
+
     @BindToRegistry(value = "captureStats", lazy = true)
     public CaptureStats captureStats(@BeanInject("publishedEvents") PublishedEvents inFlight,
             @PropertyInject("cdc.enabled") boolean cdcEnabled, @PropertyInject("topic.prefix") String topicPrefix) {
@@ -320,12 +339,17 @@ public final class PipelineConfiguration implements CamelConfiguration {
         return new ArchiveBatching(intake, stats, maxAttempts, new BatchRecords(bootstrapServers, Duration.ofSeconds(30)));
     }
 
-    private static void restartRoute(CamelContext context, String routeId) {
+    /** Restarts the route if it runs; false when it does not (a standby, whose capturing instance restarts its own). */
+    private static boolean restartRoute(CamelContext context, String routeId) {
+        if (!context.getRouteController().getRouteStatus(routeId).isStarted()) {
+            return false;
+        }
         try {
             context.getRouteController().stopRoute(routeId);
             context.getRouteController().startRoute(routeId);
         } catch (Exception e) {
             throw new IllegalStateException("Could not restart route " + routeId + ": " + e.getMessage(), e);
         }
+        return true;
     }
 }

@@ -30,6 +30,8 @@ import org.cdcpipeline.aggregate.AggregateStore;
 import org.cdcpipeline.archive.ArchiveBatchKey;
 import org.cdcpipeline.archive.ArchiveBatching;
 import org.cdcpipeline.archive.ArchiveIntake;
+import org.cdcpipeline.cdc.CaptureLock;
+import org.cdcpipeline.cdc.CaptureRole;
 import org.cdcpipeline.cdc.CaptureStats;
 import org.cdcpipeline.cdc.CaptureTopics;
 import org.cdcpipeline.cdc.CapturedTables;
@@ -75,6 +77,9 @@ public final class RouteContext {
             Map.entry("kafkaBatch", KafkaBatch.class),
             Map.entry("captureTopics", CaptureTopics.class),
             Map.entry("captureStats", CaptureStats.class),
+            // a Camel service: the routes start it, so it is made with its constructor (it connects only when checking)
+            Map.entry("captureRole", new CaptureRole(new CaptureLock(CaptureLock.source("127.0.0.1", 9, "not-used",
+                    "not-used", "not-used", 1), "not-used"), null, List.of())),
             Map.entry("capturedTables", CapturedTables.class),
             Map.entry("slotLag", SlotLag.class),
             Map.entry("deadLetterStatus", DeadLetterStatus.class),

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
@@ -45,7 +46,7 @@ public final class CapturedTables {
     private final TableId signalTable;
     private final String slot;
     private final boolean snapshotJoiningTables;
-    private final Runnable restartCapture;
+    private final BooleanSupplier restartCapture;
     private final String heartbeatQuery;
 
     /**
@@ -54,11 +55,11 @@ public final class CapturedTables {
      * @param slot           the replication slot: once it exists, Debezium's initial snapshot has its tables, and a
      *                       table joining later needs a snapshot of its own
      * @param snapshotMode   Debezium's snapshot.mode: with no_data (or never) no rows are published but changes
-     * @param restartCapture stops and starts the capture route
+     * @param restartCapture stops and starts the capture route if it runs in this instance; false when it does not
      * @param heartbeatQuery Debezium's heartbeat.action.query (cdc.heartbeat-query); empty: none
      */
     public CapturedTables(DataSource dataSource, boolean enabled, String publication, String includeList,
-                          String signalTable, String slot, String snapshotMode, Runnable restartCapture,
+                          String signalTable, String slot, String snapshotMode, BooleanSupplier restartCapture,
                           String heartbeatQuery) {
         this.dataSource = dataSource;
         this.enabled = enabled;
@@ -135,8 +136,16 @@ public final class CapturedTables {
             if (captureRunning && !toSnapshot.isEmpty()) {
                 // Debezium learns a table's columns at its start or from the table's first streamed change; an
                 // incremental snapshot of a table it has not seen yet fails (Debezium issue dbz#1540)
-                LOG.info("Restarting capture so that it knows the columns of {}", toSnapshot);
-                restartCapture.run();
+                if (restartCapture.getAsBoolean()) {
+                    LOG.info("Restarted capture so that it knows the columns of {}", toSnapshot);
+                } else {
+                    // a standby: the instance that captures adds them, restarting its capture
+                    joining.removeAll(toSnapshot);
+                    toSnapshot.clear();
+                    if (exists && joining.isEmpty() && leaving.isEmpty()) {
+                        return;
+                    }
+                }
             }
             c.setAutoCommit(false);
             try (Statement st = c.createStatement()) {

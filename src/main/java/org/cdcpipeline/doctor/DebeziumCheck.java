@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import org.cdcpipeline.SqlIdentifiers;
+import org.cdcpipeline.cdc.CaptureLock;
 import org.cdcpipeline.cdc.CapturedTables;
 import org.cdcpipeline.cdc.CapturedTables.TableId;
 import org.cdcpipeline.cdc.SlotLag;
@@ -39,6 +40,7 @@ final class DebeziumCheck {
         List<CheckResult> results = new ArrayList<>();
         try (Connection c = PostgresClient.connect(settings)) {
             slot(c, settings, results);
+            instances(c, settings, results);
             Set<TableId> wanted = CapturedTables.wantedTables(c, settings.get("cdc.tables"), settings.get("cdc.signal-table"));
             publication(c, settings, wanted, results);
             replicaIdentity(c, settings, wanted, results);
@@ -67,6 +69,24 @@ final class DebeziumCheck {
                     "capture is behind: see the pipeline log (Kafka slow or down?) and doctor --component kafka"));
         } else {
             results.add(CheckResult.ok(NAME, detail));
+        }
+    }
+
+    /** Every instance of the pipeline on this slot, as PostgreSQL sees it connected, and which one captures. */
+    private static void instances(Connection c, DoctorSettings settings, List<CheckResult> results) throws SQLException {
+        String slot = settings.get("cdc.slot-name");
+        List<String> instances = CaptureLock.instances(c, slot);
+        if (instances.isEmpty()) {
+            results.add(CheckResult.ok(NAME, "no instance of the pipeline is connected for slot " + slot));
+            return;
+        }
+        if (instances.stream().noneMatch(i -> i.endsWith(" capturing"))) {
+            results.add(CheckResult.warn(NAME, instances.size() + " instance(s) connected for slot " + slot
+                    + ", none holds capture's lock", "see the instances' logs (CaptureRole): one takes it within "
+                    + "cdc.role-check-interval-ms unless PostgreSQL refuses it"));
+        }
+        for (String instance : instances) {
+            results.add(CheckResult.ok(NAME, "instance " + instance));
         }
     }
 

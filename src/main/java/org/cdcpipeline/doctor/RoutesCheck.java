@@ -19,6 +19,7 @@ import javax.management.remote.JMXConnector;
 
 import org.cdcpipeline.Causes;
 import org.cdcpipeline.aggregate.AggregateStats;
+import org.cdcpipeline.cdc.CaptureRole;
 import org.cdcpipeline.management.JmxServer;
 import org.cdcpipeline.observe.AggregatesCheck;
 
@@ -81,6 +82,7 @@ final class RoutesCheck {
                     "the JMX server belongs to another process, or camel.main.name differs from the pipeline's"));
         }
         Map<String, CheckResult> byRoute = new TreeMap<>();
+        CaptureRoleView captureRole = captureRole(server, context);
         for (ObjectName name : names) {
             Map<String, Object> attributes = new HashMap<>();
             for (Attribute a : server.getAttributes(name, new String[] {"RouteId", "State", "AutoStartup"}).asList()) {
@@ -90,9 +92,15 @@ final class RoutesCheck {
             String state = String.valueOf(attributes.get("State"));
             boolean autoStartup = !Boolean.FALSE.equals(attributes.get("AutoStartup"));
             CheckResult result;
-            if ("Started".equals(state)) {
+            if (captureRole.controls(routeId) && !"capturing".equals(captureRole.role())) {
+                result = "Stopped".equals(state)
+                        ? CheckResult.ok(NAME, "route " + routeId + "  Stopped: this instance is " + captureRole.role()
+                                + (captureRole.holder().isEmpty() ? "" : ", " + captureRole.holder() + " captures"))
+                        : CheckResult.warn(NAME, "route " + routeId + " is " + state + " while this instance is "
+                                + captureRole.role(), "see the pipeline log (CaptureRole)");
+            } else if ("Started".equals(state)) {
                 result = CheckResult.ok(NAME, "route " + routeId + "  Started");
-            } else if (!autoStartup && "Stopped".equals(state)) {
+            } else if (!autoStartup && "Stopped".equals(state) && !captureRole.controls(routeId)) {
                 result = CheckResult.ok(NAME, "route " + routeId + "  Stopped (off in the configuration)");
             } else {
                 String operation = "Suspended".equals(state) ? "resume" : "start";
@@ -105,6 +113,23 @@ final class RoutesCheck {
         List<CheckResult> results = new ArrayList<>(byRoute.values());
         results.addAll(aggregates(server, context));
         return results;
+    }
+
+    /** Capture's role in the instance (CaptureRole's service MBean): which routes run only where capture runs. */
+    private record CaptureRoleView(String role, String holder, Set<String> routes) {
+        boolean controls(String routeId) {
+            return routes.contains(routeId);
+        }
+    }
+
+    private static CaptureRoleView captureRole(MBeanServerConnection server, String context) throws Exception {
+        for (ObjectName role : server.queryNames(new ObjectName("org.apache.camel:context=" + context
+                + ",type=services,name=" + CaptureRole.class.getSimpleName() + "*"), null)) {
+            return new CaptureRoleView(String.valueOf(server.getAttribute(role, "Role")),
+                    String.valueOf(server.getAttribute(role, "Holder")),
+                    Set.of(String.valueOf(server.getAttribute(role, "Routes")).split(",")));
+        }
+        return new CaptureRoleView("", "", Set.of());
     }
 
     /** If the pipeline runs the readiness check of the aggregates: FAIL naming the error while a batch cannot apply. */

@@ -30,6 +30,7 @@ import org.cdcpipeline.PostgresDataSource;
 import org.cdcpipeline.aggregate.AggregateStats;
 import org.cdcpipeline.archive.ArchiveIntake;
 import org.cdcpipeline.archive.ArchiveStats;
+import org.cdcpipeline.cdc.CaptureRole;
 import org.cdcpipeline.cdc.CaptureStats;
 import org.cdcpipeline.cdc.DeadLetterStatus;
 import org.cdcpipeline.cdc.SlotLag;
@@ -189,6 +190,9 @@ public final class ObservabilityConfiguration implements CamelConfiguration {
         DependencyCheck.Limits limits = new DependencyCheck.Limits(probes, timeout, cacheMillis);
         for (Dependency d : dependencies) {
             beans.bind(d.bean(), new DependencyCheck(d.id(), d.probe(), limits, d.fix()));
+        }
+        if (cdc) {
+            beans.bind("captureRoleHealthCheck", new CaptureRoleCheck(beans.lookupByNameAndType("captureRole", CaptureRole.class)));
         }
         if (aggregates) {
             beans.bind("aggregatesHealthCheck", new AggregatesCheck(beans.lookupByNameAndType("aggregateStats", AggregateStats.class)));

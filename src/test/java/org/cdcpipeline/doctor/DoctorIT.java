@@ -103,6 +103,7 @@ class DoctorIT {
                     "OK   routes     route aggregate-klienci-by-country  Started");
             assertThat(report.lines()).anyMatch(l -> l.startsWith("OK   debezium   replication slot doctor_it active, lag "))
                     .anyMatch(l -> l.startsWith("OK   debezium   publication doctor_it holds exactly the captured tables (3,"))
+                    .anyMatch(l -> l.matches("OK   debezium   instance cdc-pipeline doctor_it \\S+ from 127\\.0\\.0\\.1 capturing"))
                     .anyMatch(l -> l.startsWith("OK   kafka      consumer group aggregate-klienci-by-country  lag 0"))
                     .anyMatch(l -> l.startsWith("OK   s3         raw-kafka-data/ "))
                     .anyMatch(l -> l.startsWith("OK   s3         doctor-it/klienci-by-country/current.parquet  "));
