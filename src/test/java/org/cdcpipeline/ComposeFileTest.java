@@ -7,19 +7,24 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,14 +32,22 @@ import static org.assertj.core.api.Assertions.assertThat;
  * What docker-compose.yml and the Dockerfile must keep for a real deployment: healthchecks and start conditions instead
  * of waiting on time, the pipeline pointed at the compose services through its environment, secrets only from .env
  * and never their examples, least-privilege users for the pipeline, JMX users, PostgreSQL with the project's
- * postgresql.conf, images pinned by digest. (That the file is valid Compose is checked by .ci/run.)
+ * postgresql.conf, images pinned by digest; and the profile cluster: three Kafka nodes in one KRaft quorum that
+ * replicate every topic three times, and two pipelines of one configuration sharing capture's position. (That the file
+ * is valid Compose is checked by .ci/run.)
  */
 class ComposeFileTest {
 
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Z0-9_]+)([^}]*)}");
     private static final Pattern SECRET_NAME = Pattern.compile(".*(PASSWORD|SECRET|ACCESS_KEY).*");
     private static final Pattern PINNED = Pattern.compile("[a-z0-9./-]+:[A-Za-z0-9._-]+@sha256:[0-9a-f]{64}");
+    /** A published port: host address, host port and container port, each port a number or ${VAR:-default}. */
+    private static final Pattern PUBLISHED = Pattern.compile("([0-9.]+):(\\$\\{[A-Z0-9_]+:-\\d+}|\\d+):(\\$\\{[A-Z0-9_]+:-\\d+}|\\d+)");
+    private static final List<String> DEFAULT_SERVICES = List.of("postgres", "kafka", "minio", "create-bucket", "pipeline");
+    private static final List<String> BROKERS = List.of("kafka-1", "kafka-2", "kafka-3");
+    private static final List<String> CLUSTER_PIPELINES = List.of("pipeline-1", "pipeline-2");
 
+    private static JsonNode compose;
     private static JsonNode services;
     private static Properties envExample;
     private static String composeText;
@@ -42,7 +55,13 @@ class ComposeFileTest {
     @BeforeAll
     static void read() throws IOException {
         composeText = Files.readString(Path.of("docker-compose.yml"));
-        services = new ObjectMapper(new YAMLFactory()).readTree(composeText).path("services");
+        // SnakeYAML resolves the file's anchors, aliases and merge keys (<<) as Compose does; Jackson's YAML tree
+        // would keep an alias as the anchor's name
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(false);
+        Object document = new Yaml(new SafeConstructor(options)).load(composeText);
+        compose = new ObjectMapper().valueToTree(document);
+        services = compose.path("services");
         envExample = new Properties();
         envExample.load(new StringReader(Files.readString(Path.of(".env.example"))));
         assertThat(services.size()).as("services in docker-compose.yml").isGreaterThanOrEqualTo(5);
@@ -147,10 +166,10 @@ class ComposeFileTest {
                 if (!m.matches() || !m.group(1).equals(name)) {
                     return;
                 }
-                boolean refused = service.getKey().equals("pipeline")
+                boolean refused = pipelines().contains(service.getKey())
                         ? ExampleSecrets.KEYS.stream().map(ExampleSecrets::variable).anyMatch(e.getKey()::equals)
                         : scripts.getOrDefault(service.getKey(), "").contains("refuse_example_value " + e.getKey());
-                if (service.getKey().equals("pipeline")) {
+                if (pipelines().contains(service.getKey())) {
                     assertThat(refused).as("the pipeline refuses the example value of " + e.getKey()).isTrue();
                 }
                 if (refused) {
@@ -207,11 +226,16 @@ class ComposeFileTest {
 
     @Test
     void shouldGiveThePipelinesJmxAMonitorAndAControlUser() {
-        JsonNode env = services.path("pipeline").path("environment");
-        // JMX listens beyond loopback inside the container, which the pipeline allows only with users
-        assertThat(env.path("JMX_HOST").asText()).isEqualTo("0.0.0.0");
-        assertThat(variableOf(env.path("JMX_MONITOR_PASSWORD").asText())).isEqualTo("JMX_MONITOR_PASSWORD");
-        assertThat(variableOf(env.path("JMX_CONTROL_PASSWORD").asText())).isEqualTo("JMX_CONTROL_PASSWORD");
+        assertThat(pipelines()).contains("pipeline", "pipeline-1", "pipeline-2");
+        for (String pipeline : pipelines()) {
+            JsonNode env = services.path(pipeline).path("environment");
+            // JMX listens beyond loopback inside the container, which the pipeline allows only with users
+            assertThat(env.path("JMX_HOST").asText()).as(pipeline).isEqualTo("0.0.0.0");
+            assertThat(variableOf(env.path("JMX_MONITOR_PASSWORD").asText())).as(pipeline).isEqualTo("JMX_MONITOR_PASSWORD");
+            assertThat(variableOf(env.path("JMX_CONTROL_PASSWORD").asText())).as(pipeline).isEqualTo("JMX_CONTROL_PASSWORD");
+            // the port JMX listens on is published: its stubs name that port to the clients
+            assertThat(published(pipeline)).as(pipeline).anyMatch(p -> p[2].equals(env.path("JMX_PORT").asText()));
+        }
         assertThat(envExample.getProperty("JMX_MONITOR_PASSWORD")).isNotEqualTo(envExample.getProperty("JMX_CONTROL_PASSWORD"));
         assertThat(services.path("pipeline").path("ports").toString()).contains("\"127.0.0.1:${PIPELINE_JMX_HOST_PORT:-1099}:1099\"");
     }
@@ -273,10 +297,248 @@ class ComposeFileTest {
         // a JVM out of memory exits, and compose restarts it
         assertThat(runtime.stream().filter(l -> l.startsWith("ENTRYPOINT ")).toList()).singleElement().asString()
                 .contains("\"java\", \"-XX:+ExitOnOutOfMemoryError\"");
-        assertThat(services.path("pipeline").path("restart").asText()).isIn("always", "unless-stopped", "on-failure");
         assertThat(runtime).anyMatch(l -> l.startsWith("VOLUME") && l.contains("/app/csv_files"));
-        assertThat(services.path("pipeline").path("volumes").toString()).contains(":/app/csv_files");
-        assertThat(services.path("pipeline").path("environment").path("CSV_DIR").asText()).isEqualTo("/app/csv_files");
+        for (String pipeline : pipelines()) {
+            assertThat(services.path(pipeline).path("restart").asText()).as(pipeline).isIn("always", "unless-stopped", "on-failure");
+            assertThat(services.path(pipeline).path("volumes").toString()).as(pipeline).contains(":/app/csv_files");
+            assertThat(services.path(pipeline).path("environment").path("CSV_DIR").asText()).as(pipeline).isEqualTo("/app/csv_files");
+        }
+    }
+
+    @Test
+    void shouldKeepTheClusterInItsProfileAndTheDefaultServicesAsTheyWere() {
+        Map<String, String> profiles = new TreeMap<>();
+        services.fields().forEachRemaining(s -> profiles.put(s.getKey(), s.getValue().path("profiles").toString()));
+        // `docker compose up` starts the services without a profile: the single-node setup, as before the profile
+        for (String service : DEFAULT_SERVICES) {
+            assertThat(services.path(service).has("profiles")).as(service + " has no profile").isFalse();
+        }
+        List<String> cluster = new ArrayList<>(BROKERS);
+        cluster.addAll(CLUSTER_PIPELINES);
+        for (String service : cluster) {
+            assertThat(profiles.get(service)).as(service + " profiles").isEqualTo("[\"cluster\"]");
+        }
+        assertThat(profiles.keySet()).containsExactlyInAnyOrderElementsOf(concat(DEFAULT_SERVICES, cluster));
+        // neither setup needs the other's Kafka or pipeline: `up pipeline-1 pipeline-2` starts no single-node pipeline
+        // (which would compete for the replication slot), and `up` no cluster service
+        services.fields().forEachRemaining(s -> s.getValue().path("depends_on").fieldNames().forEachRemaining(dep -> {
+            boolean inCluster = cluster.contains(s.getKey());
+            assertThat(dep).as(s.getKey() + " depends_on").isNotIn(inCluster ? List.of("kafka", "pipeline") : cluster);
+        }));
+        assertThat(composeText).contains("docker compose --profile cluster up -d --build pipeline-1 pipeline-2");
+    }
+
+    @Test
+    void shouldRunTheClusterKafkaNodesAsOneKraftQuorum() {
+        JsonNode single = services.path("kafka");
+        Set<String> clusterIds = new TreeSet<>();
+        Set<String> voters = new TreeSet<>();
+        Map<String, String> expectedVoters = new TreeMap<>();
+        for (String broker : BROKERS) {
+            JsonNode node = services.path(broker);
+            JsonNode env = node.path("environment");
+            // the image and the healthcheck of the single node
+            assertThat(node.path("image").asText()).as(broker).isEqualTo(single.path("image").asText());
+            assertThat(node.path("healthcheck")).as(broker).isEqualTo(single.path("healthcheck"));
+            assertThat(env.path("KAFKA_PROCESS_ROLES").asText()).as(broker).isEqualTo("broker,controller");
+            assertThat(env.fieldNames()).toIterable().as(broker).noneMatch(key -> key.contains("ZOOKEEPER"));
+            assertThat(env.path("KAFKA_CONTROLLER_LISTENER_NAMES").asText()).as(broker).isEqualTo("CONTROLLER");
+            Matcher controller = Pattern.compile("(?:^|,)CONTROLLER://:(\\d+)").matcher(env.path("KAFKA_LISTENERS").asText());
+            assertThat(controller.find()).as(broker + " listens for the controllers").isTrue();
+            expectedVoters.put(env.path("KAFKA_NODE_ID").asText(), broker + ":" + controller.group(1));
+            voters.add(env.path("KAFKA_CONTROLLER_QUORUM_VOTERS").asText());
+            // the image formats the node's storage with CLUSTER_ID: one id, a KRaft cluster id (a base64 UUID)
+            clusterIds.add(env.path("CLUSTER_ID").asText());
+            assertThat(env.path("CLUSTER_ID").asText()).as(broker + " CLUSTER_ID").matches("[A-Za-z0-9_-]{22}");
+            assertThat(env.path("KAFKA_ADVERTISED_LISTENERS").asText()).as(broker).contains("PLAINTEXT://" + broker + ":9092");
+        }
+        assertThat(expectedVoters).as("node ids").hasSize(BROKERS.size());
+        assertThat(clusterIds).as("CLUSTER_ID of the nodes").hasSize(1);
+        assertThat(voters).as("KAFKA_CONTROLLER_QUORUM_VOTERS of the nodes").hasSize(1);
+        Map<String, String> quorum = new TreeMap<>();
+        for (String voter : voters.iterator().next().split(",")) {
+            String[] idAndAddress = voter.strip().split("@", 2);
+            assertThat(quorum.put(idAndAddress[0], idAndAddress[1])).as("voter " + idAndAddress[0] + " listed once").isNull();
+        }
+        // every node votes, at its own controller listener, and nothing else does
+        assertThat(quorum).isEqualTo(expectedVoters);
+        // the nodes start together: a quorum needs two of them before any is healthy
+        for (String broker : BROKERS) {
+            assertThat(services.path(broker).path("depends_on").fieldNames()).toIterable().as(broker)
+                    .noneMatch(BROKERS::contains);
+        }
+    }
+
+    @Test
+    void shouldReplicateEveryClusterTopicThreeTimesAndAcknowledgeOnTwo() {
+        for (String broker : BROKERS) {
+            JsonNode env = services.path(broker).path("environment");
+            for (String replicas : List.of("KAFKA_DEFAULT_REPLICATION_FACTOR", "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR",
+                    "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR")) {
+                assertThat(env.path(replicas).asText()).as(broker + " " + replicas).isEqualTo(String.valueOf(BROKERS.size()));
+            }
+            // a write is on two nodes before it is acknowledged, and one node may be lost without refusing writes
+            for (String minIsr : List.of("KAFKA_MIN_INSYNC_REPLICAS", "KAFKA_TRANSACTION_STATE_LOG_MIN_ISR")) {
+                assertThat(env.path(minIsr).asText()).as(broker + " " + minIsr).isEqualTo("2");
+            }
+            // topics are created by capture, with its partitions and replicas, never by the broker with its defaults
+            assertThat(env.path("KAFKA_AUTO_CREATE_TOPICS_ENABLE").asText()).as(broker).isEqualTo("false");
+            assertThat(env.path("KAFKA_AUTO_CREATE_TOPICS_ENABLE").isTextual()).as(broker + " a string, as Compose wants").isTrue();
+        }
+    }
+
+    @Test
+    void shouldGiveEachClusterNodeAndPipelineItsOwnVolumeAndHostPorts() {
+        Set<String> volumes = new HashSet<>();
+        for (String broker : BROKERS) {
+            JsonNode node = services.path(broker);
+            String dataDir = node.path("environment").path("KAFKA_LOG_DIRS").asText();
+            List<String> mounts = mounts(broker, dataDir);
+            assertThat(mounts).as(broker + " " + dataDir).hasSize(1);
+            assertThat(volumes.add(mounts.get(0))).as(broker + " volume " + mounts.get(0) + " of its own").isTrue();
+            // tools on this machine reach the node at the port it advertises on its HOST listener
+            List<String[]> ports = published(broker);
+            assertThat(ports).as(broker + " ports").hasSize(1);
+            assertThat(node.path("environment").path("KAFKA_ADVERTISED_LISTENERS").asText()).as(broker)
+                    .contains("HOST://localhost:" + ports.get(0)[1]);
+        }
+        for (String pipeline : CLUSTER_PIPELINES) {
+            JsonNode env = services.path(pipeline).path("environment");
+            assertThat(env.path("PIPELINE_DATA_DIR").asText()).as(pipeline).isEqualTo("/app/data");
+            List<String> mounts = mounts(pipeline, "/app/data");
+            assertThat(mounts).as(pipeline + " /app/data").hasSize(1);
+            assertThat(volumes.add(mounts.get(0))).as(pipeline + " volume " + mounts.get(0) + " of its own").isTrue();
+            // management and JMX published; JMX at the same port inside, as its stubs name the port it listens on
+            assertThat(published(pipeline)).as(pipeline).anyMatch(p -> p[2].equals("9876"));
+            assertThat(published(pipeline)).as(pipeline)
+                    .anyMatch(p -> p[1].equals(env.path("JMX_PORT").asText()) && p[2].equals(p[1]));
+        }
+        // named volumes, declared, none of the single-node setup's
+        volumes.forEach(volume -> assertThat(compose.path("volumes").has(volume)).as(volume + " declared").isTrue());
+        assertThat(volumes).doesNotContain("kafka-data", "pipeline-data");
+        // every port on the host's loopback only, no two services on one, each from a variable of .env.example with
+        // the same default
+        Map<String, String> hostPorts = new LinkedHashMap<>();
+        services.fields().forEachRemaining(s -> {
+            for (String[] port : published(s.getKey())) {
+                assertThat(port[0]).as(s.getKey() + " publishes on").isEqualTo("127.0.0.1");
+                Matcher variable = VARIABLE.matcher(port[1]);
+                if (!DEFAULT_SERVICES.contains(s.getKey())) {
+                    assertThat(variable.matches()).as(s.getKey() + " host port " + port[1] + " from a variable").isTrue();
+                }
+                String resolved = port[1];
+                if (variable.matches()) {
+                    assertThat(variable.group(2)).as(port[1]).startsWith(":-");
+                    assertThat(envExample.getProperty(variable.group(1))).as(variable.group(1) + " in .env.example")
+                            .isEqualTo(variable.group(2).substring(2));
+                    resolved = variable.group(2).substring(2);
+                }
+                String other = hostPorts.put(resolved, s.getKey());
+                assertThat(other).as("host port " + resolved + " of " + s.getKey() + " also taken by").isNull();
+            }
+        });
+    }
+
+    @Test
+    void shouldRunTheClusterPipelinesWithOneCaptureConfiguration() throws IOException {
+        Properties defaults = new Properties();
+        defaults.load(new StringReader(Files.readString(Path.of("application.properties"))));
+        Map<String, String> single = environment("pipeline");
+        Set<String> bootstrap = new TreeSet<>();
+        for (String broker : BROKERS) {
+            bootstrap.add(broker + ":9092");
+        }
+        Map<String, String> first = null;
+        for (String pipeline : CLUSTER_PIPELINES) {
+            JsonNode service = services.path(pipeline);
+            Map<String, String> env = environment(pipeline);
+            assertThat(service.path("build").asText()).as(pipeline).isEqualTo(".");
+            // every node, so that any one of them answers
+            assertThat(Set.of(env.get("KAFKA_BOOTSTRAP_SERVERS").split(","))).as(pipeline + " KAFKA_BOOTSTRAP_SERVERS")
+                    .isEqualTo(bootstrap);
+            assertThat(service.path("depends_on").fieldNames()).toIterable().as(pipeline)
+                    .containsExactlyInAnyOrderElementsOf(concat(List.of("postgres", "create-bucket"), BROKERS));
+            BROKERS.forEach(broker -> assertThat(service.path("depends_on").path(broker).path("condition").asText())
+                    .as(pipeline + " waits for " + broker).isEqualTo("service_healthy"));
+            // capture's topics: replicated on the three nodes, acknowledged on two, at least a partition per instance
+            assertThat(env.get("CDC_TOPIC_REPLICATION_FACTOR")).as(pipeline).isEqualTo(String.valueOf(BROKERS.size()));
+            assertThat(env.get("CDC_TOPIC_MIN_INSYNC_REPLICAS")).as(pipeline).isEqualTo("2");
+            Matcher partitions = VARIABLE.matcher(env.get("CDC_TOPIC_PARTITIONS"));
+            assertThat(partitions.matches()).as(pipeline + " CDC_TOPIC_PARTITIONS from a variable").isTrue();
+            assertThat(Integer.parseInt(partitions.group(2).substring(2))).as("default partitions")
+                    .isGreaterThanOrEqualTo(CLUSTER_PIPELINES.size());
+            assertThat(Integer.parseInt(envExample.getProperty(partitions.group(1)))).as(partitions.group(1))
+                    .isGreaterThanOrEqualTo(CLUSTER_PIPELINES.size());
+            // the position in a table of the pipeline's state schema, where every instance reads it
+            assertThat(env.get("CDC_OFFSETS_TABLE")).as(pipeline)
+                    .startsWith(defaults.getProperty("aggregate.state-schema") + ".").matches("[a-z_]+\\.[a-z_]+");
+            // one replication slot, publication and topics for all: none of them set per instance
+            assertThat(env.keySet()).as(pipeline).doesNotContain("CDC_SLOT_NAME", "CDC_PUBLICATION_NAME",
+                    "ARCHIVE_GROUP_ID", "AGGREGATE_STATE_SCHEMA");
+            // otherwise the single-node pipeline's configuration
+            Map<String, String> inherited = new TreeMap<>(single);
+            inherited.keySet().removeAll(List.of("KAFKA_BOOTSTRAP_SERVERS", "JMX_PORT"));
+            assertThat(env).as(pipeline).containsAllEntriesOf(inherited);
+            assertThat(service.path("healthcheck")).as(pipeline).isEqualTo(services.path("pipeline").path("healthcheck"));
+            // both import from the one folder: a file is imported once, by the instance holding its lock file's lock
+            assertThat(service.path("volumes").toString()).as(pipeline).contains("\"./csv_files:/app/csv_files\"");
+            if (first == null) {
+                first = env;
+            } else {
+                Map<String, String> same = new TreeMap<>(env);
+                same.remove("JMX_PORT");
+                Map<String, String> firstSame = new TreeMap<>(first);
+                firstSame.remove("JMX_PORT");
+                assertThat(same).as(pipeline + " configured as " + CLUSTER_PIPELINES.get(0)).isEqualTo(firstSame);
+                assertThat(env.get("JMX_PORT")).isNotEqualTo(first.get("JMX_PORT"));
+            }
+        }
+    }
+
+    /** The services that run the pipeline: those built from the Dockerfile. */
+    private static List<String> pipelines() {
+        List<String> pipelines = new ArrayList<>();
+        services.fields().forEachRemaining(s -> {
+            if (s.getValue().path("build").asText().equals(".")) {
+                pipelines.add(s.getKey());
+            }
+        });
+        return pipelines;
+    }
+
+    private static Map<String, String> environment(String service) {
+        Map<String, String> env = new TreeMap<>();
+        services.path(service).path("environment").fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
+        return env;
+    }
+
+    /** The ports a service publishes: host address, host port and container port, as written. */
+    private static List<String[]> published(String service) {
+        List<String[]> ports = new ArrayList<>();
+        for (JsonNode port : services.path(service).path("ports")) {
+            Matcher m = PUBLISHED.matcher(port.asText());
+            assertThat(m.matches()).as(service + " publishes " + port.asText() + " as address:host:container").isTrue();
+            ports.add(new String[] {m.group(1), m.group(2), m.group(3)});
+        }
+        return ports;
+    }
+
+    /** The sources mounted at {@code target} in a service. */
+    private static List<String> mounts(String service, String target) {
+        List<String> sources = new ArrayList<>();
+        for (JsonNode volume : services.path(service).path("volumes")) {
+            String[] parts = volume.asText().split(":");
+            if (parts.length >= 2 && parts[1].equals(target)) {
+                sources.add(parts[0]);
+            }
+        }
+        return sources;
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     private static String variableOf(String value) {
