@@ -19,6 +19,8 @@ import java.util.Map;
 
 import javax.sql.DataSource;
 
+import org.cdcpipeline.SetupLock;
+
 /**
  * The aggregates' state in PostgreSQL: for every source row its current contribution (group, value, or deleted), and
  * for every topic-partition the last Kafka offset applied, with the commit time and LSN of the newest change applied
@@ -41,7 +43,11 @@ public final class AggregateStore {
 
     /** Creates the state tables unless they exist. */
     public void createTables() throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+        SetupLock.inTransaction(dataSource, c -> createTables(c));
+    }
+
+    private void createTables(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
             st.execute("CREATE SCHEMA IF NOT EXISTS " + rows.substring(0, rows.lastIndexOf('.')));
             st.execute("CREATE TABLE IF NOT EXISTS " + rows + " (aggregate text NOT NULL, row_key text NOT NULL, "
                     + "group_key text, value numeric, deleted boolean NOT NULL, kafka_partition integer NOT NULL, "

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * the broker's auto-creation, with the broker's defaults); an existing topic with a lower message limit is raised.
  * An existing topic with another partition count is refused ({@link TopicLayoutException}): Kafka can only add
  * partitions, and a key would then hash to another partition than its earlier changes, so a row's changes would no
- * longer be read in order. Each topic is checked once per run.
+ * longer be read in order. Each topic is checked once per run. The dead-letter topics of every stage are made here too.
  */
 public final class CaptureTopics {
 
@@ -77,24 +77,21 @@ public final class CaptureTopics {
         }
     }
 
-    private void ensure(String topic) throws ExecutionException, InterruptedException, TimeoutException {
-        String limit = String.valueOf(maxMessageBytes);
-        Map<String, String> configs = new HashMap<>();
-        configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, limit);
-        if (!minInsyncReplicas.isEmpty()) {
-            configs.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minInsyncReplicas);
+    /**
+     * Creates a dead-letter topic before its first letter if it is missing: as capture's topics, but with one
+     * partition (a stage's letters stay in the order they were written). An existing one is used as it is. A cluster
+     * that creates no topic by itself (auto.create.topics.enable=false) needs this; others get the same layout.
+     */
+    public void ensureDeadLetterTopic(String topic) throws ExecutionException, InterruptedException, TimeoutException {
+        if (!ready.contains(topic)) {
+            create(topic, 1);
+            ready.add(topic);
         }
-        try {
-            admin.createTopics(List.of(new NewTopic(topic, Optional.of(partitions),
-                            replicationFactor < 0 ? Optional.empty() : Optional.of(replicationFactor)).configs(configs)))
-                    .all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            LOG.info("Created topic {} ({} partition(s), max.message.bytes {}{})", topic, partitions, limit,
-                    minInsyncReplicas.isEmpty() ? "" : ", min.insync.replicas " + minInsyncReplicas);
+    }
+
+    private void ensure(String topic) throws ExecutionException, InterruptedException, TimeoutException {
+        if (create(topic, partitions)) {
             return;
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw e;
-            }
         }
         int existing = admin.describeTopics(List.of(topic)).allTopicNames().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                 .get(topic).partitions().size();
@@ -102,6 +99,7 @@ public final class CaptureTopics {
         if (refusal != null) {
             throw new TopicLayoutException(refusal);
         }
+        String limit = String.valueOf(maxMessageBytes);
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
         ConfigEntry current = admin.describeConfigs(List.of(resource)).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                 .get(resource).get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
@@ -111,6 +109,30 @@ public final class CaptureTopics {
                     .all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             LOG.info("Raised max.message.bytes of topic {} from {} to {}", topic,
                     current == null ? "the broker's default" : current.value(), limit);
+        }
+    }
+
+    /** Creates the topic with the settings' layout; false when it exists already. */
+    private boolean create(String topic, int partitionCount) throws ExecutionException, InterruptedException,
+            TimeoutException {
+        String limit = String.valueOf(maxMessageBytes);
+        Map<String, String> configs = new HashMap<>();
+        configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, limit);
+        if (!minInsyncReplicas.isEmpty()) {
+            configs.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minInsyncReplicas);
+        }
+        try {
+            admin.createTopics(List.of(new NewTopic(topic, Optional.of(partitionCount),
+                            replicationFactor < 0 ? Optional.empty() : Optional.of(replicationFactor)).configs(configs)))
+                    .all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            LOG.info("Created topic {} ({} partition(s), max.message.bytes {}{})", topic, partitionCount, limit,
+                    minInsyncReplicas.isEmpty() ? "" : ", min.insync.replicas " + minInsyncReplicas);
+            return true;
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw e;
+            }
+            return false;
         }
     }
 

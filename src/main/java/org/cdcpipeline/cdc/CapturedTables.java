@@ -20,6 +20,7 @@ import javax.sql.DataSource;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.cdcpipeline.SetupLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,11 +82,13 @@ public final class CapturedTables {
         if (!enabled) {
             return;
         }
-        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
-            st.execute("CREATE SCHEMA IF NOT EXISTS " + quote(signalTable.schema()));
-            st.execute("CREATE TABLE IF NOT EXISTS " + signalTable.quoted()
-                    + " (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048))");
-        }
+        SetupLock.inTransaction(dataSource, c -> {
+            try (Statement st = c.createStatement()) {
+                st.execute("CREATE SCHEMA IF NOT EXISTS " + quote(signalTable.schema()));
+                st.execute("CREATE TABLE IF NOT EXISTS " + signalTable.quoted()
+                        + " (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048))");
+            }
+        });
         update(false);
         if (!heartbeatQuery.isBlank()) {
             try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
@@ -111,6 +114,13 @@ public final class CapturedTables {
     }
 
     private synchronized void update(boolean captureRunning) throws SQLException {
+        while (!tryUpdate(captureRunning)) {
+            LOG.info("Another instance changed publication {} meanwhile; looking at its tables again", publication);
+        }
+    }
+
+    /** False when another instance changed the publication between the look at it and the change. */
+    private boolean tryUpdate(boolean captureRunning) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             Set<TableId> wanted = wantedTables(c, include, signalTable);
             Set<TableId> published = publishedTables(c, publication);
@@ -120,7 +130,7 @@ public final class CapturedTables {
             Set<TableId> leaving = new LinkedHashSet<>(published);
             leaving.removeAll(wanted);
             if (exists && joining.isEmpty() && leaving.isEmpty()) {
-                return;
+                return true;
             }
             // once the slot exists, Debezium's initial snapshot has its tables: a table joining later that already holds
             // rows needs an incremental snapshot of its own
@@ -143,12 +153,19 @@ public final class CapturedTables {
                     joining.removeAll(toSnapshot);
                     toSnapshot.clear();
                     if (exists && joining.isEmpty() && leaving.isEmpty()) {
-                        return;
+                        return true;
                     }
                 }
             }
             c.setAutoCommit(false);
             try (Statement st = c.createStatement()) {
+                // one instance at a time changes the publication, each after seeing the last one's change
+                SetupLock.take(c);
+                if (publicationExists(c, publication) != exists || !publishedTables(c, publication).equals(published)) {
+                    c.rollback();
+                    c.setAutoCommit(true);
+                    return false;
+                }
                 st.execute("SET LOCAL lock_timeout = '30s'");
                 // a transaction still writing to a joining table commits first: its rows are then either in the
                 // snapshot or streamed, never in neither
@@ -186,6 +203,7 @@ public final class CapturedTables {
                 LOG.info(toSnapshot.contains(t) ? "Capturing table {}: its rows are published by an incremental snapshot"
                         : "Capturing table {}", t);
             }
+            return true;
         }
     }
 

@@ -1,17 +1,22 @@
 package org.cdcpipeline.aggregate;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.NotifyBuilder;
+import org.apache.camel.support.service.ServiceSupport;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.cdcpipeline.RouteContext;
 import org.cdcpipeline.TcpProxy;
 import org.cdcpipeline.TestServices;
 import org.cdcpipeline.TopicReader;
+import org.cdcpipeline.cdc.CaptureTopics;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -68,6 +73,16 @@ class AggregateDeadLetterRouteIT {
         CamelContext context = RouteContext.withRoutes(Map.of("aggregate.dead-letter-topic", deadLetterTopic,
                 "kafka.bootstrap-servers", bootstrapServers, "aggregate.retry.initial-delay-ms", "200",
                 "aggregate.retry.max-delay-ms", "1000"));
+        // the route makes its topic before the first letter
+        Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000));
+        context.getRegistry().bind("captureTopics", new CaptureTopics(admin, 1048576, 1, -1, ""));
+        context.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                admin.close(Duration.ofSeconds(5));
+            }
+        }, true, true);
         context.start();
         context.getRouteController().startRoute("aggregate-dead-letter");
         return context;

@@ -100,6 +100,23 @@ class TopicPartitionsIT {
     }
 
     @Test
+    void shouldCreateADeadLetterTopicWithOnePartitionAndTheSettingsReplicas() throws Exception {
+        String topic = "partsdl.dead-letter";
+        try (Admin admin = admin()) {
+            CaptureTopics topics = new CaptureTopics(admin, 1048576, 3, -1, "1");
+            topics.ensureDeadLetterTopic(topic);
+            topics.ensureDeadLetterTopic(topic);
+            assertThat(admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()).hasSize(1);
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            assertThat(admin.describeConfigs(List.of(resource)).all().get().get(resource)
+                    .get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value()).isEqualTo("1048576");
+            // one that exists is used as it is, whatever its partitions
+            admin.createTopics(List.of(new NewTopic("partsdl.other-dead-letter", 2, (short) 1))).all().get();
+            topics.ensureDeadLetterTopic("partsdl.other-dead-letter");
+        }
+    }
+
+    @Test
     void shouldRefuseATopicThatExistsWithAnotherPartitionCount() throws Exception {
         execute("CREATE SCHEMA parts_no", "CREATE TABLE parts_no.dokumenty (id integer PRIMARY KEY, tresc text)",
                 "INSERT INTO parts_no.dokumenty VALUES (1, 'a')");
