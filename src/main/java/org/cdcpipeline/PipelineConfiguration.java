@@ -222,7 +222,9 @@ public final class PipelineConfiguration implements CamelConfiguration {
         CaptureLock lock = new CaptureLock(CaptureLock.source(config.apply("postgres.host"),
                 Integer.parseInt(config.apply("postgres.port")), config.apply("postgres.db"), config.apply("postgres.user"),
                 config.apply("postgres.password"), (int) Math.max(1, (timeoutMillis + 999) / 1000)), slot);
-        CaptureRole role = new CaptureRole(lock, context, List.of("cdc-capture", "cdc-table-discovery"));
+        // with capture off, no route is this role's to start (the doctor then shows them off in the configuration)
+        CaptureRole role = new CaptureRole(lock, context,
+                cdcEnabled ? List.of("cdc-capture", "cdc-table-discovery") : List.of());
         context.addService(role, true, true);
         if (cdcEnabled) {
             context.addStartupListener(role);
