@@ -42,6 +42,7 @@ public final class CaptureTopics {
     private final short replicationFactor;
     private final String minInsyncReplicas;
     private final Set<String> ready = ConcurrentHashMap.newKeySet();
+    private final Map<String, String> refused = new ConcurrentHashMap<>();
 
     /**
      * @param replicationFactor -1 for the broker's default.replication.factor
@@ -71,10 +72,21 @@ public final class CaptureTopics {
     public void ensure(Collection<String> topics) throws ExecutionException, InterruptedException, TimeoutException {
         for (String topic : topics) {
             if (!ready.contains(topic)) {
-                ensure(topic);
+                try {
+                    ensure(topic);
+                } catch (TopicLayoutException e) {
+                    refused.put(topic, e.getMessage());
+                    throw e;
+                }
+                refused.remove(topic);
                 ready.add(topic);
             }
         }
+    }
+
+    /** Why capture waits now: a line for each topic it refused at its last attempt; empty when none. */
+    public List<String> refusals() {
+        return List.copyOf(new java.util.TreeMap<>(refused).values());
     }
 
     /**

@@ -32,6 +32,7 @@ import org.cdcpipeline.archive.ArchiveIntake;
 import org.cdcpipeline.archive.ArchiveStats;
 import org.cdcpipeline.cdc.CaptureRole;
 import org.cdcpipeline.cdc.CaptureStats;
+import org.cdcpipeline.cdc.CaptureTopics;
 import org.cdcpipeline.cdc.DeadLetterStatus;
 import org.cdcpipeline.cdc.SlotLag;
 import org.cdcpipeline.csv.ImportStats;
@@ -193,6 +194,7 @@ public final class ObservabilityConfiguration implements CamelConfiguration {
         }
         if (cdc) {
             beans.bind("captureRoleHealthCheck", new CaptureRoleCheck(beans.lookupByNameAndType("captureRole", CaptureRole.class)));
+            beans.bind("captureTopicsHealthCheck", new CaptureTopicsCheck(beans.lookupByNameAndType("captureTopics", CaptureTopics.class)));
         }
         if (aggregates) {
             beans.bind("aggregatesHealthCheck", new AggregatesCheck(beans.lookupByNameAndType("aggregateStats", AggregateStats.class)));

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import org.apache.avro.generic.GenericRecord;
+import org.apache.camel.health.HealthCheck;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -141,6 +142,12 @@ class TopicPartitionsIT {
                     assertThat(admin.listTopics().names().get()).doesNotContain("partsno.dead-letter");
                 });
                 assertThat(admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()).hasSize(2);
+                // readiness says why capture waits
+                HealthCheck.Result topicsCheck = pipeline.context().getRegistry()
+                        .lookupByNameAndType("captureTopicsHealthCheck", HealthCheck.class).call();
+                assertThat(topicsCheck.getState()).isEqualTo(HealthCheck.State.DOWN);
+                assertThat(topicsCheck.getMessage()).hasValueSatisfying(m -> assertThat(m)
+                        .contains("Topic " + topic + " has 2 partition(s), but cdc.topic-partitions is 3"));
 
                 Map<String, String> all = new HashMap<>(TestServices.endpoints());
                 all.putAll(settings("parts_no", "partsno"));
