@@ -133,8 +133,13 @@ class ScaleOutIT {
             s3.delayUploads(Duration.ZERO);
             load.stop();
 
-            Map<Integer, Long> ends = endOffsets();
-            long records = ends.values().stream().mapToLong(Long::longValue).sum();
+            // capture catches up on the last updates: the topic stops growing
+            List<Map<Integer, Long>> last = new ArrayList<>(List.of(endOffsets()));
+            await("capture caught up").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(3)).until(() -> {
+                Map<Integer, Long> now = endOffsets();
+                return now.equals(last.set(0, now));
+            });
+            long records = last.get(0).values().stream().mapToLong(Long::longValue).sum();
             Set<String> published = TopicReader.read(TOPIC, (int) records).stream()
                     .map(ScaleOutIT::position).collect(Collectors.toSet());
             assertThat(published).hasSize((int) records);

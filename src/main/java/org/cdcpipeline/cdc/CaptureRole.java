@@ -46,6 +46,8 @@ public final class CaptureRole extends ServiceSupport implements ExtendedStartup
     private final CamelContext context;
     private final List<String> routes;
     private volatile Role role = Role.STARTING;
+    /** Routes started while Camel still starts the others are taken as not started when it is done (camel run). */
+    private volatile boolean contextStarted;
     private volatile String holder = "";
     private String lastProblem;
 
@@ -82,18 +84,23 @@ public final class CaptureRole extends ServiceSupport implements ExtendedStartup
 
     @Override
     public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
-        // the routes capture hands its events to are not all started yet
+        // while Camel starts: the routes capture hands its events to are not all started yet; already started: a
+        // listener added later, when they are
+        if (alreadyStarted) {
+            contextStarted = true;
+        }
     }
 
     /** The first check, as soon as every route has started: a single instance captures at once. */
     @Override
     public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
+        contextStarted = true;
         check();
     }
 
     /** One step of the role: called every cdc.role-check-interval-ms, and once every route has started. */
     public synchronized void check() {
-        if (!isRunAllowed() || context.isStopping() || context.isStopped()) {
+        if (!contextStarted || !isRunAllowed() || context.isStopping() || context.isStopped()) {
             return;
         }
         try {

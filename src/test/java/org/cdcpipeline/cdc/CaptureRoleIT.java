@@ -76,6 +76,7 @@ class CaptureRoleIT {
                 "postgres", "postgres", e.get("postgres.password"), 5), SLOT);
         CaptureRole role = new CaptureRole(lock, context, List.of("cdc-capture", "cdc-table-discovery"));
         context.addService(role, true, true);
+        context.addStartupListener(role);
         return role;
     }
 
