@@ -48,6 +48,8 @@ public final class CaptureRole extends ServiceSupport implements ExtendedStartup
     private volatile Role role = Role.STARTING;
     /** Routes started while Camel still starts the others are taken as not started when it is done (camel run). */
     private volatile boolean contextStarted;
+    /** Whether the lock was taken by a standby (a take-over) rather than at this instance's start. */
+    private boolean fromStandby;
     private volatile String holder = "";
     private String lastProblem;
 
@@ -109,6 +111,7 @@ public final class CaptureRole extends ServiceSupport implements ExtendedStartup
                 case TAKING_OVER -> takeOver();
                 case STARTING, STANDBY -> {
                     if (lock.tryAcquire()) {
+                        fromStandby = role == Role.STANDBY;
                         role = Role.TAKING_OVER;
                         takeOver();
                     } else {
@@ -154,21 +157,19 @@ public final class CaptureRole extends ServiceSupport implements ExtendedStartup
             holder = lock.instance();
             return;
         }
-        boolean tookOver = !holder.isEmpty() && !holder.equals(lock.instance());
         holder = lock.instance();
         startRoutes();
         role = Role.CAPTURING;
-        LOG.info(tookOver ? "Capturing: {} took capture over, from the position the last reader saved"
+        LOG.info(fromStandby ? "Capturing: {} took capture over, from the position the last reader saved"
                 : "Capturing: {} reads the replication slot", lock.instance());
     }
 
     private void standby() throws SQLException {
-        String current = lock.holder().orElse("");
+        String current = lock.holder().orElse("another instance");
         if (role != Role.STANDBY || !current.equals(holder)) {
-            LOG.info("Standby: {} captures; {} takes over when it stops", current.isEmpty() ? "another instance"
-                    : current, lock.instance());
+            LOG.info("Standby: {} captures; {} takes over when it stops", current, lock.instance());
         }
-        holder = current.isEmpty() ? "another instance" : current;
+        holder = current;
         role = Role.STANDBY;
     }
 
