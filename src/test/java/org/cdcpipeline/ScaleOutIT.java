@@ -8,7 +8,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -21,8 +20,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -95,7 +92,12 @@ class ScaleOutIT {
                         + "FROM generate_series(1, " + ROWS + ") i");
         List<Process> processes = new ArrayList<>();
         List<Integer> ports = new ArrayList<>();
-        Load load = new Load();
+        RowUpdates load = new RowUpdates("UPDATE " + SCHEMA + ".klienci SET kraj = ?, nazwa = ? WHERE id = ?",
+                (update, i) -> {
+                    update.setString(1, COUNTRIES.get((int) (i * 7 % COUNTRIES.size())));
+                    update.setString(2, "v" + i);
+                    update.setInt(3, (int) (1 + i * 13 % ROWS));
+                });
         try (TcpProxy s3 = new TcpProxy(URI.create(TestServices.endpoints().get("s3.endpoint")).getPort())) {
             s3.up();
             String s3Endpoint = "http://127.0.0.1:" + s3.port();
@@ -155,46 +157,6 @@ class ScaleOutIT {
             load.stop();
             for (Process p : processes) {
                 p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-            }
-        }
-    }
-
-    /** Updates the rows one transaction at a time, moving each to another country, until stopped. */
-    private static final class Load implements Runnable {
-        private final AtomicBoolean running = new AtomicBoolean(true);
-        private final AtomicLong committed = new AtomicLong();
-        private Thread thread;
-
-        void start() {
-            thread = new Thread(this, "scale-out-load");
-            thread.start();
-        }
-
-        long committed() {
-            return committed.get();
-        }
-
-        void stop() throws InterruptedException {
-            running.set(false);
-            if (thread != null) {
-                thread.join(10_000);
-            }
-        }
-
-        @Override
-        public void run() {
-            try (Connection c = TestServices.connect(); PreparedStatement update = c.prepareStatement(
-                    "UPDATE " + SCHEMA + ".klienci SET kraj = ?, nazwa = ? WHERE id = ?")) {
-                for (int i = 0; running.get(); i++) {
-                    update.setString(1, COUNTRIES.get((i * 7) % COUNTRIES.size()));
-                    update.setString(2, "v" + i);
-                    update.setInt(3, 1 + (i * 13) % ROWS);
-                    update.executeUpdate();
-                    committed.incrementAndGet();
-                    Thread.sleep(5); // a steady stream the kill falls into
-                }
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
             }
         }
     }

@@ -9,8 +9,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,7 +18,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -28,6 +25,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.avro.generic.GenericRecord;
 import org.cdcpipeline.ChildProcessEnv;
 import org.cdcpipeline.PipelineJar;
+import org.cdcpipeline.RowUpdates;
 import org.cdcpipeline.S3Objects;
 import org.cdcpipeline.TestServices;
 import org.cdcpipeline.doctor.Doctor;
@@ -82,7 +80,8 @@ class StandbyTakeoverIT {
         int portB = TestServices.freePort();
         Process a = start("a", portA);
         Process b = null;
-        Load load = new Load();
+        RowUpdates load = new RowUpdates("UPDATE " + SCHEMA + ".dokumenty SET wersja = wersja + 1 WHERE id = ?",
+                (update, i) -> update.setInt(1, (int) (1 + i % ROWS)));
         try {
             await("a captures").atMost(Duration.ofSeconds(60)).until(() -> "capturing".equals(role(portA)));
             b = start("b", portB);
@@ -146,44 +145,6 @@ class StandbyTakeoverIT {
         Files.createDirectories(work.resolve(name + "-csv"));
         return PipelineJar.withEnvironment(ChildProcessEnv.of(instance(name, observePort)))
                 .startRunning(work.resolve(name + ".log"), Duration.ofSeconds(180));
-    }
-
-    /** Updates rows one transaction at a time, each raising a row's version by one, until stopped. */
-    private static final class Load implements Runnable {
-        private final AtomicBoolean running = new AtomicBoolean(true);
-        private volatile long committed;
-        private Thread thread;
-
-        void start() {
-            thread = new Thread(this, "standby-load");
-            thread.start();
-        }
-
-        long committed() {
-            return committed;
-        }
-
-        void stop() throws InterruptedException {
-            running.set(false);
-            if (thread != null) {
-                thread.join(10_000);
-            }
-        }
-
-        @Override
-        public void run() {
-            try (Connection c = TestServices.connect();
-                 PreparedStatement update = c.prepareStatement("UPDATE " + SCHEMA + ".dokumenty SET wersja = wersja + 1 WHERE id = ?")) {
-                for (int i = 0; running.get(); i++) {
-                    update.setInt(1, 1 + i % ROWS);
-                    update.executeUpdate();
-                    committed++;
-                    Thread.sleep(5); // a steady stream, not a burst the kill falls before or after
-                }
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }
     }
 
     private static Map<Integer, Integer> versions() throws Exception {
