@@ -1,5 +1,6 @@
 package org.cdcpipeline.cdc;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -10,6 +11,7 @@ import org.cdcpipeline.TestServices;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.cdcpipeline.TestServices.execute;
 
 /**
@@ -39,8 +41,8 @@ class CaptureRoleIT {
             // the capturing instance's session ends (a network cut, the server ended it)
             execute("SELECT pg_terminate_backend(l.pid) FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted "
                     + "AND l.objid = hashtext('" + SLOT + "')::oid AND l.classid = hashtext('cdc-pipeline capture')::oid");
-            b.check();
-            assertThat(b.role()).isEqualTo(CaptureRole.Role.CAPTURING);
+            // the server frees a session's locks once its backend has exited, a moment after the signal
+            checkUntil(b, CaptureRole.Role.CAPTURING);
             assertThat(started(second)).isTrue();
 
             a.check();
@@ -48,12 +50,19 @@ class CaptureRoleIT {
             assertThat(started(first)).as("capture stopped where the lock was lost").isFalse();
 
             second.getRouteController().stopAllRoutes();
-            b.stop(); // its session ends: the lock is free again
-            a.check();
-            assertThat(a.role()).isEqualTo(CaptureRole.Role.CAPTURING);
+            b.stop(); // its session ends: the lock is free again once the server's backend has exited
+            checkUntil(a, CaptureRole.Role.CAPTURING);
             assertThat(started(first)).isTrue();
             a.stop();
         }
+    }
+
+    /** Checks as the role route does, until the role is {@code expected}: a standby takes the lock at a later check. */
+    private static void checkUntil(CaptureRole role, CaptureRole.Role expected) {
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            role.check();
+            assertThat(role.role()).isEqualTo(expected);
+        });
     }
 
     /** A context with stand-ins for the capture routes, not started until a role starts them. */
