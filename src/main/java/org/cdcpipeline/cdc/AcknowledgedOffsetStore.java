@@ -110,13 +110,10 @@ public final class AcknowledgedOffsetStore extends FileOffsetBackingStore {
                 Thread.currentThread().interrupt();
             }
             if (events.isStopping()) {
-                // the last save of a stop: the position stays where it was, and the events after it are published
-                // again at the next start; not a failure to report
-                LOG.debug("Capture's position not saved at stop: {}", e.getMessage());
-                if (callback != null) {
-                    callback.onCompletion(null, null);
-                }
-                return CompletableFuture.completedFuture(null);
+                // reported as a failure all the same: on success Debezium would also confirm the position to the
+                // slot (task.commit), and PostgreSQL would never send the unacknowledged changes again
+                LOG.warn("Capture's position not saved at stop ({}): the changes after the last saved position are "
+                        + "published again at the next start", e.getMessage() == null ? "interrupted" : e.getMessage());
             }
             if (callback != null) {
                 callback.onCompletion(e, null);

@@ -49,6 +49,31 @@ class AcknowledgedOffsetStoreTest {
         }
     }
 
+    /**
+     * A stop while Kafka still holds events back saves nothing, and says so as a failure: Debezium confirms a
+     * position to the replication slot only after a save that succeeded.
+     */
+    @Test
+    void shouldFailTheLastSaveOfAStopWhileEventsWaitForKafka() throws Exception {
+        PublishedEvents events = new PublishedEvents(10).shareAs("publishedEventsStopTest");
+        events.handOver(PublishedEventsTest.event());
+        Path file = dir.resolve("offsets.dat");
+        AcknowledgedOffsetStore store = new AcknowledgedOffsetStore();
+        store.configure(config(file, "publishedEventsStopTest"));
+        store.start();
+        try {
+            PublishedEvents.stopping();
+            CompletableFuture<Throwable> reported = new CompletableFuture<>();
+            var saved = store.set(Map.of(bytes("[\"cdc\",{\"server\":\"dbserver1\"}]"), bytes("{\"lsn\":1}")),
+                    (error, result) -> reported.complete(error));
+            assertThatThrownBy(() -> saved.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(TimeoutException.class);
+            assertThat(reported.get(1, TimeUnit.SECONDS)).isInstanceOf(TimeoutException.class);
+            assertThat(file).doesNotExist();
+        } finally {
+            store.stop();
+        }
+    }
+
     @Test
     void shouldNameTheSettingWhenNoEventsAreNamed() {
         AcknowledgedOffsetStore store = new AcknowledgedOffsetStore();

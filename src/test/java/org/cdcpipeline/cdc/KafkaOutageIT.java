@@ -23,7 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** Kafka goes away while changes are committed: capture waits, and every change arrives once Kafka is back. */
+/**
+ * Kafka goes away while changes are committed: capture waits, and every change arrives once Kafka is back, also when
+ * the pipeline was stopped meanwhile.
+ */
 class KafkaOutageIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -33,50 +36,121 @@ class KafkaOutageIT {
 
     @Test
     void shouldPublishEveryChangeCommittedWhileKafkaWasDown() throws Exception {
-        Map<String, String> broker = new HashMap<>();
-        broker.put("pipeline.data-dir", work.resolve("kafka").toString());
-        broker.put("postgres.host", "external");
-        broker.put("s3.endpoint", "external");
-        broker.put("kafka.bootstrap-servers", "");
-        broker.put("kafka.embedded.port", String.valueOf(TestServices.freePort()));
-        broker.put("kafka.embedded.controller-port", String.valueOf(TestServices.freePort()));
-        EmbeddedServices kafka = EmbeddedServices.start(k -> broker.getOrDefault(k, ""), false);
-        String bootstrap = kafka.endpoints().get("kafka.bootstrap-servers");
-        try (TestPipeline pipeline = TestPipeline.start(Map.of("csv.dir", work.resolve("csv").toString(),
-                "csv.schema", "kafka_down", "pipeline.data-dir", work.resolve("data").toString(), "cdc.enabled", "true",
-                "kafka.bootstrap-servers", bootstrap, "topic.prefix", "kdown", "cdc.slot-name", "kafka_down",
-                "cdc.publication-name", "kafka_down"))) {
-            insert(1, 5);
-            assertThat(TopicReader.read(bootstrap, "kdown.kafka_down.klienci", 5)).hasSize(5);
+        Broker kafka = new Broker(work);
+        try (TestPipeline pipeline = TestPipeline.start(settings("kafka_down", kafka.bootstrap))) {
+            insert("kafka_down", 1, 5);
+            assertThat(TopicReader.read(kafka.bootstrap, "kafka_down.kafka_down.klienci", 5)).hasSize(5);
 
-            kafka.close();
+            kafka.stop();
             String beforeOutage = TestServices.column("SELECT pg_current_wal_lsn()::text").get(0);
-            insert(6, 10);
+            insert("kafka_down", 6, 10);
             // the outage itself, held for 5 s (Awaitility during, a fixed observation window): capture keeps the
             // changes it cannot publish, so the slot's confirmed position stays before them all along
-            await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(6)).until(() -> TestServices.column(
-                    "SELECT confirmed_flush_lsn <= '" + beforeOutage + "'::pg_lsn FROM pg_replication_slots "
-                            + "WHERE slot_name = 'kafka_down'").equals(List.of("t")));
-            kafka = EmbeddedServices.start(k -> broker.getOrDefault(k, ""), false);
+            await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(6))
+                    .until(() -> confirmedNotPast("kafka_down", beforeOutage));
+            kafka.start();
 
-            List<ConsumerRecord<String, String>> records = TopicReader.read(bootstrap, "kdown.kafka_down.klienci", 10);
-            Map<Integer, Set<Long>> lsnsById = new HashMap<>();
-            for (ConsumerRecord<String, String> r : records) {
-                JsonNode event = JSON.readTree(r.value());
-                lsnsById.computeIfAbsent(event.at("/payload/after/id").asInt(), id -> new HashSet<>())
-                        .add(event.at("/payload/source/lsn").asLong());
-            }
-            assertThat(lsnsById.keySet()).containsExactlyInAnyOrder(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
-            assertThat(lsnsById.values()).allSatisfy(lsns -> assertThat(lsns).hasSize(1));
+            assertEveryIdOnce(kafka.bootstrap, "kafka_down", 10);
         } finally {
-            kafka.close();
+            kafka.stop();
         }
     }
 
-    private static void insert(int from, int to) throws Exception {
+    /**
+     * The pipeline stops while Kafka is away, with changes captured but never acknowledged: neither the saved position
+     * nor the slot's confirmed position may pass them, or PostgreSQL would not send them again at the next start.
+     */
+    @Test
+    void shouldPublishAfterARestartTheChangesKafkaNeverAcknowledgedBeforeTheStop() throws Exception {
+        Broker kafka = new Broker(work);
+        try {
+            String beforeOutage;
+            try (TestPipeline pipeline = TestPipeline.start(settings("kafka_stop", kafka.bootstrap))) {
+                insert("kafka_stop", 1, 5);
+                assertThat(TopicReader.read(kafka.bootstrap, "kafka_stop.kafka_stop.klienci", 5)).hasSize(5);
+                // a position saved past them: the next start resumes streaming, not a new snapshot
+                String published = TestServices.column("SELECT pg_current_wal_lsn()::text").get(0);
+                await().atMost(Duration.ofSeconds(30)).until(() -> !confirmedNotPast("kafka_stop", published));
+                kafka.stop();
+                beforeOutage = TestServices.column("SELECT pg_current_wal_lsn()::text").get(0);
+                insert("kafka_stop", 6, 10);
+                // capture has read the changes (the slot's reader is past them) before the stop
+                await().atMost(Duration.ofSeconds(30)).until(() -> TestServices.column(
+                        "SELECT sent_lsn > '" + beforeOutage + "'::pg_lsn FROM pg_stat_replication r "
+                                + "JOIN pg_replication_slots s ON s.active_pid = r.pid WHERE s.slot_name = 'kafka_stop'")
+                        .equals(List.of("t")));
+            }
+            assertThat(confirmedNotPast("kafka_stop", beforeOutage))
+                    .as("the slot's confirmed position after a stop with changes Kafka never acknowledged").isTrue();
+
+            kafka.start();
+            try (TestPipeline pipeline = TestPipeline.start(settings("kafka_stop", kafka.bootstrap))) {
+                assertEveryIdOnce(kafka.bootstrap, "kafka_stop", 10);
+            }
+        } finally {
+            kafka.stop();
+        }
+    }
+
+    private Map<String, String> settings(String name, String bootstrap) {
+        return Map.of("csv.dir", work.resolve(name + "-csv").toString(), "csv.schema", name,
+                "pipeline.data-dir", work.resolve(name + "-data").toString(), "cdc.enabled", "true",
+                "kafka.bootstrap-servers", bootstrap, "topic.prefix", name, "cdc.slot-name", name,
+                "cdc.publication-name", name, "cdc.offset-flush-interval-ms", "200");
+    }
+
+    private static boolean confirmedNotPast(String slot, String lsn) throws Exception {
+        return TestServices.column("SELECT confirmed_flush_lsn <= '" + lsn + "'::pg_lsn FROM pg_replication_slots "
+                + "WHERE slot_name = '" + slot + "'").equals(List.of("t"));
+    }
+
+    /** Every id from 1 to {@code ids} is in the table's topic, each change with one LSN (published again: same LSN). */
+    private static void assertEveryIdOnce(String bootstrap, String schema, int ids) throws Exception {
+        List<ConsumerRecord<String, String>> records = TopicReader.read(bootstrap, schema + "." + schema + ".klienci", ids);
+        Map<Integer, Set<Long>> lsnsById = new HashMap<>();
+        for (ConsumerRecord<String, String> r : records) {
+            JsonNode event = JSON.readTree(r.value());
+            lsnsById.computeIfAbsent(event.at("/payload/after/id").asInt(), id -> new HashSet<>())
+                    .add(event.at("/payload/source/lsn").asLong());
+        }
+        assertThat(lsnsById.keySet()).containsExactlyInAnyOrderElementsOf(
+                java.util.stream.IntStream.rangeClosed(1, ids).boxed().toList());
+        assertThat(lsnsById.values()).allSatisfy(lsns -> assertThat(lsns).hasSize(1));
+    }
+
+    /** A Kafka broker of the test's own, stopped and started again on the same ports and data. */
+    private static final class Broker {
+        private final Map<String, String> settings = new HashMap<>();
+        private EmbeddedServices services;
+        final String bootstrap;
+
+        Broker(Path work) {
+            settings.put("pipeline.data-dir", work.resolve("kafka").toString());
+            settings.put("postgres.host", "external");
+            settings.put("s3.endpoint", "external");
+            settings.put("kafka.bootstrap-servers", "");
+            settings.put("kafka.embedded.port", String.valueOf(TestServices.freePort()));
+            settings.put("kafka.embedded.controller-port", String.valueOf(TestServices.freePort()));
+            start();
+            bootstrap = services.endpoints().get("kafka.bootstrap-servers");
+        }
+
+        void start() {
+            services = EmbeddedServices.start(k -> settings.getOrDefault(k, ""), false);
+        }
+
+        void stop() {
+            if (services != null) {
+                services.close();
+                services = null;
+            }
+        }
+    }
+
+    private static void insert(String schema, int from, int to) throws Exception {
         try (Connection c = TestServices.connect(); Statement st = c.createStatement()) {
             for (int id = from; id <= to; id++) {
-                st.execute("INSERT INTO kafka_down.klienci (id, nazwa) VALUES (" + id + ", 'Klient " + id + "')");
+                st.execute("INSERT INTO " + schema + ".klienci (id, nazwa) VALUES (" + id + ", 'Klient " + id + "')");
             }
         }
     }
