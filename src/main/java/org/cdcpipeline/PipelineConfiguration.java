@@ -2,6 +2,7 @@ package org.cdcpipeline;
 
 import java.nio.charset.Charset;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,8 @@ import org.cdcpipeline.archive.S3ArchiveObjects;
 import org.cdcpipeline.cdc.CaptureLock;
 import org.cdcpipeline.cdc.CaptureRole;
 import org.cdcpipeline.cdc.CaptureStats;
+import org.cdcpipeline.cdc.CaptureStreaming;
+import org.cdcpipeline.cdc.DebeziumErrors;
 import org.cdcpipeline.cdc.CaptureTopics;
 import org.cdcpipeline.cdc.CapturedTables;
 import org.cdcpipeline.cdc.ChangeEventRecord;
@@ -63,7 +66,7 @@ public final class PipelineConfiguration implements CamelConfiguration {
     static final List<String> START_ORDER = List.of("dataSource", "importStats", "csvReadLock", "csvFileReader",
             "headerCheck", "targetTables", "csvBatches", "batchTransactions", "importOutcomes",
             "capturedTables", "aggregateStore", "aggregateStats", "changeEventRecord", "publishedEvents", "kafkaBatch",
-            "deadLetterStatus", "kafkaAdmin", "captureTopics", "slotLag", "captureStats", "captureRole", "archiveStats", "s3Client",
+            "deadLetterStatus", "kafkaAdmin", "captureTopics", "slotLag", "captureStats", "captureRole", "captureStreaming", "archiveStats", "s3Client",
             "archiveIntake", "archiveBatchKey", "subscribeAdapter", "archiveLag", "archiveBatching");
 
     // beans of no settings
@@ -230,6 +233,17 @@ public final class PipelineConfiguration implements CamelConfiguration {
             context.addStartupListener(role);
         }
         return role;
+    }
+
+    /** Whether capture, where it runs, reads the slot, or Debezium retries a failure meanwhile (health, log). */
+    @BindToRegistry(value = "captureStreaming", lazy = true)
+    public CaptureStreaming captureStreaming(CamelContext context, @BeanInject("captureRole") CaptureRole role,
+            @PropertyInject("topic.prefix") String topicPrefix, @PropertyInject("cdc.stalled-after-ms") long stalledAfter)
+            throws Exception {
+        CaptureStreaming streaming = new CaptureStreaming(topicPrefix, Duration.ofMillis(stalledAfter),
+                () -> role.role() == CaptureRole.Role.CAPTURING, new DebeziumErrors(), Clock.systemUTC());
+        context.addService(streaming, true, true);
+        return streaming;
     }
 
     @BindToRegistry(value = "captureStats", lazy = true)

@@ -33,6 +33,8 @@ import org.cdcpipeline.archive.ArchiveIntake;
 import org.cdcpipeline.cdc.CaptureLock;
 import org.cdcpipeline.cdc.CaptureRole;
 import org.cdcpipeline.cdc.CaptureStats;
+import org.cdcpipeline.cdc.CaptureStreaming;
+import org.cdcpipeline.cdc.DebeziumErrors;
 import org.cdcpipeline.cdc.CaptureTopics;
 import org.cdcpipeline.cdc.CapturedTables;
 import org.cdcpipeline.cdc.ChangeEventRecord;
@@ -80,6 +82,8 @@ public final class RouteContext {
             // a Camel service: the routes start it, so it is made with its constructor (it connects only when checking)
             Map.entry("captureRole", new CaptureRole(new CaptureLock(CaptureLock.source("127.0.0.1", 9, "not-used",
                     "not-used", "not-used", 1), "not-used"), null, List.of())),
+            Map.entry("captureStreaming", new CaptureStreaming("not-used", java.time.Duration.ofSeconds(30), () -> false,
+                    new DebeziumErrors(), java.time.Clock.systemUTC())),
             Map.entry("capturedTables", CapturedTables.class),
             Map.entry("slotLag", SlotLag.class),
             Map.entry("deadLetterStatus", DeadLetterStatus.class),

@@ -1,6 +1,7 @@
 package org.cdcpipeline.doctor;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -29,6 +30,9 @@ final class DebeziumCheck {
     private static final String IDENTITY_SQL = """
             SELECT n.nspname, c.relname, c.relreplident FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
              WHERE c.relkind IN ('r', 'p')""";
+
+    /** At most this many of the slot's changes are decoded to find the one capture fails on (a bound on memory). */
+    private static final int DECODED_CHANGES = 100_000;
 
     private DebeziumCheck() {
     }
@@ -62,14 +66,57 @@ final class DebeziumCheck {
         long warnBytes = Long.parseLong(settings.get("cdc.slot-lag-warn-bytes").trim());
         String detail = "replication slot " + slot + " " + (reading.get().active() ? "active" : "inactive") + ", lag " + lag + " bytes";
         if (!reading.get().active()) {
+            Optional<String> unreadable = decodingError(c, slot, settings.get("cdc.publication-name"));
+            if (unreadable.isPresent()) {
+                results.add(CheckResult.fail(NAME, detail + ": PostgreSQL cannot decode it: " + unreadable.get(),
+                        decodingFix(slot, unreadable.get())));
+                return;
+            }
             results.add(CheckResult.warn(NAME, detail + ": no capture reads it, and PostgreSQL keeps its WAL",
-                    "start the pipeline; if capture is retired, drop the slot: SELECT pg_drop_replication_slot('" + slot + "')"));
+                    "start the pipeline (if it runs, its readiness check capture-streaming and its log say why capture "
+                            + "does not read the slot); if capture is retired, drop the slot: SELECT "
+                            + "pg_drop_replication_slot('" + slot + "')"));
         } else if (lag > warnBytes) {
             results.add(CheckResult.warn(NAME, detail + ", more than cdc.slot-lag-warn-bytes (" + warnBytes + ")",
                     "capture is behind: see the pipeline log (Kafka slow or down?) and doctor --component kafka"));
         } else {
             results.add(CheckResult.ok(NAME, detail));
         }
+    }
+
+    /**
+     * Decodes the slot's next changes as capture would, without consuming them: the error PostgreSQL gives capture
+     * at every retry, if any. Capture confirms its position only now and then, so the change it fails on may come
+     * after many it has read already: up to {@value #DECODED_CHANGES} are decoded. Empty when they decode, or when
+     * these credentials may not read the slot.
+     */
+    private static Optional<String> decodingError(Connection c, String slot, String publication) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_logical_slot_peek_binary_changes(?, NULL, "
+                + DECODED_CHANGES + ", 'proto_version', '1', 'publication_names', ?)")) {
+            ps.setString(1, slot);
+            ps.setString(2, publication);
+            ps.executeQuery().close();
+            return Optional.empty();
+        } catch (SQLException e) {
+            // insufficient privilege, or capture took the slot meanwhile: nothing learnt
+            if ("42501".equals(e.getSQLState()) || "55006".equals(e.getSQLState())) {
+                return Optional.empty();
+            }
+            return Optional.of(String.valueOf(e.getMessage()).replaceAll("\\s+", " ").trim());
+        }
+    }
+
+    private static String decodingFix(String slot, String error) {
+        if (error.contains("publication") && error.contains("does not exist")) {
+            return "the publication was dropped while capture ran, and the slot cannot decode the changes made before it "
+                    + "existed again (capture retries them without end, and cannot capture them any more). Drop the slot: "
+                    + "SELECT pg_drop_replication_slot('" + slot + "') (again if PostgreSQL says it is active: capture "
+                    + "retries every cdc.reconnect-wait-ms), then restart the pipeline once with "
+                    + "cdc.snapshot-mode=when_needed (CDC_SNAPSHOT_MODE): capture makes the slot again and, its saved "
+                    + "position being older than the slot, publishes every captured row again, then streams";
+        }
+        return "capture fails on this at every retry: remove the cause, and see the pipeline log (Debezium's "
+                + "ErrorHandler) and its readiness check capture-streaming";
     }
 
     /** Every instance of the pipeline on this slot, as PostgreSQL sees it connected, and which one captures. */

@@ -32,6 +32,7 @@ import org.cdcpipeline.archive.ArchiveIntake;
 import org.cdcpipeline.archive.ArchiveStats;
 import org.cdcpipeline.cdc.CaptureRole;
 import org.cdcpipeline.cdc.CaptureStats;
+import org.cdcpipeline.cdc.CaptureStreaming;
 import org.cdcpipeline.cdc.CaptureTopics;
 import org.cdcpipeline.cdc.DeadLetterStatus;
 import org.cdcpipeline.cdc.SlotLag;
@@ -195,6 +196,7 @@ public final class ObservabilityConfiguration implements CamelConfiguration {
         if (cdc) {
             beans.bind("captureRoleHealthCheck", new CaptureRoleCheck(beans.lookupByNameAndType("captureRole", CaptureRole.class)));
             beans.bind("captureTopicsHealthCheck", new CaptureTopicsCheck(beans.lookupByNameAndType("captureTopics", CaptureTopics.class)));
+            beans.bind("captureStreamingHealthCheck", new CaptureStreamingCheck(beans.lookupByNameAndType("captureStreaming", CaptureStreaming.class)));
         }
         if (aggregates) {
             beans.bind("aggregatesHealthCheck", new AggregatesCheck(beans.lookupByNameAndType("aggregateStats", AggregateStats.class)));

@@ -1,0 +1,120 @@
+package org.cdcpipeline.cdc;
+
+import java.lang.management.ManagementFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whether capture reads the replication slot where it should. Debezium retries a failure that repeats without end
+ * (errors.max.retries), logging each one: a slot it cannot decode, a permission taken away. Meanwhile no table is
+ * captured, the route stays started and the lock stays held, so no other instance takes over. This says so: once
+ * capture has been expected to stream for {@code stalledAfter} (this instance captures; no snapshot runs) and
+ * Debezium's streaming is not connected, capture is stalled, with the last error Debezium logged.
+ */
+public final class CaptureStreaming extends ServiceSupport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CaptureStreaming.class);
+
+    private final String topicPrefix;
+    private final Duration stalledAfter;
+    private final BooleanSupplier capturing;
+    private final DebeziumErrors errors;
+    private final Clock clock;
+    private volatile Instant notStreamingSince;
+    /** When capture was last seen streaming: Debezium's errors since then are why it does not. */
+    private volatile Instant lastStreaming = Instant.EPOCH;
+    private volatile boolean reported;
+
+    /**
+     * @param capturing whether this instance runs capture now (its role), so a standby is never stalled
+     */
+    public CaptureStreaming(String topicPrefix, Duration stalledAfter, BooleanSupplier capturing, DebeziumErrors errors,
+                            Clock clock) {
+        this.topicPrefix = topicPrefix;
+        this.stalledAfter = stalledAfter;
+        this.capturing = capturing;
+        this.errors = errors;
+        this.clock = clock;
+    }
+
+    @Override
+    protected void doStart() {
+        errors.install();
+    }
+
+    @Override
+    protected void doStop() {
+        errors.uninstall();
+    }
+
+    /** Looks at Debezium's metrics once: called with every role check. */
+    public void sample() {
+        Instant now = clock.instant();
+        if (!capturing.getAsBoolean() || streamingOrSnapshotting()) {
+            if (reported) {
+                LOG.info("Capture reads the replication slot again");
+            }
+            lastStreaming = now;
+            notStreamingSince = null;
+            reported = false;
+            return;
+        }
+        if (notStreamingSince == null) {
+            notStreamingSince = now;
+        }
+        Optional<String> stalled = stalled();
+        if (stalled.isPresent() && !reported) {
+            reported = true;
+            LOG.warn("{}", stalled.get());
+        }
+    }
+
+    /** Why capture is stalled, with what to do; empty while it streams, snapshots, is standby or within the grace. */
+    public Optional<String> stalled() {
+        Instant since = notStreamingSince;
+        if (since == null) {
+            return Optional.empty();
+        }
+        Duration stalledFor = Duration.between(since, clock.instant());
+        if (stalledFor.compareTo(stalledAfter) < 0) {
+            return Optional.empty();
+        }
+        Optional<DebeziumErrors.Error> error = errors.since(lastStreaming);
+        String fix = error.filter(e -> e.text().contains("no longer available on the server")).isPresent()
+                // the slot was moved past capture's saved position (pg_replication_slot_advance): only a snapshot helps
+                ? "restart once with cdc.snapshot-mode=when_needed (CDC_SNAPSHOT_MODE): capture publishes every "
+                + "captured row again, then streams"
+                : "run the doctor (java -jar cdc-pipeline.jar doctor --component debezium) for the cause and its fix";
+        return Optional.of("Capture has not read the replication slot for " + stalledFor.toSeconds() + " s"
+                + error.map(e -> "; Debezium's last error: " + e.shortText(400)).orElse("") + ". No table is captured meanwhile -> fix: "
+                + fix);
+    }
+
+    private boolean streamingOrSnapshotting() {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        return Boolean.TRUE.equals(attribute(server, "streaming", "Connected"))
+                || Boolean.TRUE.equals(attribute(server, "snapshot", "SnapshotRunning"));
+    }
+
+    private Object attribute(MBeanServer server, String context, String name) {
+        try {
+            Set<ObjectName> names = server.queryNames(new ObjectName("debezium.postgres:type=connector-metrics,context="
+                    + context + ",server=" + topicPrefix + ",*"), null);
+            return names.isEmpty() ? null : server.getAttribute(names.iterator().next(), name);
+        } catch (JMException | RuntimeException e) {
+            return null; // unregistered meanwhile: the task restarts
+        }
+    }
+}
