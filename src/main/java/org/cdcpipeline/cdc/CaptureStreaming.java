@@ -93,13 +93,13 @@ public final class CaptureStreaming extends ServiceSupport {
         }
         Optional<DebeziumErrors.Error> error = errors.since(lastStreaming);
         String fix = error.filter(e -> e.text().contains("no longer available on the server")).isPresent()
-                // the slot was moved past capture's saved position (pg_replication_slot_advance): only a snapshot helps
+                // the slot was moved past capture's saved position, or made again after it: only a snapshot helps
                 ? "restart once with cdc.snapshot-mode=when_needed (CDC_SNAPSHOT_MODE): capture publishes every "
                 + "captured row again, then streams"
                 : "run the doctor (java -jar cdc-pipeline.jar doctor --component debezium) for the cause and its fix";
         return Optional.of("Capture has not read the replication slot for " + stalledFor.toSeconds() + " s"
-                + error.map(e -> "; Debezium's last error: " + e.shortText(400)).orElse("") + ". No table is captured meanwhile -> fix: "
-                + fix);
+                + error.map(e -> "; Debezium's last error: " + e.shortText(400)).orElse("")
+                + ". No table is captured meanwhile -> fix: " + fix);
     }
 
     private boolean streamingOrSnapshotting() {
