@@ -1,15 +1,11 @@
 package org.cdcpipeline;
 
-import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,13 +26,9 @@ import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.cdcpipeline.aggregate.AggregateFunction;
-import org.cdcpipeline.aggregate.AggregateSnapshot;
-import org.cdcpipeline.aggregate.AggregateStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.postgresql.ds.PGSimpleDataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -150,7 +142,7 @@ class ScaleOutIT {
                         List<String> archived = archivedPositions();
                         assertThat(new HashSet<>(archived)).isEqualTo(published);
                         assertThat(archived).as("no change archived twice").hasSize(published.size());
-                        assertThat(aggregate()).isEqualTo(groupBy());
+                        assertThat(CountsByCountry.state(SCHEMA + "_state")).isEqualTo(CountsByCountry.groupBy(SCHEMA));
                     });
             assertNoOverlappingObjects();
         } finally {
@@ -234,29 +226,5 @@ class ScaleOutIT {
                         .isGreaterThan(list.get(i - 1)[1]);
             }
         });
-    }
-
-    private static Map<String, BigDecimal> aggregate() throws Exception {
-        PGSimpleDataSource ds = new PGSimpleDataSource();
-        ds.setUrl(TestServices.jdbcUrl());
-        ds.setUser("postgres");
-        ds.setPassword(TestServices.endpoints().get("postgres.password"));
-        Map<String, BigDecimal> groups = new TreeMap<>();
-        for (AggregateSnapshot.Group g : new AggregateStore(ds, SCHEMA + "_state")
-                .current("klienci-by-country", AggregateFunction.COUNT).groups()) {
-            groups.put(String.valueOf(g.group()), g.value());
-        }
-        return groups;
-    }
-
-    private static Map<String, BigDecimal> groupBy() throws Exception {
-        Map<String, BigDecimal> groups = new TreeMap<>();
-        try (Connection c = TestServices.connect(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT kraj, count(*) FROM " + SCHEMA + ".klienci GROUP BY kraj")) {
-            while (rs.next()) {
-                groups.put(rs.getString(1), rs.getBigDecimal(2));
-            }
-        }
-        return groups;
     }
 }

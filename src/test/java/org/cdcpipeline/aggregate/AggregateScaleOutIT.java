@@ -1,26 +1,21 @@
 package org.cdcpipeline.aggregate;
 
-import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.TreeMap;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.cdcpipeline.CountsByCountry;
 import org.cdcpipeline.Samples;
 import org.cdcpipeline.TestPipeline;
 import org.cdcpipeline.TestServices;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.postgresql.ds.PGSimpleDataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -57,16 +52,16 @@ class AggregateScaleOutIT {
                 await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
                     assertThat(partitions()).as("partitions capture created").isEqualTo(2);
                     assertThat(membersWithPartitions()).as("each instance holds one partition").isEqualTo(2);
-                    assertThat(sql()).hasSizeGreaterThan(2).isEqualTo(state());
+                    assertThat(CountsByCountry.groupBy("agg_two")).hasSizeGreaterThan(2).isEqualTo(CountsByCountry.state("agg_two_state"));
                 });
                 execute("UPDATE agg_two.klienci SET kraj = 'Malta' WHERE id <= 10",
                         "DELETE FROM agg_two.klienci WHERE id BETWEEN 11 AND 15",
                         "INSERT INTO agg_two.klienci (id, nazwa, kraj) VALUES (300, 'Nowy', 'Malta')");
-                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(state()).isEqualTo(sql()));
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(CountsByCountry.state("agg_two_state")).isEqualTo(CountsByCountry.groupBy("agg_two")));
             }
             // b has left: a takes over its partition and goes on from where b's state says
             execute("UPDATE agg_two.klienci SET kraj = 'Cypr' WHERE id BETWEEN 16 AND 30");
-            await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(state()).isEqualTo(sql()));
+            await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(CountsByCountry.state("agg_two_state")).isEqualTo(CountsByCountry.groupBy("agg_two")));
         }
     }
 
@@ -91,28 +86,5 @@ class AggregateScaleOutIT {
         Properties p = new Properties();
         p.put("bootstrap.servers", TestServices.endpoints().get("kafka.bootstrap-servers"));
         return p;
-    }
-
-    private static Map<String, BigDecimal> state() throws Exception {
-        PGSimpleDataSource ds = new PGSimpleDataSource();
-        ds.setUrl(TestServices.jdbcUrl());
-        ds.setUser("postgres");
-        ds.setPassword(TestServices.endpoints().get("postgres.password"));
-        Map<String, BigDecimal> groups = new TreeMap<>();
-        for (AggregateSnapshot.Group g : new AggregateStore(ds, "agg_two_state").current("klienci-by-country", AggregateFunction.COUNT).groups()) {
-            groups.put(String.valueOf(g.group()), g.value());
-        }
-        return groups;
-    }
-
-    private static Map<String, BigDecimal> sql() throws Exception {
-        Map<String, BigDecimal> groups = new TreeMap<>();
-        try (Connection c = TestServices.connect(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT kraj, count(*) FROM agg_two.klienci GROUP BY kraj")) {
-            while (rs.next()) {
-                groups.put(String.valueOf(rs.getString(1)), rs.getBigDecimal(2));
-            }
-        }
-        return groups;
     }
 }
