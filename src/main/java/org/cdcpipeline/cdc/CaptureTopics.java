@@ -139,12 +139,29 @@ public final class CaptureTopics {
                     .all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             LOG.info("Created topic {} ({} partition(s), max.message.bytes {}{})", topic, partitionCount, limit,
                     minInsyncReplicas.isEmpty() ? "" : ", min.insync.replicas " + minInsyncReplicas);
+            awaitLeaders(topic);
             return true;
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw e;
             }
             return false;
+        }
+    }
+
+    /**
+     * Waits until every partition of a new topic has a leader. A first produce before that may be answered
+     * NOT_LEADER_OR_FOLLOWER although the broker appended it, and the idempotent producer's retry then meets an
+     * out-of-order sequence without end.
+     */
+    private void awaitLeaders(String topic) throws ExecutionException, InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (admin.describeTopics(List.of(topic)).allTopicNames().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .get(topic).partitions().stream().anyMatch(p -> p.leader() == null || p.leader().isEmpty())) {
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("topic " + topic + " has partitions without a leader after " + TIMEOUT.toSeconds() + " s");
+            }
+            Thread.sleep(50);
         }
     }
 
