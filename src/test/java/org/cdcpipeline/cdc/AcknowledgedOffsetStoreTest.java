@@ -28,9 +28,7 @@ class AcknowledgedOffsetStoreTest {
         PublishedEvents events = new PublishedEvents(10).shareAs("publishedEventsStoreTest");
         events.handOver(PublishedEventsTest.event());
         Path file = dir.resolve("offsets.dat");
-        AcknowledgedOffsetStore store = new AcknowledgedOffsetStore();
-        store.configure(config(file, "publishedEventsStoreTest"));
-        store.start();
+        AcknowledgedOffsetStore store = startedStore(file, "publishedEventsStoreTest");
         try {
             CompletableFuture<Void> saved = CompletableFuture.runAsync(() -> {
                 try {
@@ -58,9 +56,7 @@ class AcknowledgedOffsetStoreTest {
         PublishedEvents events = new PublishedEvents(10).shareAs("publishedEventsStopTest");
         events.handOver(PublishedEventsTest.event());
         Path file = dir.resolve("offsets.dat");
-        AcknowledgedOffsetStore store = new AcknowledgedOffsetStore();
-        store.configure(config(file, "publishedEventsStopTest"));
-        store.start();
+        AcknowledgedOffsetStore store = startedStore(file, "publishedEventsStopTest");
         try {
             PublishedEvents.stopping();
             CompletableFuture<Throwable> reported = new CompletableFuture<>();
@@ -80,6 +76,14 @@ class AcknowledgedOffsetStoreTest {
         assertThatThrownBy(() -> store.configure(config(dir.resolve("offsets.dat"), null)))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("additionalProperties." + AcknowledgedOffsetStore.ACKNOWLEDGEMENTS);
+    }
+
+    /** A store on {@code file} that waits on the events shared as {@code events}, started. */
+    private static AcknowledgedOffsetStore startedStore(Path file, String events) {
+        AcknowledgedOffsetStore store = new AcknowledgedOffsetStore();
+        store.configure(config(file, events));
+        store.start();
+        return store;
     }
 
     private static EmbeddedWorkerConfig config(Path file, String events) {
