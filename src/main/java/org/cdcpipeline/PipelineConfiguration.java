@@ -235,13 +235,16 @@ public final class PipelineConfiguration implements CamelConfiguration {
         return role;
     }
 
-    /** Whether capture, where it runs, reads the slot, or Debezium retries a failure meanwhile (health, log). */
+    /**
+     * Whether capture, where it runs, reads the slot and gets its events into Kafka, or retries a failure meanwhile
+     * (health, log).
+     */
     @BindToRegistry(value = "captureStreaming", lazy = true)
     public CaptureStreaming captureStreaming(CamelContext context, @BeanInject("captureRole") CaptureRole role,
-            @PropertyInject("topic.prefix") String topicPrefix, @PropertyInject("cdc.stalled-after-ms") long stalledAfter)
-            throws Exception {
+            @BeanInject("publishedEvents") PublishedEvents published, @PropertyInject("topic.prefix") String topicPrefix,
+            @PropertyInject("cdc.stalled-after-ms") long stalledAfter) throws Exception {
         CaptureStreaming streaming = new CaptureStreaming(topicPrefix, Duration.ofMillis(stalledAfter),
-                () -> role.role() == CaptureRole.Role.CAPTURING, new DebeziumErrors(), Clock.systemUTC());
+                () -> role.role() == CaptureRole.Role.CAPTURING, new DebeziumErrors(), published, Clock.systemUTC());
         context.addService(streaming, true, true);
         return streaming;
     }

@@ -83,7 +83,7 @@ public final class RouteContext {
             Map.entry("captureRole", new CaptureRole(new CaptureLock(CaptureLock.source("127.0.0.1", 9, "not-used",
                     "not-used", "not-used", 1), "not-used"), null, List.of())),
             Map.entry("captureStreaming", new CaptureStreaming("not-used", java.time.Duration.ofSeconds(30), () -> false,
-                    new DebeziumErrors(), java.time.Clock.systemUTC())),
+                    new DebeziumErrors(), new PublishedEvents(1), java.time.Clock.systemUTC())),
             Map.entry("capturedTables", CapturedTables.class),
             Map.entry("slotLag", SlotLag.class),
             Map.entry("deadLetterStatus", DeadLetterStatus.class),

@@ -17,11 +17,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Whether capture reads the replication slot where it should. Debezium retries a failure that repeats without end
- * (errors.max.retries), logging each one: a slot it cannot decode, a permission taken away. Meanwhile no table is
- * captured, the route stays started and the lock stays held, so no other instance takes over. This says so: once
- * capture has been expected to stream for {@code stalledAfter} (this instance captures; no snapshot runs) and
- * Debezium's streaming is not connected, capture is stalled, with the last error Debezium logged.
+ * Whether capture moves where it should: reads the replication slot, and gets its events into Kafka. Debezium retries
+ * a failure that repeats without end (errors.max.retries), logging each one: a slot it cannot decode, a permission
+ * taken away. Meanwhile no table is captured, the route stays started and the lock stays held, so no other instance
+ * takes over. This says so: once capture has been expected to stream for {@code stalledAfter} (this instance
+ * captures; no snapshot runs) and Debezium's streaming is not connected, capture is stalled, with the last error
+ * Debezium logged. Capture is stalled too once events have waited that long for Kafka's acknowledgement without any
+ * acknowledged meanwhile: Kafka away or refusing, or a producer retrying without end (its own retries do not reach
+ * the route).
  */
 public final class CaptureStreaming extends ServiceSupport {
 
@@ -31,21 +34,30 @@ public final class CaptureStreaming extends ServiceSupport {
     private final Duration stalledAfter;
     private final BooleanSupplier capturing;
     private final DebeziumErrors errors;
+    private final PublishedEvents published;
     private final Clock clock;
     private volatile Instant notStreamingSince;
     /** When capture was last seen streaming: Debezium's errors since then are why it does not. */
     private volatile Instant lastStreaming = Instant.EPOCH;
     private volatile boolean reported;
+    /** Acknowledged events at the previous sample, and when that sample ran. */
+    private long lastAcknowledged = -1;
+    private Instant lastSample;
+    /** Since when events have waited for Kafka with none acknowledged; null while Kafka acknowledges or none wait. */
+    private volatile Instant unacknowledgedSince;
+    private volatile boolean reportedUnacknowledged;
 
     /**
      * @param capturing whether this instance runs capture now (its role), so a standby is never stalled
+     * @param published the events handed to Kafka and those it acknowledged
      */
     public CaptureStreaming(String topicPrefix, Duration stalledAfter, BooleanSupplier capturing, DebeziumErrors errors,
-                            Clock clock) {
+                            PublishedEvents published, Clock clock) {
         this.topicPrefix = topicPrefix;
         this.stalledAfter = stalledAfter;
         this.capturing = capturing;
         this.errors = errors;
+        this.published = published;
         this.clock = clock;
     }
 
@@ -59,9 +71,10 @@ public final class CaptureStreaming extends ServiceSupport {
         errors.uninstall();
     }
 
-    /** Looks at Debezium's metrics once: called with every role check. */
+    /** Looks at Debezium's metrics and Kafka's acknowledgements once: called with every role check. */
     public void sample() {
         Instant now = clock.instant();
+        samplePublishing(now);
         if (!capturing.getAsBoolean() || streamingOrSnapshotting()) {
             if (reported) {
                 LOG.info("Capture reads the replication slot again");
@@ -81,8 +94,56 @@ public final class CaptureStreaming extends ServiceSupport {
         }
     }
 
-    /** Why capture is stalled, with what to do; empty while it streams, snapshots, is standby or within the grace. */
+    /**
+     * Sampled, not timed per event: events wait while the count Kafka acknowledged has not moved since the previous
+     * sample, from that sample on.
+     */
+    private void samplePublishing(Instant now) {
+        long acknowledged = published.acknowledged();
+        if (published.idle() || acknowledged != lastAcknowledged) {
+            if (reportedUnacknowledged) {
+                LOG.info("Kafka acknowledges capture's events again");
+            }
+            unacknowledgedSince = null;
+            reportedUnacknowledged = false;
+        } else if (unacknowledgedSince == null) {
+            unacknowledgedSince = lastSample;
+        }
+        lastAcknowledged = acknowledged;
+        lastSample = now;
+        Optional<String> waiting = unacknowledged();
+        if (waiting.isPresent() && !reportedUnacknowledged) {
+            reportedUnacknowledged = true;
+            LOG.warn("{}", waiting.get());
+        }
+    }
+
+    /**
+     * Why capture is stalled, with what to do; empty while it streams or snapshots and Kafka acknowledges its events,
+     * on a standby, and within the grace.
+     */
     public Optional<String> stalled() {
+        return notReading().or(this::unacknowledged);
+    }
+
+    private Optional<String> unacknowledged() {
+        Instant since = unacknowledgedSince;
+        if (since == null) {
+            return Optional.empty();
+        }
+        Duration waitingFor = Duration.between(since, clock.instant());
+        if (waitingFor.compareTo(stalledAfter) < 0) {
+            return Optional.empty();
+        }
+        return Optional.of((published.handedOver() - published.acknowledged()) + " change events have waited "
+                + waitingFor.toSeconds() + " s for Kafka's acknowledgement, none acknowledged meanwhile. Capture pauses"
+                + " once cdc.max-in-flight wait; nothing is lost: capture's position is saved only up to what Kafka"
+                + " acknowledged -> fix: make Kafka reachable and writable (kafka.bootstrap-servers, readiness check"
+                + " kafka; the producer's retries are in the log, logger org.apache.kafka.clients.producer); if Kafka"
+                + " is well, restart the pipeline: the events not acknowledged are published again");
+    }
+
+    private Optional<String> notReading() {
         Instant since = notStreamingSince;
         if (since == null) {
             return Optional.empty();

@@ -83,6 +83,10 @@ public final class PublishedEvents {
         return handedOver.get();
     }
 
+    synchronized long acknowledged() {
+        return acknowledged;
+    }
+
     /**
      * The pipeline stops: the last batch is published meanwhile, and a position not acknowledged within a few seconds
      * is not saved (the events after the last saved one are published again at the next start), so a stop never

@@ -7,8 +7,9 @@ import org.cdcpipeline.cdc.CaptureStreaming;
 
 /**
  * Readiness of capture where it runs: DOWN once capture has not read the replication slot for cdc.stalled-after-ms
- * (Debezium retrying a failure that repeats), with Debezium's last error and where to look for the fix. UP on a
- * standby, during a snapshot and while capture streams.
+ * (Debezium retrying a failure that repeats), with Debezium's last error and where to look for the fix, or once its
+ * events have waited that long for Kafka's acknowledgement with none acknowledged. UP on a standby, during a snapshot
+ * and while capture streams into Kafka.
  */
 public final class CaptureStreamingCheck extends ReadinessCheck {
 

@@ -17,6 +17,7 @@ class CaptureStreamingTest {
 
     private final DebeziumErrors errors = new DebeziumErrors();
     private final AtomicBoolean capturing = new AtomicBoolean(true);
+    private final PublishedEvents published = new PublishedEvents(10);
     private Instant now = Instant.parse("2026-11-29T12:00:00Z");
 
     private CaptureStreaming streaming() {
@@ -37,7 +38,7 @@ class CaptureStreamingTest {
             }
         };
         CaptureStreaming streaming = new CaptureStreaming("no-such-prefix", Duration.ofSeconds(30), capturing::get,
-                errors, clock);
+                errors, published, clock);
         streaming.start();
         return streaming;
     }
@@ -92,5 +93,40 @@ class CaptureStreamingTest {
         now = now.plusSeconds(31);
         assertThat(streaming.stalled()).hasValueSatisfying(problem -> assertThat(problem)
                 .doesNotContain("not Debezium's").contains("for 31 s"));
+    }
+
+    @Test
+    void shouldReportEventsKafkaHasNotAcknowledgedForTheGraceWhileDebeziumStreams() throws Exception {
+        CaptureStreaming streaming = streaming();
+        capturing.set(false); // not reading the slot is not the matter here: as on a standby
+        streaming.sample();
+        for (int i = 0; i < 3; i++) {
+            published.handOver(PublishedEventsTest.event());
+        }
+        published.acknowledge(1);
+        now = now.plusSeconds(2);
+        streaming.sample(); // acknowledged moved since the last sample: Kafka answers
+        now = now.plusSeconds(2);
+        streaming.sample();
+        now = now.plusSeconds(27);
+        streaming.sample();
+        assertThat(streaming.stalled()).as("waiting since the sample 29 s ago").isEmpty();
+
+        now = now.plusSeconds(2);
+        streaming.sample();
+        assertThat(streaming.stalled()).hasValueSatisfying(problem -> assertThat(problem)
+                .startsWith("2 change events have waited 31 s for Kafka's acknowledgement")
+                .contains("kafka.bootstrap-servers").contains("published again"));
+
+        published.acknowledge(1);
+        now = now.plusSeconds(2);
+        streaming.sample();
+        assertThat(streaming.stalled()).as("an acknowledgement since the last sample").isEmpty();
+        now = now.plusSeconds(20);
+        streaming.sample();
+        published.acknowledge(1);
+        now = now.plusSeconds(20);
+        streaming.sample();
+        assertThat(streaming.stalled()).as("none waits").isEmpty();
     }
 }

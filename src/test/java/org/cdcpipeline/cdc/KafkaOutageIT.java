@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Kafka goes away while changes are committed: capture waits, and every change arrives once Kafka is back, also when
+ * Kafka goes away while changes are committed: capture waits and says so, and every change arrives once Kafka is back, also when
  * the pipeline was stopped meanwhile.
  */
 class KafkaOutageIT {
@@ -44,13 +44,20 @@ class KafkaOutageIT {
             kafka.stop();
             String beforeOutage = TestServices.column("SELECT pg_current_wal_lsn()::text").get(0);
             insert("kafka_down", 6, 10);
-            // the outage itself, held for 5 s (Awaitility during, a fixed observation window): capture keeps the
+            // said where an operator looks: the readiness check capture-streaming and the log
+            CaptureStreaming streaming = pipeline.context().getRegistry()
+                    .lookupByNameAndType("captureStreaming", CaptureStreaming.class);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(streaming.stalled())
+                    .hasValueSatisfying(problem -> assertThat(problem)
+                            .startsWith("5 change events have waited").contains("for Kafka's acknowledgement")));
+            // the outage itself, held for 5 s more (Awaitility during, a fixed observation window): capture keeps the
             // changes it cannot publish, so the slot's confirmed position stays before them all along
             await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(6))
                     .until(() -> confirmedNotPast("kafka_down", beforeOutage));
             kafka.start();
 
             assertEveryIdOnce(kafka.bootstrap, "kafka_down", 10);
+            await().atMost(Duration.ofSeconds(10)).until(() -> streaming.stalled().isEmpty());
         } finally {
             kafka.stop();
         }
@@ -96,7 +103,7 @@ class KafkaOutageIT {
         return Map.of("csv.dir", work.resolve(name + "-csv").toString(), "csv.schema", name,
                 "pipeline.data-dir", work.resolve(name + "-data").toString(), "cdc.enabled", "true",
                 "kafka.bootstrap-servers", bootstrap, "topic.prefix", name, "cdc.slot-name", name,
-                "cdc.publication-name", name, "cdc.offset-flush-interval-ms", "200");
+                "cdc.publication-name", name, "cdc.offset-flush-interval-ms", "200", "cdc.stalled-after-ms", "2000");
     }
 
     private static boolean confirmedNotPast(String slot, String lsn) throws Exception {
