@@ -126,17 +126,15 @@ public final class CaptureStreaming extends ServiceSupport {
         return notReading().or(this::unacknowledged);
     }
 
+    /** How long since {@code since}, once that is past the grace; empty before, or when {@code since} is null. */
+    private Optional<Duration> pastGrace(Instant since) {
+        return Optional.ofNullable(since).map(s -> Duration.between(s, clock.instant()))
+                .filter(d -> d.compareTo(stalledAfter) >= 0);
+    }
+
     private Optional<String> unacknowledged() {
-        Instant since = unacknowledgedSince;
-        if (since == null) {
-            return Optional.empty();
-        }
-        Duration waitingFor = Duration.between(since, clock.instant());
-        if (waitingFor.compareTo(stalledAfter) < 0) {
-            return Optional.empty();
-        }
-        return Optional.of((published.handedOver() - published.acknowledged()) + " change events have waited "
-                + waitingFor.toSeconds() + " s for Kafka's acknowledgement, none acknowledged meanwhile. Capture pauses"
+        return pastGrace(unacknowledgedSince).map(waitingFor -> (published.handedOver() - published.acknowledged())
+                + " change events have waited " + waitingFor.toSeconds() + " s for Kafka's acknowledgement, none acknowledged meanwhile. Capture pauses"
                 + " once cdc.max-in-flight wait; nothing is lost: capture's position is saved only up to what Kafka"
                 + " acknowledged -> fix: make Kafka reachable and writable (kafka.bootstrap-servers, readiness check"
                 + " kafka; the producer's retries are in the log, logger org.apache.kafka.clients.producer); if Kafka"
@@ -144,23 +142,19 @@ public final class CaptureStreaming extends ServiceSupport {
     }
 
     private Optional<String> notReading() {
-        Instant since = notStreamingSince;
-        if (since == null) {
-            return Optional.empty();
-        }
-        Duration stalledFor = Duration.between(since, clock.instant());
-        if (stalledFor.compareTo(stalledAfter) < 0) {
-            return Optional.empty();
-        }
+        return pastGrace(notStreamingSince).map(this::notReadingFor);
+    }
+
+    private String notReadingFor(Duration stalledFor) {
         Optional<DebeziumErrors.Error> error = errors.since(lastStreaming);
         String fix = error.filter(e -> e.text().contains("no longer available on the server")).isPresent()
                 // the slot was moved past capture's saved position, or made again after it: only a snapshot helps
                 ? "restart once with cdc.snapshot-mode=when_needed (CDC_SNAPSHOT_MODE): capture publishes every "
                 + "captured row again, then streams"
                 : "run the doctor (java -jar cdc-pipeline.jar doctor --component debezium) for the cause and its fix";
-        return Optional.of("Capture has not read the replication slot for " + stalledFor.toSeconds() + " s"
+        return "Capture has not read the replication slot for " + stalledFor.toSeconds() + " s"
                 + error.map(e -> "; Debezium's last error: " + e.shortText(400)).orElse("")
-                + ". No table is captured meanwhile -> fix: " + fix);
+                + ". No table is captured meanwhile -> fix: " + fix;
     }
 
     private boolean streamingOrSnapshotting() {
