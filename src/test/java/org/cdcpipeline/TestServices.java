@@ -10,6 +10,8 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.cdcpipeline.embedded.EmbeddedServices;
 
@@ -18,6 +20,8 @@ import org.cdcpipeline.embedded.EmbeddedServices;
  * every test; tests isolate themselves with their own schema, topics or prefixes.
  */
 public final class TestServices {
+
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
     private static Map<String, String> endpoints;
 
@@ -112,12 +116,20 @@ public final class TestServices {
         return rows;
     }
 
+    /**
+     * A loopback port free now and never handed out before in this test run: the kernel may give the same ephemeral
+     * port to two binds in a row once the first socket is closed, and two servers of one pipeline must not share one.
+     */
     public static int freePort() {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+        while (true) {
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                if (HANDED_OUT.add(socket.getLocalPort())) {
+                    return socket.getLocalPort();
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
         }
     }
 }
