@@ -17,6 +17,7 @@ import io.debezium.config.Configuration;
 import io.debezium.connector.postgresql.PostgresConnectorConfig;
 import io.debezium.connector.postgresql.PostgresSourceInfoStructMaker;
 import io.debezium.data.Envelope;
+import io.debezium.schema.SchemaFactory;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
@@ -88,10 +89,15 @@ public final class ChangeEventRecord implements Processor {
         in.setHeader(KafkaConstants.OVERRIDE_TOPIC, topic);
     }
 
-    /** The envelope schema of a row schema (named after its topic, so it identifies the envelope), as Debezium defines it. */
+    /**
+     * The envelope schema of a row schema (named after its topic, so it identifies the envelope), as Debezium's
+     * connectors define it: with the transaction block declared before the build, so it follows the source block
+     * (before, after, source, transaction, op, ts_ms, ts_us, ts_ns), as in Debezium's own events.
+     */
     private Schema envelope(String topic, Schema rowSchema) {
         return cached(envelopesByInstance, envelopes, rowSchema, row -> Envelope.defineSchema().withName(topic + ".Envelope")
-                .withRecord(row).withSource(sourceSchema).build().schema());
+                .withRecord(row).withSource(sourceSchema).withTransaction(SchemaFactory.get().transactionBlockSchema())
+                .build().schema());
     }
 
     /**

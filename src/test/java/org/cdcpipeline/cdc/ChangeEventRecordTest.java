@@ -11,11 +11,13 @@ import io.debezium.config.Configuration;
 import io.debezium.connector.postgresql.PostgresConnectorConfig;
 import io.debezium.connector.postgresql.PostgresSourceInfoStructMaker;
 import io.debezium.data.Envelope;
+import io.debezium.schema.SchemaFactory;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.debezium.DebeziumConstants;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
+import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaAndValue;
 import org.apache.kafka.connect.data.SchemaBuilder;
@@ -102,8 +104,11 @@ class ChangeEventRecordTest {
                         .with("database.dbname", "postgres").build()));
         Struct sourceStruct = new Struct(maker.schema());
         source.forEach(sourceStruct::put);
+        // as Debezium's TableSchemaBuilder defines a table's envelope
         Envelope envelope = Envelope.defineSchema().withName("dbserver1.public.klienci.Envelope").withRecord(ROW)
-                .withSource(maker.schema()).build();
+                .withSource(maker.schema()).withTransaction(SchemaFactory.get().transactionBlockSchema()).build();
+        assertThat(envelope.schema().fields()).extracting(Field::name)
+                .containsExactly("before", "after", "source", "transaction", "op", "ts_ms", "ts_us", "ts_ns");
         Instant at = Instant.ofEpochMilli(1741899497103L);
         Struct expected = switch (op) {
             case "r" -> envelope.read(after, sourceStruct, at);
