@@ -7,7 +7,7 @@ import java.sql.Statement;
 import java.util.Map;
 import java.util.TreeMap;
 
-import org.cdcpipeline.aggregate.AggregateFunction;
+import org.cdcpipeline.aggregate.AggregateDefinition;
 import org.cdcpipeline.aggregate.AggregateSnapshot;
 import org.cdcpipeline.aggregate.AggregateStore;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -26,7 +26,8 @@ public final class CountsByCountry {
         ds.setPassword(TestServices.endpoints().get("postgres.password"));
         Map<String, BigDecimal> groups = new TreeMap<>();
         for (AggregateSnapshot.Group g : new AggregateStore(ds, stateSchema)
-                .current("klienci-by-country", AggregateFunction.COUNT).groups()) {
+                .current(new AggregateDefinition("klienci-by-country", "dbserver1", "public", "klienci",
+                "kraj", "count", "", "")).groups()) {
             groups.put(String.valueOf(g.group()), g.value());
         }
         return groups;

@@ -69,7 +69,7 @@ class LeastPrivilegeIT {
             assertThat(TopicReader.read("leastpriv." + SCHEMA + ".klienci", 40)).hasSize(40);
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
                 List<GenericRecord> groups = S3Objects.parquetRows(PREFIX + "klienci-by-country/current.parquet");
-                assertThat(groups.stream().mapToLong(g -> (Long) g.get("row_count")).sum()).isEqualTo(40);
+                assertThat(groups.stream().mapToLong(g -> (Long) g.get("__rows")).sum()).isEqualTo(40);
             });
             assertThat(TestServices.column("SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname IN ('"
                     + SCHEMA + "', '" + STATE + "')")).containsExactly(ROLE);

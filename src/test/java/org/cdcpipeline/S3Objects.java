@@ -1,15 +1,21 @@
 package org.cdcpipeline;
 
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.apache.avro.LogicalTypes;
+import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.camel.dataformat.parquet.avro.ParquetInputStream;
 import org.apache.parquet.avro.AvroParquetReader;
 import org.apache.parquet.hadoop.ParquetReader;
+import org.cdcpipeline.archive.ChangeEventParser;
 import org.cdcpipeline.archive.S3ArchiveObjects;
 import software.amazon.awssdk.core.sync.ResponseTransformer;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -33,6 +39,12 @@ public final class S3Objects {
         }
     }
 
+    public static void put(String key, byte[] bytes) {
+        try (S3Client s3 = client()) {
+            s3.putObject(b -> b.bucket(bucket()).key(key), software.amazon.awssdk.core.sync.RequestBody.fromBytes(bytes));
+        }
+    }
+
     /** The rows of a Parquet object; an empty list when the object does not exist. */
     public static List<GenericRecord> parquetRows(String key) throws IOException {
         try (S3Client s3 = client()) {
@@ -52,6 +64,33 @@ public final class S3Objects {
             }
         }
         return rows;
+    }
+
+    /**
+     * A column of a Parquet row as Java reads it: a decimal as a BigDecimal, a date as a LocalDate, text as a String,
+     * numbers as they are; null for SQL NULL or a column the row does not have.
+     */
+    public static Object value(GenericRecord r, String column) {
+        Schema.Field field = r.getSchema().getField(column);
+        Object value = field == null ? null : r.get(column);
+        if (value == null) {
+            return null;
+        }
+        Schema type = field.schema().isUnion() ? field.schema().getTypes().stream()
+                .filter(t -> t.getType() != Schema.Type.NULL).findFirst().orElseThrow() : field.schema();
+        if (type.getLogicalType() instanceof LogicalTypes.Decimal decimal) {
+            return ChangeEventParser.decimal((ByteBuffer) value, decimal.getScale());
+        }
+        if (type.getLogicalType() instanceof LogicalTypes.Date) {
+            return LocalDate.ofEpochDay((Integer) value);
+        }
+        return value instanceof CharSequence text ? text.toString() : value;
+    }
+
+    /** A numeric column of a Parquet row (integer, double or decimal) as a BigDecimal; null for NULL. */
+    public static BigDecimal number(GenericRecord r, String column) {
+        Object value = value(r, column);
+        return value == null ? null : value instanceof BigDecimal d ? d : new BigDecimal(value.toString());
     }
 
     private static String bucket() {

@@ -54,7 +54,7 @@ public final class Aggregate {
     }
 
     public AggregateSnapshot snapshot() throws SQLException {
-        return store.current(definition.name(), definition.function());
+        return store.current(definition);
     }
 
     /** The current snapshot if a batch was applied since the last one written (or none was yet), else null. */

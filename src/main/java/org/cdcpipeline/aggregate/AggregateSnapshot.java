@@ -6,12 +6,20 @@ import java.util.List;
 /**
  * One complete, consistent state of an aggregate.
  *
+ * @param columns  the snapshot's group and value columns: names and types
  * @param asOfTsMs commit time of the latest change applied
  * @param asOfLsn  WAL position of the latest change applied, null if unknown
  */
-public record AggregateSnapshot(String aggregate, AggregateFunction function, List<Group> groups, long asOfTsMs, Long asOfLsn) {
+public record AggregateSnapshot(String aggregate, Columns columns, List<Group> groups, long asOfTsMs, Long asOfLsn) {
 
     /** @param group null for the rows whose group column is null */
     public record Group(String group, BigDecimal value, long rows) {
+    }
+
+    /**
+     * The snapshot's group column (named and typed after the source column) and value column ({@code count},
+     * {@code avg_wiek}...), typed after the function and the source value column.
+     */
+    public record Columns(String group, ColumnType groupType, String value, ColumnType valueType) {
     }
 }

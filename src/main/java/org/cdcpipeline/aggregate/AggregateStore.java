@@ -13,6 +13,7 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -198,10 +199,14 @@ public final class AggregateStore {
         }
     }
 
-    /** The complete current aggregate, one row per group, ordered by group (NULL last). */
-    public AggregateSnapshot current(String aggregate, AggregateFunction function) throws SQLException {
-        String sql = "SELECT group_key, " + function.sql("value") + ", count(*) FROM " + rows
-                + " WHERE aggregate = ? AND NOT deleted GROUP BY group_key ORDER BY group_key NULLS LAST";
+    /**
+     * The complete current aggregate, one row per group, with its columns typed after the source table's columns as
+     * PostgreSQL's catalog gives them now (text and double when the table or column is not found).
+     */
+    public AggregateSnapshot current(AggregateDefinition definition) throws SQLException {
+        String aggregate = definition.name();
+        String sql = "SELECT group_key, " + definition.function().sql("value") + ", count(*) FROM " + rows
+                + " WHERE aggregate = ? AND NOT deleted GROUP BY group_key";
         List<AggregateSnapshot.Group> groups = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {
             // one snapshot of the table for the groups and their as-of position
@@ -215,6 +220,7 @@ public final class AggregateStore {
                     }
                 }
             }
+            AggregateSnapshot.Columns columns = columns(c, definition);
             long asOfTsMs = 0;
             Long asOfLsn = null;
             // the newest change applied, as saved with the offsets (and, for state written before they held it, the
@@ -233,7 +239,27 @@ public final class AggregateStore {
                 }
             }
             c.commit();
-            return new AggregateSnapshot(aggregate, function, groups, asOfTsMs, asOfLsn);
+            return new AggregateSnapshot(aggregate, columns, groups, asOfTsMs, asOfLsn);
         }
+    }
+
+    private static AggregateSnapshot.Columns columns(Connection c, AggregateDefinition definition) throws SQLException {
+        Map<String, ColumnType> types = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT column_name, udt_name, numeric_precision, numeric_scale "
+                + "FROM information_schema.columns WHERE table_schema = ? AND table_name = ? AND column_name IN (?, ?)")) {
+            ps.setString(1, definition.schema());
+            ps.setString(2, definition.table());
+            ps.setString(3, definition.groupBy());
+            ps.setString(4, definition.valueColumn());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    types.put(rs.getString(1), ColumnType.ofSql(rs.getString(2), (Integer) rs.getObject(3),
+                            (Integer) rs.getObject(4)));
+                }
+            }
+        }
+        return new AggregateSnapshot.Columns(definition.groupBy(), types.getOrDefault(definition.groupBy(), ColumnType.TEXT),
+                definition.valueName(), ColumnType.ofValue(definition.function(),
+                        types.getOrDefault(definition.valueColumn(), ColumnType.DOUBLE)));
     }
 }

@@ -2,6 +2,11 @@ package org.cdcpipeline.aggregate;
 
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,10 +37,12 @@ public final class RowChanges {
     private final ChangeEventDecoder decoder = new ChangeEventDecoder();
     private final String groupColumn;
     private final String valueColumn;
+    private final Bucket bucket;
 
     public RowChanges(AggregateDefinition definition) {
         this.groupColumn = definition.groupBy();
         this.valueColumn = definition.valueColumn();
+        this.bucket = definition.bucket();
     }
 
     /**
@@ -85,26 +92,55 @@ public final class RowChanges {
             return new RowChange(rowKey, null, null, true, topic, partition, offset, sourceTsMs, event.lsn());
         }
         RowImage after = event.after();
-        String group = group(column(after, groupColumn, topic), groupColumn, topic);
+        String group = group(column(after, groupColumn, topic), after.field(groupColumn), topic);
         BigDecimal number = valueColumn.isEmpty() ? null : number(after, valueColumn, topic);
         return new RowChange(rowKey, group, number, false, topic, partition, offset, sourceTsMs, event.lsn());
     }
 
-    /** A group is a scalar that PostgreSQL's text can hold (no NUL character). */
-    private static String group(JsonNode value, String column, String topic) {
+    /**
+     * A group is a scalar that PostgreSQL's text can hold (no NUL character), kept as the text SQL writes it in: a
+     * numeric as a plain number, a date as 2024-03-17, a timestamp as 2024-03-17T10:15:30 (so the snapshot writes it
+     * back as its column's type; see {@link ColumnType#parse}), then put in the definition's bucket.
+     */
+    private String group(JsonNode value, ConnectField field, String topic) {
         if (value.isNull()) {
             return null;
         }
         if (!value.isValueNode() || value.isBinary()) {
-            throw new UnusableChangeException("Column '" + column + "' of " + topic + " holds " + value.getNodeType()
+            throw new UnusableChangeException("Column '" + groupColumn + "' of " + topic + " holds " + value.getNodeType()
                     + ", which cannot be a group");
         }
-        String text = value.asText();
+        String text;
+        try {
+            text = bucket.of(sqlText(value, field));
+        } catch (IllegalArgumentException e) {
+            throw new UnusableChangeException("Column '" + groupColumn + "' of " + topic + ": " + e.getMessage()
+                    + ": fix the aggregate's definition", e);
+        }
         if (text.indexOf('\0') >= 0) {
-            throw new UnusableChangeException("Column '" + column + "' of " + topic + " holds a NUL character, which "
+            throw new UnusableChangeException("Column '" + groupColumn + "' of " + topic + " holds a NUL character, which "
                     + "PostgreSQL's text cannot store");
         }
         return text;
+    }
+
+    /** A value in the text form of its SQL type, from the form Debezium's JSON gives it. */
+    private static String sqlText(JsonNode value, ConnectField field) {
+        String semantic = field == null ? "" : field.semanticName();
+        return switch (semantic) {
+            case ConnectField.DECIMAL -> field.decimal(value).toPlainString();
+            case "io.debezium.time.Date" -> LocalDate.ofEpochDay(value.asLong()).toString();
+            case "io.debezium.time.Timestamp" -> LocalDateTime.ofEpochSecond(0, 0, ZoneOffset.UTC)
+                    .plus(value.asLong(), ChronoUnit.MILLIS).toString();
+            case "io.debezium.time.MicroTimestamp" -> LocalDateTime.ofEpochSecond(0, 0, ZoneOffset.UTC)
+                    .plus(value.asLong(), ChronoUnit.MICROS).toString();
+            case "io.debezium.time.NanoTimestamp" -> LocalDateTime.ofEpochSecond(0, 0, ZoneOffset.UTC)
+                    .plus(value.asLong(), ChronoUnit.NANOS).toString();
+            case "io.debezium.time.Time" -> LocalTime.ofNanoOfDay(value.asLong() * 1_000_000L).toString();
+            case "io.debezium.time.MicroTime" -> LocalTime.ofNanoOfDay(value.asLong() * 1_000L).toString();
+            case "io.debezium.time.NanoTime" -> LocalTime.ofNanoOfDay(value.asLong()).toString();
+            default -> value.asText();
+        };
     }
 
     private ChangeEvent decode(ByteBuffer value, String topic, int partition, long offset) {

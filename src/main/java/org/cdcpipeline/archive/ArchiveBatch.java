@@ -187,7 +187,7 @@ public final class ArchiveBatch {
      * characters as {@code _}; a name beginning with {@code __}, the metadata columns' prefix, gets {@code src} before
      * it ({@code __op} becomes {@code src__op}); a name taken already gets {@code _2}, {@code _3}...
      */
-    static Map<String, String> fieldNames(Iterable<String> columns) {
+    public static Map<String, String> fieldNames(Iterable<String> columns) {
         Map<String, String> names = new LinkedHashMap<>();
         java.util.Set<String> taken = new java.util.HashSet<>();
         for (String column : columns) {

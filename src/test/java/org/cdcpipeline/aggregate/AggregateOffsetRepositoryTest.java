@@ -21,7 +21,7 @@ class AggregateOffsetRepositoryTest {
                     throw new SQLException("Connection refused", "08001");
                 });
         AggregateStore store = new AggregateStore(down, "pipeline_state");
-        AggregateDefinition definition = new AggregateDefinition("klienci-by-country", TOPIC, "kraj", "count", "");
+        AggregateDefinition definition = new AggregateDefinition("klienci-by-country", "dbserver1", "public", "klienci", "kraj", "count", "", "");
         InFlightChanges inFlight = new InFlightChanges("klienci-by-country", 10);
         AggregateStats stats = new AggregateStats(true, null);
         Aggregate aggregate = new Aggregate(stats, store, definition, inFlight,

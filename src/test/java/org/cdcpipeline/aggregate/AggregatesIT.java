@@ -22,6 +22,7 @@ import org.apache.avro.generic.GenericRecord;
 import org.cdcpipeline.S3Objects;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 import static org.awaitility.Awaitility.await;
 import static org.cdcpipeline.TestServices.execute;
 
@@ -93,22 +94,41 @@ class AggregatesIT {
         void awaitAllEqualSql() {
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
                 assertThat(sql("SELECT kraj, count(*) FROM " + schema() + ".klienci GROUP BY kraj")).isNotEmpty();
-                assertThat(current("klienci-by-country", AggregateFunction.COUNT))
+                assertThat(current("klienci-by-country", "kraj", "count"))
                         .isEqualTo(sql("SELECT kraj, count(*) FROM " + schema() + ".klienci GROUP BY kraj"));
-                assertThat(current("avg-age-by-position", AggregateFunction.AVG))
+                assertThat(current("avg-age-by-position", "stanowisko", "avg_wiek"))
                         .isEqualTo(sql("SELECT stanowisko, avg(wiek) FROM " + schema() + ".pracownicy GROUP BY stanowisko"));
-                assertThat(current("budget-by-status", AggregateFunction.SUM))
+                assertThat(current("budget-by-status", "status", "sum_budzet"))
                         .isEqualTo(sql("SELECT status, sum(budzet) FROM " + schema() + ".projekty GROUP BY status"));
+                assertThat(current("age-brackets", "wiek", "count"))
+                        .isEqualTo(sql("SELECT wiek / 10 * 10, count(*) FROM " + schema() + ".pracownicy GROUP BY 1"));
+                assertThat(current("projects-by-start-month", "data_rozpoczecia", "count"))
+                        .isEqualTo(sql("SELECT date_trunc('month', data_rozpoczecia)::date, count(*) FROM " + schema()
+                                + ".projekty GROUP BY 1"));
             });
         }
 
-        /** The aggregate as a reader finds it: the rows of its current Parquet snapshot in S3. */
-        Map<String, BigDecimal> current(String aggregate, AggregateFunction function) throws Exception {
+        /** The aggregate as a reader finds it: the rows of its current Parquet snapshot in S3, by column name. */
+        Map<String, BigDecimal> current(String aggregate, String groupColumn, String valueColumn) throws Exception {
             Map<String, BigDecimal> groups = new TreeMap<>();
             for (GenericRecord r : S3Objects.parquetRows(prefix() + aggregate + "/current.parquet")) {
-                groups.put(String.valueOf(r.get("group_key")), round((Double) r.get("value")));
+                groups.put(String.valueOf(S3Objects.value(r, groupColumn)), round(S3Objects.number(r, valueColumn).doubleValue()));
             }
             return groups;
+        }
+
+        /** The columns of an aggregate's current snapshot: name and Parquet (Avro) type, nulls left out. */
+        Map<String, String> columns(String aggregate) throws Exception {
+            Map<String, String> columns = new java.util.LinkedHashMap<>();
+            List<GenericRecord> rows = S3Objects.parquetRows(prefix() + aggregate + "/current.parquet");
+            for (org.apache.avro.Schema.Field f : rows.isEmpty() ? List.<org.apache.avro.Schema.Field>of()
+                    : rows.get(0).getSchema().getFields()) {
+                org.apache.avro.Schema type = f.schema().isUnion() ? f.schema().getTypes().get(1) : f.schema();
+                columns.put(f.name(), type.getLogicalType() != null ? type.getLogicalType().getName()
+                        + (type.getLogicalType() instanceof org.apache.avro.LogicalTypes.Decimal d
+                        ? "(" + d.getPrecision() + "," + d.getScale() + ")" : "") : type.getType().getName());
+            }
+            return columns;
         }
     }
 
@@ -120,11 +140,22 @@ class AggregatesIT {
         try (TestPipeline pipeline = source.start()) {
             source.awaitSamplesImported();
             source.awaitAllEqualSql();
-            assertThat(source.current("klienci-by-country", AggregateFunction.COUNT)).hasSizeGreaterThan(2);
+            assertThat(source.current("klienci-by-country", "kraj", "count")).hasSizeGreaterThan(2);
             GenericRecord first = S3Objects.parquetRows(source.prefix() + "klienci-by-country/current.parquet").get(0);
-            assertThat((Long) first.get("as_of_commit_time")).as("commit time of the latest change").isGreaterThan(1_700_000_000_000L);
-            assertThat((Long) first.get("as_of_lsn")).isPositive();
-            assertThat((Long) first.get("row_count")).isPositive();
+            assertThat((Long) first.get("__as_of_commit_time")).as("commit time of the latest change").isGreaterThan(1_700_000_000_000L);
+            assertThat((Long) first.get("__as_of_lsn")).isPositive();
+            assertThat((Long) first.get("__rows")).isPositive();
+            // named and typed as a dashboard reads them: the source column's name and SQL type, the function's name
+            String times = "timestamp-millis";
+            assertThat(source.columns("klienci-by-country")).containsExactly(entry("kraj", "string"),
+                    entry("count", "long"), entry("__rows", "long"), entry("__as_of_commit_time", times),
+                    entry("__as_of_lsn", "long"));
+            assertThat(source.columns("avg-age-by-position")).containsEntry("stanowisko", "string")
+                    .containsEntry("avg_wiek", "double");
+            assertThat(source.columns("budget-by-status")).containsEntry("status", "string")
+                    .containsEntry("sum_budzet", "decimal(38,2)");
+            assertThat(source.columns("age-brackets")).containsEntry("wiek", "int").containsEntry("count", "long");
+            assertThat(source.columns("projects-by-start-month")).containsEntry("data_rozpoczecia", "date");
 
             execute("INSERT INTO " + s + ".klienci (id, nazwa, kraj) VALUES (500, 'Nowy klient', 'Islandia'), (501, 'Drugi nowy', 'Islandia')",
                     "UPDATE " + s + ".klienci SET kraj = 'Islandia' WHERE id = 1",
@@ -135,14 +166,16 @@ class AggregatesIT {
                     "DELETE FROM " + s + ".pracownicy WHERE id = 5",
                     "UPDATE " + s + ".projekty SET budzet = budzet * 2 WHERE id = 1",
                     "UPDATE " + s + ".projekty SET status = 'wstrzymany' WHERE id IN (2, 3)",
+                    "UPDATE " + s + ".projekty SET data_rozpoczecia = data_rozpoczecia + 45 WHERE id IN (5, 6)",
+                    "UPDATE " + s + ".projekty SET data_rozpoczecia = NULL WHERE id = 7",
                     "DELETE FROM " + s + ".projekty WHERE id = 4");
             source.awaitAllEqualSql();
-            assertThat(source.current("klienci-by-country", AggregateFunction.COUNT)).containsEntry("Islandia", new BigDecimal(3));
+            assertThat(source.current("klienci-by-country", "kraj", "count")).containsEntry("Islandia", new BigDecimal(3));
 
             // a group whose last row leaves disappears
             execute("DELETE FROM " + s + ".klienci WHERE kraj = 'Islandia'");
             source.awaitAllEqualSql();
-            assertThat(source.current("klienci-by-country", AggregateFunction.COUNT)).doesNotContainKey("Islandia");
+            assertThat(source.current("klienci-by-country", "kraj", "count")).doesNotContainKey("Islandia");
             assertThat(S3Objects.keys(source.prefix() + "klienci-by-country/history/")).as("earlier snapshots kept")
                     .hasSizeBetween(2, 20).allMatch(k -> k.endsWith(".parquet"));
         }
@@ -162,7 +195,7 @@ class AggregatesIT {
                 "INSERT INTO " + s + ".projekty (id, nazwa, status, budzet) VALUES (900, 'Po restarcie', 'planowany', 1234.56)");
         try (TestPipeline pipeline = source.start()) {
             source.awaitAllEqualSql();
-            assertThat(source.current("klienci-by-country", AggregateFunction.COUNT)).containsKey("Estonia");
+            assertThat(source.current("klienci-by-country", "kraj", "count")).containsKey("Estonia");
         }
         // every change is read again: applying it a second time must change nothing
         execute("DELETE FROM " + s + "_state.aggregate_offsets");
@@ -186,15 +219,49 @@ class AggregatesIT {
                       - {name: groupBy, value: stanowisko}
                       - {name: function, value: max}
                       - {name: value, value: wiek}
+                # the README's bucketed example
+                - templatedRoute:
+                    routeTemplateRef: aggregate
+                    routeId: aggregate-salaries-by-hire-year
+                    parameters:
+                      - {name: name, value: salaries-by-hire-year}
+                      - {name: table, value: pracownicy}
+                      - {name: groupBy, value: data_zatrudnienia}
+                      - {name: bucket, value: year}
+                      - {name: function, value: sum}
+                      - {name: value, value: pensja}
                 """);
+        String byHireYear = "SELECT date_trunc('year', data_zatrudnienia)::date, sum(pensja) FROM " + source.schema()
+                + ".pracownicy GROUP BY 1";
         String byPosition = "SELECT stanowisko, max(wiek) FROM " + source.schema() + ".pracownicy GROUP BY stanowisko";
         try (TestPipeline pipeline = source.start()) {
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
-                    source.current("max-age-by-position", AggregateFunction.MAX)).isNotEmpty().isEqualTo(sql(byPosition)));
-            execute("UPDATE " + source.schema() + ".pracownicy SET wiek = 99 WHERE id = 7");
+                    source.current("max-age-by-position", "stanowisko", "max_wiek")).isNotEmpty().isEqualTo(sql(byPosition)));
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
-                    source.current("max-age-by-position", AggregateFunction.MAX)).containsValue(new BigDecimal(99))
+                    source.current("salaries-by-hire-year", "data_zatrudnienia", "sum_pensja")).hasSizeGreaterThan(1)
+                    .isEqualTo(sql(byHireYear)));
+            assertThat(source.columns("salaries-by-hire-year")).containsEntry("data_zatrudnienia", "date")
+                    .containsEntry("sum_pensja", "decimal(38,2)");
+            execute("UPDATE " + source.schema() + ".pracownicy SET wiek = 99 WHERE id = 7");
+            execute("UPDATE " + source.schema() + ".pracownicy SET data_zatrudnienia = '1999-06-30' WHERE id = 8");
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
+                    source.current("max-age-by-position", "stanowisko", "max_wiek")).containsValue(new BigDecimal(99))
                     .isEqualTo(sql(byPosition)));
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
+                    source.current("salaries-by-hire-year", "data_zatrudnienia", "sum_pensja")).containsKey("1999-01-01")
+                    .isEqualTo(sql(byHireYear)));
+        }
+        // a snapshot in the generic layout of earlier versions is rewritten on the next start, with no change since
+        String key = source.prefix() + "max-age-by-position/current.parquet";
+        byte[] earlier = SnapshotParquet.write(new AggregateSnapshot("max-age-by-position", new AggregateSnapshot.Columns(
+                "group_key", ColumnType.TEXT, "value", ColumnType.DOUBLE), List.of(new AggregateSnapshot.Group("x", BigDecimal.ONE, 1)),
+                0, null));
+        S3Objects.put(key, earlier);
+        assertThat(source.columns("max-age-by-position")).containsKeys("group_key", "value");
+        try (TestPipeline pipeline = source.start()) {
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(source.columns("max-age-by-position"))
+                    .containsKeys("stanowisko", "max_wiek"));
+            assertThat(source.current("max-age-by-position", "stanowisko", "max_wiek")).isEqualTo(sql(byPosition));
         }
     }
 

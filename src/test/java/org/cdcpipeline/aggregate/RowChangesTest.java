@@ -30,7 +30,8 @@ class RowChangesTest {
             .getBytes(StandardCharsets.UTF_8);
 
     private static RowChanges changes(String groupBy, String value) {
-        return new RowChanges(new AggregateDefinition("test", TOPIC, groupBy, value.isEmpty() ? "count" : "sum", value));
+        return new RowChanges(new AggregateDefinition("test", "dbserver1", "public", "projekty", groupBy,
+                value.isEmpty() ? "count" : "sum", value, ""));
     }
 
     @Test
@@ -49,6 +50,23 @@ class RowChangesTest {
         assertThat(tombstone.deleted()).isTrue();
         assertThat(tombstone.rowKey()).isEqualTo("{\"id\":7}");
         assertThat(tombstone.lsn()).isNull();
+    }
+
+    @Test
+    void shouldGroupByADecimalAsItsNumberInItsBucket() {
+        RowChanges byBudget = new RowChanges(new AggregateDefinition("test", "dbserver1", "public", "projekty", "budzet",
+                "count", "", ""));
+        assertThat(byBudget.read(KEY, ByteBuffer.wrap(event("c", row("w_trakcie", "1234.56"))), TOPIC, 0, 1).group())
+                .as("the number, not JsonConverter's base64 of its digits").isEqualTo("1234.56");
+        RowChanges byThousands = new RowChanges(new AggregateDefinition("test", "dbserver1", "public", "projekty", "budzet",
+                "count", "", "1000"));
+        assertThat(byThousands.read(KEY, ByteBuffer.wrap(event("c", row("w_trakcie", "1234.56"))), TOPIC, 0, 1).group())
+                .isEqualTo("1000");
+        RowChanges byStatusInTens = new RowChanges(new AggregateDefinition("test", "dbserver1", "public", "projekty",
+                "status", "count", "", "10"));
+        assertThatThrownBy(() -> byStatusInTens.read(KEY, ByteBuffer.wrap(event("c", row("w_trakcie", "1.00"))), TOPIC, 0, 1))
+                .isInstanceOf(UnusableChangeException.class).hasMessageContaining("numeric column")
+                .hasMessageContaining("fix the aggregate's definition");
     }
 
     @Test
@@ -84,11 +102,11 @@ class RowChangesTest {
 
     @Test
     void shouldRefuseADefinitionThatCannotWork() {
-        assertThatThrownBy(() -> new AggregateDefinition("a", TOPIC, "status", "sum", ""))
+        assertThatThrownBy(() -> new AggregateDefinition("a", "dbserver1", "public", "projekty", "status", "sum", "", ""))
                 .hasMessageContaining("needs a value column");
-        assertThatThrownBy(() -> new AggregateDefinition("a", TOPIC, " ", "count", ""))
+        assertThatThrownBy(() -> new AggregateDefinition("a", "dbserver1", "public", "projekty", " ", "count", "", ""))
                 .hasMessageContaining("groupBy is missing");
-        assertThatThrownBy(() -> new AggregateDefinition("a", TOPIC, "status", "median", "budzet"))
+        assertThatThrownBy(() -> new AggregateDefinition("a", "dbserver1", "public", "projekty", "status", "median", "budzet", ""))
                 .hasMessageContaining("median");
     }
 

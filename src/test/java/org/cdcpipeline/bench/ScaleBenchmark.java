@@ -42,7 +42,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.cdcpipeline.ChildProcessEnv;
 import org.cdcpipeline.PipelineJar;
 import org.cdcpipeline.TestServices;
-import org.cdcpipeline.aggregate.AggregateFunction;
+import org.cdcpipeline.aggregate.AggregateDefinition;
 import org.cdcpipeline.aggregate.AggregateSnapshot;
 import org.cdcpipeline.aggregate.AggregateStore;
 import org.cdcpipeline.archive.ArchiveBatch;
@@ -370,7 +370,8 @@ public final class ScaleBenchmark {
         ds.setUrl(jdbcUrl);
         ds.setUser("postgres");
         ds.setPassword(password);
-        AggregateSnapshot state = new AggregateStore(ds, stateSchema).current(AGGREGATE, AggregateFunction.COUNT);
+        AggregateSnapshot state = new AggregateStore(ds, stateSchema).current(
+                new AggregateDefinition(AGGREGATE, "dbserver1", "public", "klienci", "kraj", "count", "", ""));
         Map<String, Long> actual = new TreeMap<>();
         state.groups().forEach(g -> actual.put(g.group(), g.rows()));
         Map<String, Long> expected = new TreeMap<>();

@@ -1,6 +1,7 @@
 package org.cdcpipeline.faults;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -11,8 +12,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 
-import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
+import org.cdcpipeline.S3Objects;
 
 /**
  * The shipped aggregates, each compared with the GROUP BY over its source table: the snapshot a dashboard reads
@@ -30,7 +31,12 @@ final class AggregateCheck {
             new Shipped("avg-age-by-position", "stanowisko", "avg_wiek",
                     "SELECT stanowisko, avg(wiek)::float8, count(*) FROM public.pracownicy GROUP BY stanowisko"),
             new Shipped("budget-by-status", "status", "sum_budzet",
-                    "SELECT status, sum(budzet)::float8, count(*) FROM public.projekty GROUP BY status"));
+                    "SELECT status, sum(budzet)::float8, count(*) FROM public.projekty GROUP BY status"),
+            new Shipped("age-brackets", "wiek", "count",
+                    "SELECT wiek / 10 * 10, count(*)::float8, count(*) FROM public.pracownicy GROUP BY 1"),
+            new Shipped("projects-by-start-month", "data_rozpoczecia", "count",
+                    "SELECT date_trunc('month', data_rozpoczecia)::date, count(*)::float8, count(*) FROM public.projekty "
+                            + "GROUP BY 1"));
 
     private record Group(double value, long rows) {
     }
@@ -62,29 +68,16 @@ final class AggregateCheck {
         return groups;
     }
 
-    /**
-     * The snapshot's groups. The group and value columns are read by the names of the data contract ({@code kraj},
-     * {@code count}, {@code __rows}) or by the generic names older snapshots used ({@code group_key}, {@code value},
-     * {@code row_count}).
-     */
+    /** The snapshot's groups, read by the column names of the data contract ({@code kraj}, {@code count}, {@code __rows}). */
     private static Map<String, Group> snapshot(ArchiveContents bucket, Shipped aggregate) throws IOException {
         Map<String, Group> groups = new TreeMap<>();
         for (GenericRecord r : bucket.parquet(aggregate.name() + "/current.parquet")) {
-            Object group = field(r, aggregate.groupColumn(), "group_key");
-            Object value = field(r, aggregate.valueColumn(), "value");
-            Object rows = field(r, "__rows", "row_count");
-            groups.put(String.valueOf(group), new Group(value == null ? Double.NaN : ((Number) value).doubleValue(),
-                    rows == null ? -1 : ((Number) rows).longValue()));
+            BigDecimal value = S3Objects.number(r, aggregate.valueColumn());
+            BigDecimal rows = S3Objects.number(r, "__rows");
+            groups.put(String.valueOf(S3Objects.value(r, aggregate.groupColumn())), new Group(
+                    value == null ? Double.NaN : value.doubleValue(), rows == null ? -1 : rows.longValue()));
         }
         return groups;
-    }
-
-    private static Object field(GenericRecord r, String name, String olderName) {
-        Schema schema = r.getSchema();
-        if (schema.getField(name) != null) {
-            return r.get(name);
-        }
-        return schema.getField(olderName) != null ? r.get(olderName) : null;
     }
 
     private static boolean same(Map<String, Group> expected, Map<String, Group> shipped) {
