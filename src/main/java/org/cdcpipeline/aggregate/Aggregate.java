@@ -1,6 +1,8 @@
 package org.cdcpipeline.aggregate;
 
 import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
 
 /**
  * One aggregate of this run as {@link AggregateStats}, the metrics and the lag monitor see it: its definition, its
@@ -14,6 +16,8 @@ public final class Aggregate {
     private final InFlightChanges inFlight;
     private final AggregateStateWriter writer;
     private final SnapshotBookkeeping snapshots;
+    /** Per column of the table, from the latest snapshot taken: for a quality aggregate only. */
+    private volatile Map<String, QualityFigures.Figures> quality = Map.of();
 
     public Aggregate(AggregateStats stats, AggregateStore store, AggregateDefinition definition, InFlightChanges inFlight,
                      AggregateStateWriter writer) {
@@ -29,8 +33,9 @@ public final class Aggregate {
         return definition.name();
     }
 
-    public String topic() {
-        return definition.topic();
+    /** The topics the aggregate reads: its table's, and a joined table's. */
+    public List<String> topics() {
+        return definition.topics();
     }
 
     /** Changes this aggregate has finished with in this run: applied to its state (with the records dead-lettered among them). */
@@ -48,13 +53,32 @@ public final class Aggregate {
         return writer.failure();
     }
 
-    /** The last offset applied on a partition of the aggregate's topic; null when none was. */
-    public Long lastOffset(int partition) throws SQLException {
-        return store.lastOffset(definition.name(), definition.topic(), partition);
+    /** The last offset applied on a partition of one of the aggregate's topics; null when none was. */
+    public Long lastOffset(String topic, int partition) throws SQLException {
+        return store.lastOffset(definition.name(), topic, partition);
     }
 
     public AggregateSnapshot snapshot() throws SQLException {
-        return store.current(definition);
+        AggregateSnapshot snapshot = store.current(definition);
+        if (isQuality()) {
+            quality = QualityFigures.of(snapshot);
+        }
+        return snapshot;
+    }
+
+    /** A data-quality aggregate ({@code function: quality}). */
+    public boolean isQuality() {
+        return definition.function() == AggregateFunction.QUALITY;
+    }
+
+    /** The source table. */
+    public String table() {
+        return definition.table();
+    }
+
+    /** A quality aggregate's figures per column as of its latest snapshot; empty before the first. */
+    public Map<String, QualityFigures.Figures> quality() {
+        return quality;
     }
 
     /** The current snapshot if a batch was applied since the last one written (or none was yet), else null. */

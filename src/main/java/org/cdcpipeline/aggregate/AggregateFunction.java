@@ -3,9 +3,12 @@ package org.cdcpipeline.aggregate;
 import java.util.Arrays;
 import java.util.Locale;
 
-/** What an aggregate computes over the value column of each group's rows. */
+/**
+ * What an aggregate computes over the value column of each group's rows; {@code quality} counts, for every column of
+ * the table, the rows where it is NULL and, for text, where it is empty (see {@link QualityFigures}).
+ */
 public enum AggregateFunction {
-    COUNT, SUM, AVG, MIN, MAX;
+    COUNT, SUM, AVG, MIN, MAX, QUALITY;
 
     public static AggregateFunction parse(String name) {
         try {
@@ -16,12 +19,17 @@ public enum AggregateFunction {
         }
     }
 
-    /** The SQL aggregate over {@code column}; count counts rows whatever their value. */
+    /** The SQL aggregate over {@code column}; count (and quality) count rows whatever their value. */
     String sql(String column) {
-        return this == COUNT ? "count(*)" : name().toLowerCase(Locale.ROOT) + "(" + column + ")";
+        return this == COUNT || this == QUALITY ? "count(*)" : name().toLowerCase(Locale.ROOT) + "(" + column + ")";
     }
 
     public boolean needsValueColumn() {
-        return this != COUNT;
+        return this != COUNT && this != QUALITY;
+    }
+
+    /** Quality reads every column: it has no group column of its own. */
+    public boolean needsGroupColumn() {
+        return this != QUALITY;
     }
 }

@@ -22,12 +22,13 @@ public final class AggregateOffsetRepository extends ServiceSupport implements S
     @Override
     public String getState(String topicPartition) {
         int slash = topicPartition.lastIndexOf('/');
-        if (!topicPartition.substring(0, slash).equals(aggregate.topic())) {
-            throw new IllegalStateException("Aggregate " + aggregate.name() + " reads " + aggregate.topic()
+        String topic = topicPartition.substring(0, slash);
+        if (!aggregate.topics().contains(topic)) {
+            throw new IllegalStateException("Aggregate " + aggregate.name() + " reads " + aggregate.topics()
                     + ", not " + topicPartition);
         }
         try {
-            Long last = aggregate.lastOffset(Integer.parseInt(topicPartition.substring(slash + 1)));
+            Long last = aggregate.lastOffset(topic, Integer.parseInt(topicPartition.substring(slash + 1)));
             return last == null ? null : last.toString();
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot read where aggregate " + aggregate.name() + " resumes on "

@@ -2,6 +2,7 @@ package org.cdcpipeline.aggregate;
 
 import java.math.BigDecimal;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One complete, consistent state of an aggregate.
@@ -19,7 +20,10 @@ public record AggregateSnapshot(String aggregate, Columns columns, List<Group> g
     /**
      * The snapshot's group column (named and typed after the source column) and value column ({@code count},
      * {@code avg_wiek}...), typed after the function and the source value column.
+     *
+     * @param table the source table's columns and their types, in the table's order (empty when it is not found)
      */
-    public record Columns(String group, ColumnType groupType, String value, ColumnType valueType) {
+    public record Columns(AggregateFunction function, String group, ColumnType groupType, String value,
+                          ColumnType valueType, Map<String, ColumnType> table) {
     }
 }

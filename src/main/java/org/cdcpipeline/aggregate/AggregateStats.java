@@ -81,19 +81,21 @@ public final class AggregateStats extends ServiceSupport implements RunReport {
     }
 
     private boolean caughtUp(Aggregate aggregate) throws Exception {
-        Map<TopicPartition, Long> ends;
-        try {
-            ends = TopicEnds.ofTopics(admin, List.of(aggregate.topic()), Duration.ofSeconds(10));
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                return true; // no change of the table captured yet
+        for (String topic : aggregate.topics()) {
+            Map<TopicPartition, Long> ends;
+            try {
+                ends = TopicEnds.ofTopics(admin, List.of(topic), Duration.ofSeconds(10));
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                    continue; // no change of the table captured yet
+                }
+                throw e;
             }
-            throw e;
-        }
-        for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
-            Long applied = aggregate.lastOffset(end.getKey().partition());
-            if (end.getValue() > 0 && (applied == null || applied < end.getValue() - 1)) {
-                return false;
+            for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
+                Long applied = aggregate.lastOffset(topic, end.getKey().partition());
+                if (end.getValue() > 0 && (applied == null || applied < end.getValue() - 1)) {
+                    return false;
+                }
             }
         }
         return true;

@@ -13,7 +13,6 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -205,8 +204,15 @@ public final class AggregateStore {
      */
     public AggregateSnapshot current(AggregateDefinition definition) throws SQLException {
         String aggregate = definition.name();
-        String sql = "SELECT group_key, " + definition.function().sql("value") + ", count(*) FROM " + rows
-                + " WHERE aggregate = ? AND NOT deleted GROUP BY group_key";
+        String sql = definition.join() == null
+                ? "SELECT group_key, " + definition.function().sql("value") + ", count(*) FROM " + rows
+                        + " WHERE aggregate = ? AND NOT deleted GROUP BY group_key"
+                // a row of the table is in the group of the joined row its join column points to, NULL when there is
+                // none (not captured yet, or deleted): a change on either side moves it at the next snapshot
+                : "SELECT j.group_key, " + definition.function().sql("r.value") + ", count(*) FROM " + rows + " r LEFT JOIN "
+                        + rows + " j ON j.aggregate = r.aggregate AND j.row_key = '" + RowChanges.JOINED_ROW
+                        + "' || r.group_key AND NOT j.deleted WHERE r.aggregate = ? AND NOT r.deleted AND r.row_key NOT LIKE '"
+                        + RowChanges.JOINED_ROW + "%' GROUP BY j.group_key";
         List<AggregateSnapshot.Group> groups = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {
             // one snapshot of the table for the groups and their as-of position
@@ -244,22 +250,28 @@ public final class AggregateStore {
     }
 
     private static AggregateSnapshot.Columns columns(Connection c, AggregateDefinition definition) throws SQLException {
-        Map<String, ColumnType> types = new HashMap<>();
+        Map<String, ColumnType> table = columnTypes(c, definition.schema(), definition.table());
+        ColumnType groupType = (definition.join() == null ? table
+                : columnTypes(c, definition.schema(), definition.join().table())).getOrDefault(definition.groupBy(), ColumnType.TEXT);
+        return new AggregateSnapshot.Columns(definition.function(), definition.groupBy(), groupType, definition.valueName(),
+                ColumnType.ofValue(definition.function(), table.getOrDefault(definition.valueColumn(), ColumnType.DOUBLE)),
+                table);
+    }
+
+    /** A table's columns and their types in its order, from PostgreSQL's catalog; empty when it is not found. */
+    private static Map<String, ColumnType> columnTypes(Connection c, String schema, String table) throws SQLException {
+        Map<String, ColumnType> columns = new LinkedHashMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT column_name, udt_name, numeric_precision, numeric_scale "
-                + "FROM information_schema.columns WHERE table_schema = ? AND table_name = ? AND column_name IN (?, ?)")) {
-            ps.setString(1, definition.schema());
-            ps.setString(2, definition.table());
-            ps.setString(3, definition.groupBy());
-            ps.setString(4, definition.valueColumn());
+                + "FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position")) {
+            ps.setString(1, schema);
+            ps.setString(2, table);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    types.put(rs.getString(1), ColumnType.ofSql(rs.getString(2), (Integer) rs.getObject(3),
+                    columns.put(rs.getString(1), ColumnType.ofSql(rs.getString(2), (Integer) rs.getObject(3),
                             (Integer) rs.getObject(4)));
                 }
             }
         }
-        return new AggregateSnapshot.Columns(definition.groupBy(), types.getOrDefault(definition.groupBy(), ColumnType.TEXT),
-                definition.valueName(), ColumnType.ofValue(definition.function(),
-                        types.getOrDefault(definition.valueColumn(), ColumnType.DOUBLE)));
+        return columns;
     }
 }

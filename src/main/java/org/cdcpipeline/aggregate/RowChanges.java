@@ -27,6 +27,12 @@ import org.cdcpipeline.change.RowImage;
  */
 public final class RowChanges {
 
+    /**
+     * The row key of a joined table's row in the state: its primary key's value after this prefix (the aggregate's own
+     * rows are keyed by their key's JSON, which begins with a brace).
+     */
+    public static final String JOINED_ROW = "join:";
+
     /** The header of a record an aggregate cannot use: why. */
     public static final String UNUSABLE = "pipeline.error";
 
@@ -38,11 +44,15 @@ public final class RowChanges {
     private final String groupColumn;
     private final String valueColumn;
     private final Bucket bucket;
+    private final boolean quality;
+    private final AggregateDefinition.Join join;
 
     public RowChanges(AggregateDefinition definition) {
         this.groupColumn = definition.groupBy();
         this.valueColumn = definition.valueColumn();
         this.bucket = definition.bucket();
+        this.quality = definition.function() == AggregateFunction.QUALITY;
+        this.join = definition.join();
     }
 
     /**
@@ -79,7 +89,8 @@ public final class RowChanges {
 
     /** A tombstone (null value) reads as the delete it follows, without commit time or LSN of its own. */
     RowChange read(byte[] key, ByteBuffer value, String topic, int partition, long offset) {
-        String rowKey = rowKey(key, topic, partition, offset);
+        boolean joined = join != null && join.topic().equals(topic);
+        String rowKey = joined ? JOINED_ROW + joinedKey(key, topic, partition, offset) : rowKey(key, topic, partition, offset);
         if (value == null) {
             return new RowChange(rowKey, null, null, true, topic, partition, offset, 0, null);
         }
@@ -92,9 +103,28 @@ public final class RowChanges {
             return new RowChange(rowKey, null, null, true, topic, partition, offset, sourceTsMs, event.lsn());
         }
         RowImage after = event.after();
-        String group = group(column(after, groupColumn, topic), after.field(groupColumn), topic);
-        BigDecimal number = valueColumn.isEmpty() ? null : number(after, valueColumn, topic);
+        String group;
+        if (quality) {
+            group = QualityFigures.pattern(after);
+        } else if (join != null && !joined) {
+            // a row of the aggregate's own table: its group is the joined row it points to, looked up in the snapshot
+            JsonNode on = column(after, join.on(), topic);
+            group = on.isNull() ? null : sqlText(on, after.field(join.on()));
+        } else {
+            group = group(column(after, groupColumn, topic), after.field(groupColumn), topic);
+        }
+        BigDecimal number = valueColumn.isEmpty() || joined ? null : number(after, valueColumn, topic);
         return new RowChange(rowKey, group, number, false, topic, partition, offset, sourceTsMs, event.lsn());
+    }
+
+    /** The primary key of a joined table's row, as the text its rows' join column holds it in. */
+    private String joinedKey(byte[] key, String topic, int partition, long offset) {
+        JsonNode payload = keyPayload(key, topic, partition, offset);
+        if (payload.size() != 1 || !payload.elements().next().isValueNode()) {
+            throw new UnusableChangeException("Change event key " + payload + " at " + topic + "/" + partition + "@"
+                    + offset + ": a joined table needs a primary key of one column");
+        }
+        return payload.elements().next().asText();
     }
 
     /**
@@ -153,6 +183,10 @@ public final class RowChanges {
     }
 
     private String rowKey(byte[] key, String topic, int partition, long offset) {
+        return keyPayload(key, topic, partition, offset).toString();
+    }
+
+    private JsonNode keyPayload(byte[] key, String topic, int partition, long offset) {
         if (key == null) {
             throw new UnusableChangeException("Change event without a key at " + topic + "/" + partition + "@" + offset
                     + ": aggregates need the row's primary key");
@@ -167,7 +201,7 @@ public final class RowChanges {
         if (payload == null) {
             throw new UnusableChangeException("Change event key without payload at " + topic + "/" + partition + "@" + offset);
         }
-        return payload.toString();
+        return payload;
     }
 
     private static JsonNode column(RowImage row, String column, String topic) {

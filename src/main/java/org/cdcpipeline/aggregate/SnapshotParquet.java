@@ -38,6 +38,10 @@ public final class SnapshotParquet {
 
     /** The snapshot as the bytes of a snappy-compressed Parquet file. */
     public static byte[] write(AggregateSnapshot snapshot) throws IOException {
+        return snapshot.columns().function() == AggregateFunction.QUALITY ? quality(snapshot) : groups(snapshot);
+    }
+
+    private static byte[] groups(AggregateSnapshot snapshot) throws IOException {
         AggregateSnapshot.Columns columns = snapshot.columns();
         ColumnType groupType = readable(snapshot, columns.groupType());
         List<Object[]> rows = new ArrayList<>(snapshot.groups().size());
@@ -49,14 +53,54 @@ public final class SnapshotParquet {
         Map<String, String> names = ArchiveBatch.fieldNames(List.of(columns.group(), columns.value()));
         String group = names.get(columns.group());
         String value = names.get(columns.value());
-        Schema schema = SchemaBuilder.record("snapshot").namespace("org.cdcpipeline.aggregate").fields()
+        Schema schema = asOf(SchemaBuilder.record("snapshot").namespace("org.cdcpipeline.aggregate").fields()
                 .name(group).type(nullable(groupType.avro())).withDefault(null)
                 .name(value).type(nullable(columns.valueType().avro())).withDefault(null)
-                .requiredLong("__rows")
-                .name("__as_of_commit_time").type(LogicalTypes.timestampMillis().addToSchema(Schema.create(Schema.Type.LONG)))
-                .noDefault()
+                .requiredLong("__rows"));
+        List<GenericRecord> records = new ArrayList<>(rows.size());
+        for (Object[] row : rows) {
+            GenericData.Record record = new GenericData.Record(schema);
+            record.put(group, groupType.avroValue((Comparable<?>) row[0]));
+            record.put(value, columns.valueType().avroValue((Comparable<?>) row[1]));
+            record.put("__rows", row[2]);
+            records.add(asOf(record, snapshot));
+        }
+        return parquet(snapshot, schema, records);
+    }
+
+    /**
+     * A quality snapshot: one row per column of the table, in the table's order: {@code column}, {@code rows},
+     * {@code nulls} and {@code empty} (null for a column that is not text).
+     */
+    private static byte[] quality(AggregateSnapshot snapshot) throws IOException {
+        Schema schema = asOf(SchemaBuilder.record("quality").namespace("org.cdcpipeline.aggregate").fields()
+                .requiredString("column").requiredLong("rows").requiredLong("nulls").optionalLong("empty"));
+        List<GenericRecord> records = new ArrayList<>();
+        QualityFigures.of(snapshot).forEach((column, figures) -> {
+            GenericData.Record record = new GenericData.Record(schema);
+            record.put("column", column);
+            record.put("rows", figures.rows());
+            record.put("nulls", figures.nulls());
+            record.put("empty", figures.empty());
+            records.add(asOf(record, snapshot));
+        });
+        return parquet(snapshot, schema, records);
+    }
+
+    private static Schema asOf(SchemaBuilder.FieldAssembler<Schema> fields) {
+        return fields.name("__as_of_commit_time").type(LogicalTypes.timestampMillis()
+                        .addToSchema(Schema.create(Schema.Type.LONG))).noDefault()
                 .optionalLong("__as_of_lsn")
                 .endRecord();
+    }
+
+    private static GenericRecord asOf(GenericData.Record record, AggregateSnapshot snapshot) {
+        record.put("__as_of_commit_time", snapshot.asOfTsMs());
+        record.put("__as_of_lsn", snapshot.asOfLsn());
+        return record;
+    }
+
+    private static byte[] parquet(AggregateSnapshot snapshot, Schema schema, List<GenericRecord> records) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ParquetWriter<GenericRecord> writer = AvroParquetWriter
                 .<GenericRecord>builder(new ParquetOutputStream(snapshot.aggregate(), new BufferedOutputStream(bytes)))
@@ -65,13 +109,7 @@ public final class SnapshotParquet {
                 .withCompressionCodec(CompressionCodecName.SNAPPY)
                 .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
                 .build()) {
-            for (Object[] row : rows) {
-                GenericData.Record record = new GenericData.Record(schema);
-                record.put(group, groupType.avroValue((Comparable<?>) row[0]));
-                record.put(value, columns.valueType().avroValue((Comparable<?>) row[1]));
-                record.put("__rows", row[2]);
-                record.put("__as_of_commit_time", snapshot.asOfTsMs());
-                record.put("__as_of_lsn", snapshot.asOfLsn());
+            for (GenericRecord record : records) {
                 writer.write(record);
             }
         }

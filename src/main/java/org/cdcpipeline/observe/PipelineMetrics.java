@@ -2,12 +2,14 @@ package org.cdcpipeline.observe;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToLongFunction;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.cdcpipeline.aggregate.Aggregate;
 import org.cdcpipeline.aggregate.AggregateStats;
+import org.cdcpipeline.aggregate.QualityFigures;
 import org.cdcpipeline.archive.ArchiveStats;
 import org.cdcpipeline.cdc.CaptureStats;
 import org.cdcpipeline.csv.ImportStats;
@@ -63,6 +65,9 @@ public final class PipelineMetrics {
                         .description("change events an aggregate has taken (applied, or sent to its dead-letter topic)")
                         .tag("aggregate", aggregate.name()).register(registry);
             }
+            if (aggregate.isQuality()) {
+                registerQuality(aggregate);
+            }
         }
         for (String table : imports.tables().keySet()) {
             if (registered.add("csv " + table)) {
@@ -87,6 +92,31 @@ public final class PipelineMetrics {
                         .description("records in the dead-letter topic").tag("topic", topic).register(registry);
             }
         }
+    }
+
+    /** A quality aggregate's figures per column, as of its latest snapshot; a column gets its gauges once seen. */
+    private void registerQuality(Aggregate aggregate) {
+        aggregate.quality().forEach((column, figures) -> {
+            if (registered.add("quality " + aggregate.name() + " " + column)) {
+                Gauge.builder("quality.rows", aggregate, a -> figure(a, column, QualityFigures.Figures::rows))
+                        .description("rows of the table, as of the quality aggregate's latest snapshot")
+                        .tags("aggregate", aggregate.name(), "table", aggregate.table(), "column", column).register(registry);
+                Gauge.builder("quality.nulls", aggregate, a -> figure(a, column, QualityFigures.Figures::nulls))
+                        .description("rows whose column is NULL, as of the quality aggregate's latest snapshot")
+                        .tags("aggregate", aggregate.name(), "table", aggregate.table(), "column", column).register(registry);
+                if (figures.empty() != null) {
+                    Gauge.builder("quality.empty", aggregate, a -> figure(a, column, f -> f.empty() == null ? 0 : f.empty()))
+                            .description("rows whose text column is empty, as of the quality aggregate's latest snapshot")
+                            .tags("aggregate", aggregate.name(), "table", aggregate.table(), "column", column)
+                            .register(registry);
+                }
+            }
+        });
+    }
+
+    private static double figure(Aggregate aggregate, String column, ToLongFunction<QualityFigures.Figures> figure) {
+        QualityFigures.Figures figures = aggregate.quality().get(column);
+        return figures == null ? Double.NaN : figure.applyAsLong(figures);
     }
 
     private static ImportStats.Counts counts(ImportStats stats, String table) {

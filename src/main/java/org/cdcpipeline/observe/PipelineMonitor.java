@@ -114,13 +114,15 @@ public final class PipelineMonitor {
 
     private void aggregateLag(Set<String> existing, Map<Lags.GroupTopic, Long> lag) throws Exception {
         for (Aggregate aggregate : sources.aggregates().aggregates()) {
-            if (!existing.contains(aggregate.topic())) {
-                continue;
-            }
-            for (Map.Entry<TopicPartition, Long> end : endOffsets(Set.of(aggregate.topic())).entrySet()) {
-                Long applied = aggregate.lastOffset(end.getKey().partition());
-                long behind = Math.max(0, end.getValue() - (applied == null ? 0 : applied + 1));
-                lag.merge(new Lags.GroupTopic("aggregate-" + aggregate.name(), aggregate.topic()), behind, Long::sum);
+            for (String topic : aggregate.topics()) {
+                if (!existing.contains(topic)) {
+                    continue;
+                }
+                for (Map.Entry<TopicPartition, Long> end : endOffsets(Set.of(topic)).entrySet()) {
+                    Long applied = aggregate.lastOffset(topic, end.getKey().partition());
+                    long behind = Math.max(0, end.getValue() - (applied == null ? 0 : applied + 1));
+                    lag.merge(new Lags.GroupTopic("aggregate-" + aggregate.name(), topic), behind, Long::sum);
+                }
             }
         }
     }

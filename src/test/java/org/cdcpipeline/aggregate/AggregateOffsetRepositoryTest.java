@@ -32,6 +32,6 @@ class AggregateOffsetRepositoryTest {
         assertThatThrownBy(() -> offsets.getState(TOPIC + "/0")).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("klienci-by-country").hasMessageContaining("Connection refused");
         assertThatThrownBy(() -> offsets.getState("dbserver1.public.inne/0")).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("reads " + TOPIC);
+                .hasMessageContaining("reads [" + TOPIC + "]");
     }
 }

@@ -2,6 +2,10 @@ package org.cdcpipeline.aggregate;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -102,6 +106,9 @@ class AggregatesIT {
                         .isEqualTo(sql("SELECT status, sum(budzet) FROM " + schema() + ".projekty GROUP BY status"));
                 assertThat(current("age-brackets", "wiek", "count"))
                         .isEqualTo(sql("SELECT wiek / 10 * 10, count(*) FROM " + schema() + ".pracownicy GROUP BY 1"));
+                assertThat(current("budget-by-client-country", "kraj", "sum_budzet"))
+                        .isEqualTo(sql("SELECT k.kraj, sum(p.budzet) FROM " + schema() + ".projekty p LEFT JOIN " + schema()
+                                + ".klienci k ON k.id = p.klient_id GROUP BY k.kraj"));
                 assertThat(current("projects-by-start-month", "data_rozpoczecia", "count"))
                         .isEqualTo(sql("SELECT date_trunc('month', data_rozpoczecia)::date, count(*) FROM " + schema()
                                 + ".projekty GROUP BY 1"));
@@ -115,6 +122,16 @@ class AggregatesIT {
                 groups.put(String.valueOf(S3Objects.value(r, groupColumn)), round(S3Objects.number(r, valueColumn).doubleValue()));
             }
             return groups;
+        }
+
+        /** A table's quality snapshot (quality-<table>) as rows/NULLs/empty texts per column. */
+        Map<String, String> quality(String table) throws Exception {
+            Map<String, String> figures = new TreeMap<>();
+            for (GenericRecord r : S3Objects.parquetRows(prefix() + "quality-" + table + "/current.parquet")) {
+                figures.put(String.valueOf(S3Objects.value(r, "column")), r.get("rows") + "/" + r.get("nulls") + "/"
+                        + r.get("empty"));
+            }
+            return figures;
         }
 
         /** The columns of an aggregate's current snapshot: name and Parquet (Avro) type, nulls left out. */
@@ -254,7 +271,7 @@ class AggregatesIT {
         // a snapshot in the generic layout of earlier versions is rewritten on the next start, with no change since
         String key = source.prefix() + "max-age-by-position/current.parquet";
         byte[] earlier = SnapshotParquet.write(new AggregateSnapshot("max-age-by-position", new AggregateSnapshot.Columns(
-                "group_key", ColumnType.TEXT, "value", ColumnType.DOUBLE), List.of(new AggregateSnapshot.Group("x", BigDecimal.ONE, 1)),
+                AggregateFunction.MAX, "group_key", ColumnType.TEXT, "value", ColumnType.DOUBLE, Map.of()), List.of(new AggregateSnapshot.Group("x", BigDecimal.ONE, 1)),
                 0, null));
         S3Objects.put(key, earlier);
         assertThat(source.columns("max-age-by-position")).containsKeys("group_key", "value");
@@ -263,6 +280,94 @@ class AggregatesIT {
                     .containsKeys("stanowisko", "max_wiek"));
             assertThat(source.current("max-age-by-position", "stanowisko", "max_wiek")).isEqualTo(sql(byPosition));
         }
+    }
+
+    @Test
+    void shouldMoveContributionsWhenEitherSideOfAJoinChanges() throws Exception {
+        Source source = Source.named("join", work);
+        String s = source.schema();
+        source.drop(List.of("klienci.csv", "projekty.csv"));
+        String byCountry = "SELECT k.kraj, sum(p.budzet) FROM " + s + ".projekty p LEFT JOIN " + s
+                + ".klienci k ON k.id = p.klient_id GROUP BY k.kraj";
+        try (TestPipeline pipeline = source.start()) {
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
+                    source.current("budget-by-client-country", "kraj", "sum_budzet")).hasSizeGreaterThan(2)
+                    .isEqualTo(sql(byCountry)));
+            assertThat(source.columns("budget-by-client-country")).containsEntry("kraj", "string")
+                    .containsEntry("sum_budzet", "decimal(38,2)");
+            execute("UPDATE " + s + ".klienci SET kraj = 'Islandia' WHERE id = 1", // a customer moves: its projects too
+                    "UPDATE " + s + ".projekty SET klient_id = 6 WHERE id = 2", // a project moves to another customer
+                    "DELETE FROM " + s + ".klienci WHERE id = 8", // its projects go to the NULL group
+                    "UPDATE " + s + ".projekty SET klient_id = NULL WHERE id = 3",
+                    "INSERT INTO " + s + ".projekty (id, nazwa, status, budzet, klient_id) VALUES (800, 'Nowy', 'planowany', 10.50, 999)");
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
+                    source.current("budget-by-client-country", "kraj", "sum_budzet")).containsKeys("Islandia", "null")
+                    .isEqualTo(sql(byCountry)));
+            // the customer of project 800 arrives after it; the deleted one comes back elsewhere
+            execute("INSERT INTO " + s + ".klienci (id, nazwa, kraj) VALUES (999, 'Spóźniony', 'Malta'), (8, 'Wraca', 'Malta')");
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
+                    source.current("budget-by-client-country", "kraj", "sum_budzet")).containsKey("Malta")
+                    .isEqualTo(sql(byCountry)));
+        }
+        // changes on both sides while stopped, then every change read again from the start: still the join
+        execute("UPDATE " + s + ".klienci SET kraj = 'Estonia' WHERE id = 6",
+                "UPDATE " + s + ".projekty SET klient_id = 1 WHERE id = 4");
+        try (TestPipeline pipeline = source.start()) {
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
+                    source.current("budget-by-client-country", "kraj", "sum_budzet")).containsKey("Estonia")
+                    .isEqualTo(sql(byCountry)));
+        }
+        execute("DELETE FROM " + s + "_state.aggregate_offsets WHERE aggregate = 'budget-by-client-country'");
+        execute("UPDATE " + s + ".klienci SET kraj = 'Polska' WHERE id = 6");
+        try (TestPipeline pipeline = source.start()) {
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
+                    source.current("budget-by-client-country", "kraj", "sum_budzet")).doesNotContainKey("Estonia")
+                    .isEqualTo(sql(byCountry)));
+        }
+    }
+
+    @Test
+    void shouldKeepDataQualityFiguresOfEveryColumnInTheSnapshotAndTheMetrics() throws Exception {
+        Source source = Source.named("quality", work);
+        String s = source.schema();
+        source.drop(List.of("klienci.csv"));
+        Map<String, String> settings = source.settings();
+        int observePort = TestServices.freePort();
+        settings.put("observe.enabled", "true");
+        settings.put("observe.port", String.valueOf(observePort));
+        try (TestPipeline pipeline = TestPipeline.start(settings)) {
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(source.quality("klienci"))
+                    .hasSize(5).isEqualTo(qualitySql(s + ".klienci")));
+            execute("UPDATE " + s + ".klienci SET email = NULL WHERE id IN (1, 2)",
+                    "UPDATE " + s + ".klienci SET telefon = '' WHERE id IN (3, 4, 5)",
+                    "UPDATE " + s + ".klienci SET telefon = NULL, kraj = '' WHERE id = 4",
+                    "INSERT INTO " + s + ".klienci (id, nazwa, email, kraj) VALUES (600, '', '', NULL)",
+                    "DELETE FROM " + s + ".klienci WHERE id = 5");
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                Map<String, String> expected = qualitySql(s + ".klienci");
+                assertThat(expected.get("email")).isEqualTo("40/2/1");
+                assertThat(source.quality("klienci")).isEqualTo(expected);
+            });
+            HttpClient http = HttpClient.newHttpClient();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(http.send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + observePort + "/observe/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body())
+                    .contains("quality_nulls{aggregate=\"quality-klienci\",column=\"email\",table=\"klienci\"} 2.0")
+                    .contains("quality_empty{aggregate=\"quality-klienci\",column=\"email\",table=\"klienci\"} 1.0")
+                    .contains("quality_rows{aggregate=\"quality-klienci\",column=\"id\",table=\"klienci\"} 40.0")
+                    .doesNotContain("quality_empty{aggregate=\"quality-klienci\",column=\"id\""));
+        }
+    }
+
+    /** Per column of the table: rows/NULLs/empty texts ("null" for a column that is not text), by SQL. */
+    private static Map<String, String> qualitySql(String table) throws Exception {
+        Map<String, String> figures = new TreeMap<>();
+        for (String column : List.of("id", "nazwa", "email", "kraj", "telefon")) {
+            String empty = column.equals("id") ? "NULL" : "count(*) FILTER (WHERE " + column + " = '')";
+            figures.put(column, TestServices.column("SELECT count(*) || '/' || count(*) FILTER (WHERE " + column
+                    + " IS NULL) || '/' || coalesce((" + empty + ")::text, 'null') FROM " + table).get(0));
+        }
+        return figures;
     }
 
     private static BigDecimal round(double value) {

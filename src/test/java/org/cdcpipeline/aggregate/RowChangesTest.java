@@ -70,6 +70,20 @@ class RowChangesTest {
     }
 
     @Test
+    void shouldReadARowsQualityPatternAsItsGroup() {
+        RowChanges quality = new RowChanges(new AggregateDefinition("q", "dbserver1", "public", "projekty", "", "quality",
+                "", ""));
+        assertThat(quality.read(KEY, ByteBuffer.wrap(event("c", row(null, null))), TOPIC, 0, 1).group())
+                .isEqualTo("{\"n\":[\"status\",\"budzet\"]}");
+        assertThat(quality.read(KEY, ByteBuffer.wrap(event("c", row("", "1.00"))), TOPIC, 0, 2).group())
+                .isEqualTo("{\"e\":[\"status\"]}");
+        assertThat(quality.read(KEY, ByteBuffer.wrap(event("c", row("w_trakcie", "1.00"))), TOPIC, 0, 3).group())
+                .isEqualTo("{}");
+        assertThatThrownBy(() -> new AggregateDefinition("q", "dbserver1", "public", "projekty", "status", "quality", "", ""))
+                .hasMessageContaining("leave the parameter groupBy out");
+    }
+
+    @Test
     void shouldKeepANullGroupAsSqlDoes() {
         assertThat(changes("status", "").read(KEY, ByteBuffer.wrap(event("c", row(null, null))), TOPIC, 0, 1).group()).isNull();
     }

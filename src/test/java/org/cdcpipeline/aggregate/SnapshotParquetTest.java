@@ -3,7 +3,9 @@ package org.cdcpipeline.aggregate;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
@@ -11,6 +13,7 @@ import org.cdcpipeline.S3Objects;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 class SnapshotParquetTest {
 
@@ -20,8 +23,8 @@ class SnapshotParquetTest {
 
     @Test
     void shouldNameAndTypeColumnsAfterTheSourceAndTheFunction() throws Exception {
-        AggregateSnapshot s = snapshot(new AggregateSnapshot.Columns("status", ColumnType.TEXT, "sum_budzet",
-                        ColumnType.ofValue(AggregateFunction.SUM, ColumnType.ofSql("numeric", 14, 2))),
+        AggregateSnapshot s = snapshot(new AggregateSnapshot.Columns(AggregateFunction.SUM, "status", ColumnType.TEXT,
+                        "sum_budzet", ColumnType.ofValue(AggregateFunction.SUM, ColumnType.ofSql("numeric", 14, 2)), Map.of()),
                 new AggregateSnapshot.Group("w_trakcie", new BigDecimal("1234.5"), 2),
                 new AggregateSnapshot.Group(null, new BigDecimal("10.25"), 1));
 
@@ -39,13 +42,13 @@ class SnapshotParquetTest {
 
     @Test
     void shouldSortNumbersAndDatesAsSuchNotAsText() throws Exception {
-        AggregateSnapshot ages = snapshot(new AggregateSnapshot.Columns("wiek", ColumnType.ofSql("int2", 16, 0), "count",
-                        ColumnType.ofValue(AggregateFunction.COUNT, ColumnType.TEXT)),
+        AggregateSnapshot ages = snapshot(new AggregateSnapshot.Columns(AggregateFunction.COUNT, "wiek", ColumnType.ofSql("int2", 16, 0),
+                        "count", ColumnType.ofValue(AggregateFunction.COUNT, ColumnType.TEXT), Map.of()),
                 new AggregateSnapshot.Group("100", BigDecimal.ONE, 1), new AggregateSnapshot.Group("20", new BigDecimal(3), 3));
         assertThat(S3Objects.parquet("a", SnapshotParquet.write(ages))).extracting(r -> r.get("wiek")).containsExactly(20, 100);
 
-        AggregateSnapshot months = snapshot(new AggregateSnapshot.Columns("start", ColumnType.ofSql("date", null, null),
-                        "count", ColumnType.LONG),
+        AggregateSnapshot months = snapshot(new AggregateSnapshot.Columns(AggregateFunction.COUNT, "start",
+                        ColumnType.ofSql("date", null, null), "count", ColumnType.LONG, Map.of()),
                 new AggregateSnapshot.Group("2024-11-01", BigDecimal.ONE, 1),
                 new AggregateSnapshot.Group("2024-03-01", BigDecimal.ONE, 1));
         assertThat(S3Objects.parquet("a", SnapshotParquet.write(months))).extracting(r -> S3Objects.value(r, "start"))
@@ -54,8 +57,8 @@ class SnapshotParquetTest {
 
     @Test
     void shouldWriteGroupsAsTextWhenOneDoesNotReadAsTheColumnsType() throws Exception {
-        AggregateSnapshot s = snapshot(new AggregateSnapshot.Columns("wiek", ColumnType.ofSql("int4", 32, 0), "count",
-                        ColumnType.LONG),
+        AggregateSnapshot s = snapshot(new AggregateSnapshot.Columns(AggregateFunction.COUNT, "wiek", ColumnType.ofSql("int4", 32, 0),
+                        "count", ColumnType.LONG, Map.of()),
                 new AggregateSnapshot.Group("20", BigDecimal.ONE, 1), new AggregateSnapshot.Group("dwadzieścia", BigDecimal.ONE, 1));
         assertThat(S3Objects.parquet("a", SnapshotParquet.write(s))).extracting(r -> S3Objects.value(r, "wiek"))
                 .containsExactlyInAnyOrder("20", "dwadzieścia");
@@ -63,7 +66,8 @@ class SnapshotParquetTest {
 
     @Test
     void shouldWriteAnEmptyAggregateWithItsColumns() throws Exception {
-        AggregateSnapshot s = snapshot(new AggregateSnapshot.Columns("kraj", ColumnType.TEXT, "count", ColumnType.LONG));
+        AggregateSnapshot s = snapshot(new AggregateSnapshot.Columns(AggregateFunction.COUNT, "kraj", ColumnType.TEXT, "count",
+                ColumnType.LONG, Map.of()));
         byte[] bytes = SnapshotParquet.write(s);
         assertThat(bytes).isNotEmpty();
         assertThat(S3Objects.parquet("a", bytes)).isEmpty();
@@ -80,5 +84,26 @@ class SnapshotParquetTest {
                 .isEqualTo("decimal");
         assertThat(ColumnType.ofSql("numeric", null, null)).as("no declared scale").isEqualTo(ColumnType.TEXT);
         assertThat(ColumnType.ofValue(AggregateFunction.SUM, ColumnType.TEXT)).isEqualTo(ColumnType.DOUBLE);
+    }
+
+    @Test
+    void shouldWriteQualityFiguresPerColumnOfTheTable() throws Exception {
+        Map<String, ColumnType> table = new LinkedHashMap<>();
+        table.put("id", ColumnType.ofSql("int4", 32, 0));
+        table.put("email", ColumnType.TEXT);
+        table.put("kraj", ColumnType.TEXT);
+        AggregateSnapshot s = new AggregateSnapshot("quality-klienci", new AggregateSnapshot.Columns(AggregateFunction.QUALITY,
+                "", ColumnType.TEXT, "quality", ColumnType.LONG, table), List.of(
+                new AggregateSnapshot.Group("{}", new BigDecimal(5), 5),
+                new AggregateSnapshot.Group("{\"n\":[\"email\",\"kraj\"]}", new BigDecimal(2), 2),
+                new AggregateSnapshot.Group("{\"n\":[\"kraj\"],\"e\":[\"email\"]}", BigDecimal.ONE, 1)),
+                1_741_899_497_088L, 24_949_288L);
+
+        List<GenericRecord> rows = S3Objects.parquet("q", SnapshotParquet.write(s));
+
+        assertThat(rows).extracting(r -> S3Objects.value(r, "column"), r -> r.get("rows"), r -> r.get("nulls"),
+                        r -> r.get("empty"))
+                .containsExactly(tuple("id", 8L, 0L, null), tuple("email", 8L, 2L, 1L), tuple("kraj", 8L, 3L, 0L));
+        assertThat(rows.get(0).get("__as_of_lsn")).isEqualTo(24_949_288L);
     }
 }

@@ -32,6 +32,9 @@ final class AggregateCheck {
                     "SELECT stanowisko, avg(wiek)::float8, count(*) FROM public.pracownicy GROUP BY stanowisko"),
             new Shipped("budget-by-status", "status", "sum_budzet",
                     "SELECT status, sum(budzet)::float8, count(*) FROM public.projekty GROUP BY status"),
+            new Shipped("budget-by-client-country", "kraj", "sum_budzet",
+                    "SELECT k.kraj, sum(p.budzet)::float8, count(*) FROM public.projekty p LEFT JOIN public.klienci k "
+                            + "ON k.id = p.klient_id GROUP BY k.kraj"),
             new Shipped("age-brackets", "wiek", "count",
                     "SELECT wiek / 10 * 10, count(*)::float8, count(*) FROM public.pracownicy GROUP BY 1"),
             new Shipped("projects-by-start-month", "data_rozpoczecia", "count",
