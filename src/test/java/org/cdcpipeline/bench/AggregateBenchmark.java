@@ -3,6 +3,7 @@ package org.cdcpipeline.bench;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,8 +31,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.cdcpipeline.Pipeline;
 import org.cdcpipeline.RunOptions;
 import org.cdcpipeline.TestServices;
+import org.cdcpipeline.aggregate.Aggregate;
 import org.cdcpipeline.aggregate.AggregateDefinition;
 import org.cdcpipeline.aggregate.AggregateSnapshot;
+import org.cdcpipeline.aggregate.AggregateStats;
 import org.cdcpipeline.aggregate.AggregateStore;
 import org.cdcpipeline.embedded.EmbeddedServices;
 
@@ -60,7 +63,9 @@ public final class AggregateBenchmark {
         try (EmbeddedServices services = EmbeddedServices.start(k -> config.getOrDefault(k, ""), true)) {
             String kafka = services.endpoints().get("kafka.bootstrap-servers");
             Map<String, Long> expected = fillTopic(kafka, events);
-            long lastOffset = events - 1 + expectedTombstones;
+            Map<String, BigDecimal> expectedJoin = fillProjects(kafka, events / 2);
+            lastOffset = events - 1 + expectedTombstones;
+            projectsLastOffset = events / 2 - 1;
 
             Map<String, String> settings = new HashMap<>(services.endpoints());
             settings.put("s3.bucket", "processed-data");
@@ -86,14 +91,27 @@ public final class AggregateBenchmark {
             await().atMost(Duration.ofMinutes(30)).pollInterval(Duration.ofMillis(100)).until(() -> applied(url) >= lastOffset);
             double seconds = (System.nanoTime() - start) / 1e9;
             double rate = (events + expectedTombstones) / seconds;
+            // the other shipped aggregates reading the table's topic (its data quality, the join by client country)
+            // apply the same records meanwhile, as they do in the pipeline
+            CamelContext context = pipeline.context();
+            List<String> siblings = context.getRegistry().lookupByNameAndType("aggregateStats", AggregateStats.class)
+                    .aggregates().stream().filter(a -> a.topics().contains(TOPIC)).map(Aggregate::name).sorted().toList();
+            await().atMost(Duration.ofMinutes(30)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> appliedByAll(url, siblings) >= lastOffset);
+            double allSeconds = (System.nanoTime() - start) / 1e9;
+            await().atMost(Duration.ofMinutes(30)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> appliedByJoin(url) >= 0);
+            double joinSeconds = (System.nanoTime() - start) / 1e9;
+            double joinRate = (events + expectedTombstones + events / 2) / joinSeconds;
             long peakHeapMiB = peakHeap() / (1024 * 1024);
 
-            CamelContext context = pipeline.context();
             AggregateStore store = context.getRegistry().lookupByNameAndType("aggregateStore", AggregateStore.class);
             AggregateSnapshot state = store.current(KLIENCI_BY_COUNTRY);
             Map<String, Long> actual = new TreeMap<>();
             state.groups().forEach(g -> actual.put(g.group(), g.rows()));
-            boolean correct = actual.equals(expected);
+            Map<String, BigDecimal> joined = new TreeMap<>();
+            store.current(BUDGET_BY_CLIENT_COUNTRY).groups().forEach(g -> joined.put(String.valueOf(g.group()), g.value()));
+            boolean correct = actual.equals(expected) && joined.equals(expectedJoin);
 
             List<Long> snapshotMillis = new ArrayList<>();
             try (ProducerTemplate producer = context.createProducerTemplate()) {
@@ -113,19 +131,24 @@ public final class AggregateBenchmark {
                     "",
                     String.format("%d change events of one table in a topic (%d inserts, then updates moving rows between %d "
                             + "groups, then deletes, each followed by its tombstone: %d records), applied from the start by "
-                            + "the shipped klienci-by-country aggregate (count per kraj): each batch and its offsets in one "
-                            + "PostgreSQL transaction. PostgreSQL 17, the Kafka broker and the S3 server in the same JVM/machine, %d cores.",
+                            + "the shipped klienci-by-country aggregate (count per kraj), with the other shipped aggregates "
+                            + "of the table running beside it: each batch and its offsets in one PostgreSQL transaction. PostgreSQL 17, the Kafka broker and the S3 server in the same JVM/machine, %d cores.",
                             events, ROWS, GROUPS, events + expectedTombstones, Runtime.getRuntime().availableProcessors()),
                     "",
                     "| measure | value |",
                     "|---|---:|",
                     String.format("| records applied per second | %.0f |", rate),
                     String.format("| time to apply all | %.1f s |", seconds),
+                    String.format("| time until every aggregate reading the topic (%s) has applied all | %.1f s |",
+                            String.join(", ", siblings), allSeconds),
+                    String.format("| joined aggregate budget-by-client-country: %d project changes and the %d client "
+                            + "records it joins, applied per second | %.0f |", events / 2, events + expectedTombstones, joinRate),
+                    String.format("| joined aggregate: time to apply both topics | %.1f s |", joinSeconds),
                     String.format("| peak heap of the JVM (pipeline and embedded servers), MiB | %d |", peakHeapMiB),
                     String.format("| one complete snapshot of %d groups to S3 (query, Parquet, two puts, history trim), median of 5 | %d ms |",
                             actual.size(), snapshotMillis.get(2)),
                     "",
-                    "Result equals the counts the generator expects: " + (correct ? "yes" : "NO"),
+                    "Result equals the counts (and the joined sums) the generator expects: " + (correct ? "yes" : "NO"),
                     "",
                     cdcRate > 0 ? String.format("Target: >= the change capture benchmark's rate (%.0f events/s in bench/results/cdc.md): %s.",
                             cdcRate, rate >= cdcRate ? "met" : "MISSED") : "Target: >= the change capture benchmark's rate (no result in bench/results/cdc.md).",
@@ -139,6 +162,13 @@ public final class AggregateBenchmark {
     }
 
     private static final int ROWS = 100_000;
+    private static final int PROJECTS = 50_000;
+    private static final AggregateDefinition BUDGET_BY_CLIENT_COUNTRY = new AggregateDefinition("budget-by-client-country",
+            "bench", "bench", "projekty", "kraj", "sum", "budzet", "", "klienci", "klient_id");
+    /** The client each client id ends in (kraj-N), null once deleted: fillTopic keeps it for fillProjects. */
+    private static Map<Integer, Integer> clients = Map.of();
+    private static long lastOffset;
+    private static long projectsLastOffset;
     private static long expectedTombstones;
 
     /**
@@ -176,13 +206,78 @@ public final class AggregateBenchmark {
         }
         Map<String, Long> counts = new TreeMap<>();
         groupOf.values().forEach(g -> counts.merge(ChangeEvents.kraj(g), 1L, Long::sum));
+        clients = groupOf;
         return counts;
+    }
+
+    /**
+     * Writes {@code events} changes of PROJECTS projects, each round pointing every project to another client and
+     * changing its budget, and returns the budget per client country they must end in: the join of the projects with
+     * the clients fillTopic left (a project of a deleted client in the NULL group).
+     */
+    private static Map<String, BigDecimal> fillProjects(String kafka, int events) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka))) {
+            admin.createTopics(List.of(new NewTopic(ChangeEvents.PROJECTS_TOPIC, 1, (short) 1))).all().get();
+        }
+        Properties p = new Properties();
+        p.put("bootstrap.servers", kafka);
+        p.put("linger.ms", "20");
+        p.put("batch.size", "524288");
+        p.put("compression.type", "lz4");
+        Map<Integer, Integer> clientOf = new HashMap<>();
+        Map<Integer, BigDecimal> budgetOf = new HashMap<>();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < events; i++) {
+                int id = i % PROJECTS + 1;
+                int round = i / PROJECTS;
+                int client = (id * 3 + round * 11) % ROWS + 1;
+                BigDecimal budget = BigDecimal.valueOf(id % 1000 * 100 + round, 2);
+                producer.send(new ProducerRecord<>(ChangeEvents.PROJECTS_TOPIC, ChangeEvents.key(id),
+                        ChangeEvents.project(clientOf.containsKey(id) ? "u" : "c", id, client, budget, i)));
+                clientOf.put(id, client);
+                budgetOf.put(id, budget);
+            }
+        }
+        Map<String, BigDecimal> sums = new TreeMap<>();
+        clientOf.forEach((id, client) -> {
+            Integer group = clients.get(client);
+            sums.merge(group == null ? "null" : ChangeEvents.kraj(group), budgetOf.get(id), BigDecimal::add);
+        });
+        return sums;
     }
 
     private static long applied(String url) {
         try (Connection c = DriverManager.getConnection(url, "postgres", "bench"); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT last_offset FROM bench_state.aggregate_offsets WHERE aggregate = 'klienci-by-country'")) {
             return rs.next() ? rs.getLong(1) : -1;
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    /** 0 once the joined aggregate has applied both its topics to their ends, else -1. */
+    private static long appliedByJoin(String url) {
+        try (Connection c = DriverManager.getConnection(url, "postgres", "bench"); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT topic, last_offset FROM bench_state.aggregate_offsets "
+                     + "WHERE aggregate = 'budget-by-client-country'")) {
+            Map<String, Long> offsets = new HashMap<>();
+            while (rs.next()) {
+                offsets.put(rs.getString(1), rs.getLong(2));
+            }
+            return offsets.getOrDefault(TOPIC, -1L) >= lastOffset && offsets.getOrDefault(ChangeEvents.PROJECTS_TOPIC, -1L)
+                    >= projectsLastOffset ? 0 : -1;
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    /** The last offset every one of these aggregates has applied; -1 until each has applied some. */
+    private static long appliedByAll(String url, List<String> aggregates) {
+        try (Connection c = DriverManager.getConnection(url, "postgres", "bench"); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*), min(last_offset) FROM bench_state.aggregate_offsets WHERE topic = '"
+                     + TOPIC + "'")) {
+            rs.next();
+            return rs.getInt(1) == aggregates.size() ? rs.getLong(2) : -1;
         } catch (Exception e) {
             return -1;
         }

@@ -8,7 +8,10 @@ import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.json.JsonConverter;
 
-/** Change events of a klienci-like table in the shape the cdc-capture route writes (Kafka Connect JSON with schemas). */
+/**
+ * Change events of a klienci-like table, and of a projekty-like table pointing to it, in the shape the cdc-capture route
+ * writes (Kafka Connect JSON with schemas).
+ */
 final class ChangeEvents {
 
     private static final String TOPIC = "bench.bench.klienci";
@@ -22,6 +25,13 @@ final class ChangeEvents {
             .build();
     private static final Schema ENVELOPE = SchemaBuilder.struct().name(TOPIC + ".Envelope")
             .field("before", ROW).field("after", ROW).field("source", SOURCE).field("op", Schema.STRING_SCHEMA)
+            .field("ts_ms", Schema.OPTIONAL_INT64_SCHEMA).build();
+    static final String PROJECTS_TOPIC = "bench.bench.projekty";
+    private static final Schema PROJECT = SchemaBuilder.struct().name(PROJECTS_TOPIC + ".Value").optional()
+            .field("id", Schema.INT32_SCHEMA).field("klient_id", Schema.OPTIONAL_INT32_SCHEMA)
+            .field("budzet", org.apache.kafka.connect.data.Decimal.builder(2).optional().build()).build();
+    private static final Schema PROJECT_ENVELOPE = SchemaBuilder.struct().name(PROJECTS_TOPIC + ".Envelope")
+            .field("before", PROJECT).field("after", PROJECT).field("source", SOURCE).field("op", Schema.STRING_SCHEMA)
             .field("ts_ms", Schema.OPTIONAL_INT64_SCHEMA).build();
     private static final JsonConverter CONVERTER = new JsonConverter();
     private static final long START_MS = 1_760_000_000_000L;
@@ -50,15 +60,27 @@ final class ChangeEvents {
         return envelope("d", row(id, group), null, sequence);
     }
 
+    /** A project now pointing to client {@code klientId} with a budget of {@code budzet}. */
+    static byte[] project(String op, int id, int klientId, java.math.BigDecimal budzet, long sequence) {
+        Struct after = new Struct(PROJECT).put("id", id).put("klient_id", klientId).put("budzet", budzet);
+        Struct envelope = new Struct(PROJECT_ENVELOPE).put("before", null).put("after", after)
+                .put("source", source("projekty", sequence)).put("op", op).put("ts_ms", START_MS + sequence + 5);
+        return CONVERTER.fromConnectData(PROJECTS_TOPIC, PROJECT_ENVELOPE, envelope);
+    }
+
+    private static Struct source(String table, long sequence) {
+        return new Struct(SOURCE).put("version", "3.4.0.Final").put("connector", "postgresql").put("name", "bench")
+                .put("ts_ms", START_MS + sequence).put("db", "postgres").put("schema", "bench").put("table", table)
+                .put("txId", 1000 + sequence).put("lsn", 100_000_000L + sequence * 64);
+    }
+
     private static Struct row(int id, int group) {
         return new Struct(ROW).put("id", id).put("nazwa", "Firma " + id).put("kraj", kraj(group));
     }
 
     private static byte[] envelope(String op, Struct before, Struct after, long sequence) {
-        Struct source = new Struct(SOURCE).put("version", "3.4.0.Final").put("connector", "postgresql").put("name", "bench")
-                .put("ts_ms", START_MS + sequence).put("db", "postgres").put("schema", "bench").put("table", "klienci")
-                .put("txId", 1000 + sequence).put("lsn", 100_000_000L + sequence * 64);
-        Struct envelope = new Struct(ENVELOPE).put("before", before).put("after", after).put("source", source).put("op", op)
+        Struct envelope = new Struct(ENVELOPE).put("before", before).put("after", after).put("source", source("klienci", sequence))
+                .put("op", op)
                 .put("ts_ms", START_MS + sequence + 5);
         return CONVERTER.fromConnectData(TOPIC, ENVELOPE, envelope);
     }

@@ -49,7 +49,8 @@ class KafkaOutageIT {
                     .lookupByNameAndType("captureStreaming", CaptureStreaming.class);
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(streaming.stalled())
                     .hasValueSatisfying(problem -> assertThat(problem)
-                            .startsWith("5 change events have waited").contains("for Kafka's acknowledgement")));
+                            // the five, or those captured before capture's position flush began to wait for Kafka
+                            .containsPattern("^[1-5] change events have waited").contains("for Kafka's acknowledgement")));
             // the outage itself, held for 5 s more (Awaitility during, a fixed observation window): capture keeps the
             // changes it cannot publish, so the slot's confirmed position stays before them all along
             await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(6))
