@@ -28,8 +28,10 @@ final class ChangeEvents {
             .field("ts_ms", Schema.OPTIONAL_INT64_SCHEMA).build();
     static final String PROJECTS_TOPIC = "bench.bench.projekty";
     private static final Schema PROJECT = SchemaBuilder.struct().name(PROJECTS_TOPIC + ".Value").optional()
-            .field("id", Schema.INT32_SCHEMA).field("klient_id", Schema.OPTIONAL_INT32_SCHEMA)
-            .field("budzet", org.apache.kafka.connect.data.Decimal.builder(2).optional().build()).build();
+            .field("id", Schema.INT32_SCHEMA).field("status", Schema.STRING_SCHEMA)
+            .field("budzet", org.apache.kafka.connect.data.Decimal.builder(2).optional().build())
+            .field("data_rozpoczecia", SchemaBuilder.int32().name("io.debezium.time.Date").optional().build())
+            .field("klient_id", Schema.OPTIONAL_INT32_SCHEMA).build();
     private static final Schema PROJECT_ENVELOPE = SchemaBuilder.struct().name(PROJECTS_TOPIC + ".Envelope")
             .field("before", PROJECT).field("after", PROJECT).field("source", SOURCE).field("op", Schema.STRING_SCHEMA)
             .field("ts_ms", Schema.OPTIONAL_INT64_SCHEMA).build();
@@ -60,9 +62,15 @@ final class ChangeEvents {
         return envelope("d", row(id, group), null, sequence);
     }
 
-    /** A project now pointing to client {@code klientId} with a budget of {@code budzet}. */
+    private static final String[] STATUSES = {"planowany", "w_trakcie", "zakonczony", "wstrzymany"};
+
+    /**
+     * A project now pointing to client {@code klientId} with a budget of {@code budzet}, with the other columns the
+     * shipped aggregates of projekty read (status, start date).
+     */
     static byte[] project(String op, int id, int klientId, java.math.BigDecimal budzet, long sequence) {
-        Struct after = new Struct(PROJECT).put("id", id).put("klient_id", klientId).put("budzet", budzet);
+        Struct after = new Struct(PROJECT).put("id", id).put("status", STATUSES[(int) (sequence % 4)])
+                .put("budzet", budzet).put("data_rozpoczecia", (int) (19_000 + sequence % 1000)).put("klient_id", klientId);
         Struct envelope = new Struct(PROJECT_ENVELOPE).put("before", null).put("after", after)
                 .put("source", source("projekty", sequence)).put("op", op).put("ts_ms", START_MS + sequence + 5);
         return CONVERTER.fromConnectData(PROJECTS_TOPIC, PROJECT_ENVELOPE, envelope);
