@@ -173,17 +173,9 @@ public final class AggregateBenchmark {
      * 5 % of the events delete rows (each delete followed by a tombstone, as capture writes them).
      */
     private static Map<String, Long> fillTopic(String kafka, int events) throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka))) {
-            admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get();
-        }
-        Properties p = new Properties();
-        p.put("bootstrap.servers", kafka);
-        p.put("linger.ms", "20");
-        p.put("batch.size", "524288");
-        p.put("compression.type", "lz4");
         Map<Integer, Integer> groupOf = new HashMap<>();
         int deletesFrom = events - events / 20;
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer = producer(kafka, TOPIC)) {
             for (int i = 0; i < events; i++) {
                 int id = i % ROWS + 1;
                 int round = i / ROWS;
@@ -212,17 +204,9 @@ public final class AggregateBenchmark {
      * the clients fillTopic left (a project of a deleted client in the NULL group).
      */
     private static Map<String, BigDecimal> fillProjects(String kafka, int events) throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka))) {
-            admin.createTopics(List.of(new NewTopic(ChangeEvents.PROJECTS_TOPIC, 1, (short) 1))).all().get();
-        }
-        Properties p = new Properties();
-        p.put("bootstrap.servers", kafka);
-        p.put("linger.ms", "20");
-        p.put("batch.size", "524288");
-        p.put("compression.type", "lz4");
         Map<Integer, Integer> clientOf = new HashMap<>();
         Map<Integer, BigDecimal> budgetOf = new HashMap<>();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer = producer(kafka, ChangeEvents.PROJECTS_TOPIC)) {
             for (int i = 0; i < events; i++) {
                 int id = i % PROJECTS + 1;
                 int round = i / PROJECTS;
@@ -249,6 +233,19 @@ public final class AggregateBenchmark {
         } catch (Exception e) {
             return -1;
         }
+    }
+
+    /** Creates the topic (one partition) and a producer that fills it fast. */
+    private static KafkaProducer<byte[], byte[]> producer(String kafka, String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka))) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+        }
+        Properties p = new Properties();
+        p.put("bootstrap.servers", kafka);
+        p.put("linger.ms", "20");
+        p.put("batch.size", "524288");
+        p.put("compression.type", "lz4");
+        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     /** A pipeline in which {@code aggregate} is the only aggregate: the other shipped ones are left out by route id. */
