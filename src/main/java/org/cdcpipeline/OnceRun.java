@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 final class OnceRun extends MainListenerSupport {
 
     static final int TIMED_OUT = 3;
+    private static final long REPORT_EVERY_NANOS = 30_000_000_000L;
     private static final Logger LOG = LoggerFactory.getLogger(OnceRun.class);
 
     private volatile int exitCode;
@@ -35,12 +36,18 @@ final class OnceRun extends MainListenerSupport {
 
     private void awaitDrained(CamelContext context, MainSupport main, long timeoutSeconds) {
         long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
+        long nextReport = System.nanoTime() + REPORT_EVERY_NANOS;
         int quietChecks = 0;
         try {
             while (quietChecks < 2) {
+                if (System.nanoTime() > nextReport) {
+                    logWaiting(context);
+                    nextReport = System.nanoTime() + REPORT_EVERY_NANOS;
+                }
                 if (System.nanoTime() > deadline) {
                     LOG.error("--once: not everything was processed within {} s (pipeline.once.timeout-seconds); "
                             + "see the errors above", timeoutSeconds);
+                    logWaiting(context);
                     exitCode = TIMED_OUT;
                     break;
                 }
@@ -54,6 +61,20 @@ final class OnceRun extends MainListenerSupport {
         }
         printSummary();
         main.completed();
+    }
+
+    private void logWaiting(CamelContext context) {
+        List<String> waiting = new java.util.ArrayList<>();
+        reports.forEach(r -> {
+            String what = r.waitingFor();
+            if (what != null) {
+                waiting.add(what);
+            }
+        });
+        if (context.getInflightRepository().size() > 0) {
+            waiting.add(context.getInflightRepository().size() + " exchanges in flight");
+        }
+        LOG.info("--once still waits for: {}", waiting.isEmpty() ? "nothing (checking again)" : String.join("; ", waiting));
     }
 
     private void printSummary() {

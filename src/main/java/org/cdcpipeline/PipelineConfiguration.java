@@ -345,7 +345,7 @@ public final class PipelineConfiguration implements CamelConfiguration {
             @PropertyInject("archive.enabled") boolean enabled, @PropertyInject("archive.topics") String topics) {
         ArchiveLag lag = new ArchiveLag(admin, topics);
         if (enabled) {
-            stats.caughtUpWhen(() -> lag.caughtUp(intake::lastReceived));
+            stats.caughtUpWhen(() -> lag.caughtUp(intake::reached));
         }
         return lag;
     }

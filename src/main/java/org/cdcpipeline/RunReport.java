@@ -10,6 +10,11 @@ public interface RunReport {
     /** True when nothing that is available now is left to process. */
     boolean drained();
 
+    /** What this part still waits for, for the log of a --once run that takes long; null when drained. */
+    default String waitingFor() {
+        return drained() ? null : getClass().getSimpleName() + " is not drained";
+    }
+
     /** Lines of the --once summary. */
     List<String> summary();
 

@@ -65,22 +65,35 @@ public final class AggregateStats extends ServiceSupport implements RunReport {
 
     @Override
     public boolean drained() {
+        return waitingFor() == null;
+    }
+
+    @Override
+    public String waitingFor() {
         if (!enabled) {
-            return true;
+            return null;
         }
         try {
             for (Aggregate aggregate : aggregates) {
-                if (aggregate.pending() > 0 || !caughtUp(aggregate) || aggregate.snapshotOutdated()) {
-                    return false;
+                if (aggregate.pending() > 0) {
+                    return "aggregate " + aggregate.name() + ": " + aggregate.pending() + " changes read, not applied yet";
+                }
+                String behind = behind(aggregate);
+                if (behind != null) {
+                    return "aggregate " + aggregate.name() + ": " + behind;
+                }
+                if (aggregate.snapshotOutdated()) {
+                    return "aggregate " + aggregate.name() + ": its snapshot is not written yet";
                 }
             }
-            return true;
+            return null;
         } catch (Exception e) {
-            return false;
+            return "aggregates: " + e;
         }
     }
 
-    private boolean caughtUp(Aggregate aggregate) throws Exception {
+    /** Where the aggregate's applied offsets are short of its topics' ends, or null when they reach them. */
+    private String behind(Aggregate aggregate) throws Exception {
         for (String topic : aggregate.topics()) {
             Map<TopicPartition, Long> ends;
             try {
@@ -94,11 +107,11 @@ public final class AggregateStats extends ServiceSupport implements RunReport {
             for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
                 Long applied = aggregate.lastOffset(topic, end.getKey().partition());
                 if (end.getValue() > 0 && (applied == null || applied < end.getValue() - 1)) {
-                    return false;
+                    return end.getKey() + " applied up to offset " + applied + ", the topic ends at " + end.getValue();
                 }
             }
         }
-        return true;
+        return null;
     }
 
     /** The snapshots of the aggregates that changed since their last snapshot was written. */

@@ -347,8 +347,21 @@ public final class ArchiveIntake extends ServiceSupport implements StateReposito
     }
 
     /** The offset of the last record received from a partition in this run, or null. */
-    public Long lastReceived(TopicPartition partition) {
+    private Long lastReceived(TopicPartition partition) {
         return lastReceived.get(partition);
+    }
+
+    /**
+     * The last offset of a partition this consumer has dealt with: received in this run, or covered by the bucket's
+     * objects already (a restart resumes after those and may receive nothing); null when neither.
+     */
+    public Long reached(TopicPartition partition) {
+        Long received = lastReceived(partition);
+        Long covered = covered(partition);
+        if (received == null) {
+            return covered;
+        }
+        return covered == null ? received : Math.max(received, covered);
     }
 
     /** The last offset of a partition this consumer holds that the bucket covers contiguously, or null. */

@@ -26,8 +26,8 @@ public final class ArchiveLag {
         this.topics = Pattern.compile(topicPattern);
     }
 
-    /** True when, for every non-empty partition, the archive has received the partition's last record. */
-    public boolean caughtUp(Function<TopicPartition, Long> lastReceived) {
+    /** True when, for every non-empty partition, the archive has reached the partition's last record. */
+    public boolean caughtUp(Function<TopicPartition, Long> reached) {
         try {
             Set<String> names = admin.listTopics().names().get(5, TimeUnit.SECONDS).stream()
                     .filter(t -> topics.matcher(t).matches()).collect(Collectors.toSet());
@@ -35,7 +35,7 @@ public final class ArchiveLag {
                 return true;
             }
             for (Map.Entry<TopicPartition, Long> end : TopicEnds.ofTopics(admin, names, Duration.ofSeconds(5)).entrySet()) {
-                Long last = lastReceived.apply(end.getKey());
+                Long last = reached.apply(end.getKey());
                 if (end.getValue() > 0 && (last == null || last + 1 < end.getValue())) {
                     return false;
                 }

@@ -10,8 +10,8 @@ import org.cdcpipeline.RunReport;
 
 /**
  * Objects and rows the archive wrote per table in this run, and the changes it holds in open batches. For --once, the
- * archive counts as drained when it has received the last record of every partition of its topics, no batch is open and
- * no record has arrived for a moment.
+ * archive counts as drained when it has received the last record of every partition of its topics (or finds it in its
+ * objects already), no batch is open and no record has arrived for a moment.
  */
 public final class ArchiveStats implements RunReport {
 
@@ -105,6 +105,18 @@ public final class ArchiveStats implements RunReport {
     public boolean drained() {
         return !enabled || (held.sum() == 0 && System.currentTimeMillis() - lastReceived.get() > QUIET_MILLIS
                 && caughtUp.getAsBoolean());
+    }
+
+    @Override
+    public String waitingFor() {
+        if (drained()) {
+            return null;
+        }
+        if (held.sum() != 0) {
+            return "archive: " + held.sum() + " changes in batches not written yet";
+        }
+        return caughtUp.getAsBoolean() ? "archive: a record arrived less than " + QUIET_MILLIS + " ms ago"
+                : "archive: the last records of its topics are not received yet";
     }
 
     @Override
