@@ -38,7 +38,7 @@ import static org.cdcpipeline.TestServices.execute;
  */
 class AggregatesIT {
 
-    private static final List<String> SAMPLES = List.of("klienci.csv", "pracownicy.csv", "projekty.csv");
+    private static final List<String> SAMPLES = List.of("klienci.csv", "pracownicy.csv", "projekty.csv", "zamowienia.csv");
 
     @TempDir
     Path work;
@@ -87,11 +87,12 @@ class AggregatesIT {
             }
         }
 
-        /** Waits until every row of the three samples is imported. */
+        /** Waits until every row of the four samples is imported. */
         void awaitSamplesImported() {
             await().atMost(Duration.ofSeconds(60)).until(() -> TestServices.column(
                     "SELECT (SELECT count(*) FROM " + schema() + ".klienci) + (SELECT count(*) FROM " + schema() + ".pracownicy) "
-                            + "+ (SELECT count(*) FROM " + schema() + ".projekty)").equals(List.of("113")));
+                            + "+ (SELECT count(*) FROM " + schema() + ".projekty) + (SELECT count(*) FROM " + schema() + ".zamowienia)")
+                    .equals(List.of("193")));
         }
 
         /** Waits until each shipped aggregate's current snapshot equals the GROUP BY over its table. */
@@ -109,6 +110,9 @@ class AggregatesIT {
                 assertThat(current("budget-by-client-country", "kraj", "sum_budzet"))
                         .isEqualTo(sql("SELECT k.kraj, sum(p.budzet) FROM " + schema() + ".projekty p LEFT JOIN " + schema()
                                 + ".klienci k ON k.id = p.klient_id GROUP BY k.kraj"));
+                assertThat(current("revenue-by-customer", "nazwa", "sum_wartosc"))
+                        .isEqualTo(sql("SELECT k.nazwa, sum(z.wartosc) FROM " + schema() + ".zamowienia z LEFT JOIN " + schema()
+                                + ".klienci k ON k.id = z.klient_id GROUP BY k.nazwa"));
                 assertThat(current("projects-by-start-month", "data_rozpoczecia", "count"))
                         .isEqualTo(sql("SELECT date_trunc('month', data_rozpoczecia)::date, count(*) FROM " + schema()
                                 + ".projekty GROUP BY 1"));
@@ -286,16 +290,26 @@ class AggregatesIT {
     void shouldMoveContributionsWhenEitherSideOfAJoinChanges() throws Exception {
         Source source = Source.named("join", work);
         String s = source.schema();
-        source.drop(List.of("klienci.csv", "projekty.csv"));
+        source.drop(List.of("klienci.csv", "projekty.csv", "zamowienia.csv"));
         String byCountry = "SELECT k.kraj, sum(p.budzet) FROM " + s + ".projekty p LEFT JOIN " + s
                 + ".klienci k ON k.id = p.klient_id GROUP BY k.kraj";
+        String byCustomer = "SELECT k.nazwa, sum(z.wartosc) FROM " + s + ".zamowienia z LEFT JOIN " + s
+                + ".klienci k ON k.id = z.klient_id GROUP BY k.nazwa";
         try (TestPipeline pipeline = source.start()) {
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
                     source.current("budget-by-client-country", "kraj", "sum_budzet")).hasSizeGreaterThan(2)
                     .isEqualTo(sql(byCountry)));
             assertThat(source.columns("budget-by-client-country")).containsEntry("kraj", "string")
                     .containsEntry("sum_budzet", "decimal(38,2)");
-            execute("UPDATE " + s + ".klienci SET kraj = 'Islandia' WHERE id = 1", // a customer moves: its projects too
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
+                    source.current("revenue-by-customer", "nazwa", "sum_wartosc")).hasSizeGreaterThan(20)
+                    .isEqualTo(sql(byCustomer)));
+            assertThat(source.columns("revenue-by-customer")).containsEntry("nazwa", "string")
+                    .containsEntry("sum_wartosc", "decimal(38,2)");
+            execute("UPDATE " + s + ".klienci SET nazwa = 'Nowa Nazwa' WHERE id = 10", // a renamed customer keeps its revenue
+                    "UPDATE " + s + ".zamowienia SET klient_id = 10 WHERE id = 2", // an order moves to another customer
+                    "DELETE FROM " + s + ".zamowienia WHERE id = 3",
+                    "UPDATE " + s + ".klienci SET kraj = 'Islandia' WHERE id = 1", // a customer moves: its projects too
                     "UPDATE " + s + ".projekty SET klient_id = 6 WHERE id = 2", // a project moves to another customer
                     "DELETE FROM " + s + ".klienci WHERE id = 8", // its projects go to the NULL group
                     "UPDATE " + s + ".projekty SET klient_id = NULL WHERE id = 3",
@@ -303,6 +317,9 @@ class AggregatesIT {
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
                     source.current("budget-by-client-country", "kraj", "sum_budzet")).containsKeys("Islandia", "null")
                     .isEqualTo(sql(byCountry)));
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
+                    source.current("revenue-by-customer", "nazwa", "sum_wartosc")).containsKey("Nowa Nazwa")
+                    .isEqualTo(sql(byCustomer)));
             // the customer of project 800 arrives after it; the deleted one comes back elsewhere
             execute("INSERT INTO " + s + ".klienci (id, nazwa, kraj) VALUES (999, 'Spóźniony', 'Malta'), (8, 'Wraca', 'Malta')");
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(

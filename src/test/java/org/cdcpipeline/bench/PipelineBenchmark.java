@@ -48,9 +48,9 @@ public final class PipelineBenchmark {
 
     private static final String TABLE = "klienci";
     private static final String TOPIC = "dbserver1.public." + TABLE;
-    /** The shipped aggregates reading the table's topic: its count by country, its data quality, the join to it. */
+    /** The shipped aggregates reading the table's topic: its count by country, its data quality, the joins to it. */
     private static final List<String> AGGREGATES = List.of("klienci-by-country", "quality-klienci",
-            "budget-by-client-country");
+            "budget-by-client-country", "revenue-by-customer");
     private static final String[] COUNTRIES = {"Polska", "Niemcy", "Czechy", "Słowacja", "Litwa", "Francja", "Włochy",
         "Hiszpania", "Austria", "Węgry", "Szwecja", "Norwegia", "Dania", "Holandia", "Belgia", "Portugalia"};
 
