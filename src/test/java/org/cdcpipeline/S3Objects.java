@@ -45,6 +45,15 @@ public final class S3Objects {
         }
     }
 
+    /** A text object (UTF-8); null when it does not exist. */
+    public static String text(String key) {
+        try (S3Client s3 = client()) {
+            return s3.getObject(b -> b.bucket(bucket()).key(key), ResponseTransformer.toBytes()).asUtf8String();
+        } catch (NoSuchKeyException e) {
+            return null;
+        }
+    }
+
     /** The rows of a Parquet object; an empty list when the object does not exist. */
     public static List<GenericRecord> parquetRows(String key) throws IOException {
         try (S3Client s3 = client()) {

@@ -81,9 +81,19 @@ public final class Aggregate {
         return quality;
     }
 
+    /** A table mirror ({@code function: mirror}): written as a {@link MirrorSnapshot}. */
+    public boolean isMirror() {
+        return definition.function() == AggregateFunction.MIRROR;
+    }
+
     /** The current snapshot if a batch was applied since the last one written (or none was yet), else null. */
     AggregateSnapshot snapshotIfChanged() throws SQLException {
         return snapshots.take() ? snapshot() : null;
+    }
+
+    /** For a mirror: its next version if a batch was applied since the last one written (or none was yet), else null. */
+    MirrorSnapshot mirrorIfChanged(String prefix, int rowsPerFile) {
+        return snapshots.take() ? new MirrorSnapshot(store, definition, prefix, rowsPerFile) : null;
     }
 
     /** Batches were applied that no snapshot written covers yet. */

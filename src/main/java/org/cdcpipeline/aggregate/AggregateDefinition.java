@@ -113,7 +113,7 @@ public final class AggregateDefinition {
         return join;
     }
 
-    /** The group column; empty for quality, which has none. */
+    /** The group column; empty for quality and mirror, which have none. */
     public String groupBy() {
         return groupBy;
     }

@@ -5,10 +5,11 @@ import java.util.Locale;
 
 /**
  * What an aggregate computes over the value column of each group's rows; {@code quality} counts, for every column of
- * the table, the rows where it is NULL and, for text, where it is empty (see {@link QualityFigures}).
+ * the table, the rows where it is NULL and, for text, where it is empty (see {@link QualityFigures}); {@code mirror}
+ * keeps every row as it is now (see {@link MirrorSnapshot}).
  */
 public enum AggregateFunction {
-    COUNT, SUM, AVG, MIN, MAX, QUALITY;
+    COUNT, SUM, AVG, MIN, MAX, QUALITY, MIRROR;
 
     public static AggregateFunction parse(String name) {
         try {
@@ -19,17 +20,17 @@ public enum AggregateFunction {
         }
     }
 
-    /** The SQL aggregate over {@code column}; count (and quality) count rows whatever their value. */
+    /** The SQL aggregate over {@code column}; count, quality and mirror count rows whatever their value. */
     String sql(String column) {
-        return this == COUNT || this == QUALITY ? "count(*)" : name().toLowerCase(Locale.ROOT) + "(" + column + ")";
+        return this == COUNT || !needsGroupColumn() ? "count(*)" : name().toLowerCase(Locale.ROOT) + "(" + column + ")";
     }
 
     public boolean needsValueColumn() {
-        return this != COUNT && this != QUALITY;
+        return this != COUNT && needsGroupColumn();
     }
 
-    /** Quality reads every column: it has no group column of its own. */
+    /** Quality and mirror read every column: they have no group column of their own. */
     public boolean needsGroupColumn() {
-        return this != QUALITY;
+        return this != QUALITY && this != MIRROR;
     }
 }

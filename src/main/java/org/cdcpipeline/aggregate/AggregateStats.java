@@ -114,16 +114,34 @@ public final class AggregateStats extends ServiceSupport implements RunReport {
         return null;
     }
 
-    /** The snapshots of the aggregates that changed since their last snapshot was written. */
+    /** The snapshots of the aggregates (not mirrors) that changed since their last snapshot was written. */
     public List<AggregateSnapshot> changedSnapshots() throws java.sql.SQLException {
         List<AggregateSnapshot> changed = new ArrayList<>();
         for (Aggregate aggregate : aggregates) {
-            AggregateSnapshot snapshot = aggregate.snapshotIfChanged();
+            AggregateSnapshot snapshot = aggregate.isMirror() ? null : aggregate.snapshotIfChanged();
             if (snapshot != null) {
                 changed.add(snapshot);
             }
         }
         return changed;
+    }
+
+    /** The next versions of the mirrors that changed since their last version was written. */
+    public List<MirrorSnapshot> changedMirrors(String prefix, int rowsPerFile) {
+        List<MirrorSnapshot> changed = new ArrayList<>();
+        for (Aggregate aggregate : aggregates) {
+            MirrorSnapshot mirror = aggregate.isMirror() ? aggregate.mirrorIfChanged(prefix, rowsPerFile) : null;
+            if (mirror != null) {
+                changed.add(mirror);
+            }
+        }
+        return changed;
+    }
+
+    /** A mirror's version is stored: its parts and the manifest naming them. */
+    public void mirrorWritten(MirrorSnapshot mirror) {
+        aggregates.stream().filter(a -> a.name().equals(mirror.aggregate())).forEach(Aggregate::snapshotWritten);
+        snapshotsWritten.increment();
     }
 
     /** A snapshot is stored (history and current object). */

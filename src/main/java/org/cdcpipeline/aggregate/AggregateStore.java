@@ -204,7 +204,10 @@ public final class AggregateStore {
      */
     public AggregateSnapshot current(AggregateDefinition definition) throws SQLException {
         String aggregate = definition.name();
-        String sql = definition.join() == null
+        String sql = definition.function() == AggregateFunction.MIRROR
+                // a mirror's rows are its groups: here only their count (MirrorSnapshot reads them)
+                ? "SELECT NULL, NULL::numeric, count(*) FROM " + rows + " WHERE aggregate = ? AND NOT deleted"
+                : definition.join() == null
                 ? "SELECT group_key, " + definition.function().sql("value") + ", count(*) FROM " + rows
                         + " WHERE aggregate = ? AND NOT deleted GROUP BY group_key"
                 // a row of the table is in the group of the joined row its join column points to, NULL when there is
@@ -227,25 +230,71 @@ public final class AggregateStore {
                 }
             }
             AggregateSnapshot.Columns columns = columns(c, definition);
-            long asOfTsMs = 0;
-            Long asOfLsn = null;
-            // the newest change applied, as saved with the offsets (and, for state written before they held it, the
-            // newest a row keeps)
-            try (PreparedStatement ps = c.prepareStatement("SELECT GREATEST((SELECT max(commit_ts_ms) FROM " + offsets
-                    + " WHERE aggregate = ?), max(source_ts_ms)), GREATEST((SELECT max(lsn) FROM " + offsets
-                    + " WHERE aggregate = ?), max(lsn)) FROM " + rows + " WHERE aggregate = ?")) {
-                ps.setString(1, aggregate);
-                ps.setString(2, aggregate);
-                ps.setString(3, aggregate);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    asOfTsMs = rs.getLong(1);
-                    long lsn = rs.getLong(2);
-                    asOfLsn = rs.wasNull() ? null : lsn;
-                }
-            }
+            AsOf asOf = asOf(c, aggregate);
             c.commit();
-            return new AggregateSnapshot(aggregate, columns, groups, asOfTsMs, asOfLsn);
+            return new AggregateSnapshot(aggregate, columns, groups, asOf.commitTsMs(), asOf.lsn());
+        }
+    }
+
+    /** The newest change a state includes: its commit time (0 when none) and LSN (null when unknown). */
+    record AsOf(long commitTsMs, Long lsn) {
+    }
+
+    /**
+     * The newest change applied, as saved with the offsets (and, for state written before they held it, the newest a
+     * row keeps); read in the transaction that reads the state, so both agree.
+     */
+    private AsOf asOf(Connection c, String aggregate) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT GREATEST((SELECT max(commit_ts_ms) FROM " + offsets
+                + " WHERE aggregate = ?), max(source_ts_ms)), GREATEST((SELECT max(lsn) FROM " + offsets
+                + " WHERE aggregate = ?), max(lsn)) FROM " + rows + " WHERE aggregate = ?")) {
+            ps.setString(1, aggregate);
+            ps.setString(2, aggregate);
+            ps.setString(3, aggregate);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long ts = rs.getLong(1);
+                long lsn = rs.getLong(2);
+                return new AsOf(ts, rs.wasNull() ? null : lsn);
+            }
+        }
+    }
+
+    /**
+     * A mirror's rows as of one position, to be read while they are written out: a repeatable-read transaction gives
+     * its as-of, its table's columns, and its current rows (JSON images, in primary-key order) fetched
+     * {@code fetchSize} at a time. Closing it ends the transaction.
+     */
+    MirrorRows mirrorRows(AggregateDefinition definition, int fetchSize) throws SQLException {
+        Connection c = dataSource.getConnection();
+        try {
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            AsOf asOf = asOf(c, definition.name());
+            Map<String, ColumnType> columns = columnTypes(c, definition.schema(), definition.table());
+            PreparedStatement ps = c.prepareStatement("SELECT group_key FROM " + rows
+                    + " WHERE aggregate = ? AND NOT deleted ORDER BY row_key");
+            ps.setFetchSize(fetchSize);
+            ps.setString(1, definition.name());
+            return new MirrorRows(c, asOf, columns, ps.executeQuery());
+        } catch (SQLException | RuntimeException e) {
+            rollback(c, e);
+            c.close();
+            throw e;
+        }
+    }
+
+    /** A mirror's rows being read: {@code images} gives one JSON image per row. */
+    record MirrorRows(Connection connection, AsOf asOf, Map<String, ColumnType> columns, ResultSet images)
+            implements AutoCloseable {
+
+        @Override
+        public void close() throws SQLException {
+            try {
+                connection.rollback(); // it only read
+            } finally {
+                connection.close();
+            }
         }
     }
 

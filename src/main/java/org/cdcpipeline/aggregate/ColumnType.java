@@ -60,7 +60,7 @@ public record ColumnType(Kind kind, int precision, int scale) {
      */
     public static ColumnType ofValue(AggregateFunction function, ColumnType source) {
         return switch (function) {
-            case COUNT, QUALITY -> LONG;
+            case COUNT, QUALITY, MIRROR -> LONG;
             case AVG -> DOUBLE;
             case SUM -> switch (source.kind) {
                 case INT -> LONG;

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
@@ -45,6 +47,7 @@ public final class RowChanges {
     private final String valueColumn;
     private final Bucket bucket;
     private final boolean quality;
+    private final boolean mirror;
     private final AggregateDefinition.Join join;
 
     public RowChanges(AggregateDefinition definition) {
@@ -52,6 +55,7 @@ public final class RowChanges {
         this.valueColumn = definition.valueColumn();
         this.bucket = definition.bucket();
         this.quality = definition.function() == AggregateFunction.QUALITY;
+        this.mirror = definition.function() == AggregateFunction.MIRROR;
         this.join = definition.join();
     }
 
@@ -106,6 +110,8 @@ public final class RowChanges {
         String group;
         if (quality) {
             group = QualityFigures.pattern(after);
+        } else if (mirror) {
+            group = image(after, topic);
         } else if (join != null && !joined) {
             // a row of the aggregate's own table: its group is the joined row it points to, looked up in the snapshot
             JsonNode on = column(after, join.on(), topic);
@@ -150,6 +156,30 @@ public final class RowChanges {
         if (text.indexOf('\0') >= 0) {
             throw new UnusableChangeException("Column '" + groupColumn + "' of " + topic + " holds a NUL character, which "
                     + "PostgreSQL's text cannot store");
+        }
+        return text;
+    }
+
+    /**
+     * A mirror's row: a JSON object of every column, in the table's order, each value in the text form of its SQL type
+     * (as a group is kept; {@link MirrorSnapshot} writes it back typed), NULL as null.
+     */
+    private static String image(RowImage row, String topic) {
+        ObjectNode image = JsonNodeFactory.instance.objectNode();
+        for (String column : row.columnNames()) {
+            JsonNode value = row.value(column);
+            if (value == null || value.isNull()) {
+                image.putNull(column);
+            } else if (!value.isValueNode()) {
+                image.put(column, value.toString());
+            } else {
+                image.put(column, sqlText(value, row.field(column)));
+            }
+        }
+        String text = image.toString();
+        if (text.indexOf('\0') >= 0) {
+            throw new UnusableChangeException("A row of " + topic + " holds a NUL character, which PostgreSQL's text "
+                    + "cannot store");
         }
         return text;
     }

@@ -3,6 +3,7 @@ package org.cdcpipeline.aggregate;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -87,7 +88,7 @@ public final class SnapshotParquet {
         return parquet(snapshot, schema, records);
     }
 
-    private static Schema asOf(SchemaBuilder.FieldAssembler<Schema> fields) {
+    static Schema asOf(SchemaBuilder.FieldAssembler<Schema> fields) {
         return fields.name("__as_of_commit_time").type(LogicalTypes.timestampMillis()
                         .addToSchema(Schema.create(Schema.Type.LONG))).noDefault()
                 .optionalLong("__as_of_lsn")
@@ -102,18 +103,22 @@ public final class SnapshotParquet {
 
     private static byte[] parquet(AggregateSnapshot snapshot, Schema schema, List<GenericRecord> records) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ParquetWriter<GenericRecord> writer = AvroParquetWriter
-                .<GenericRecord>builder(new ParquetOutputStream(snapshot.aggregate(), new BufferedOutputStream(bytes)))
-                .withSchema(schema)
-                .withDataModel(GenericData.get())
-                .withCompressionCodec(CompressionCodecName.SNAPPY)
-                .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-                .build()) {
+        try (ParquetWriter<GenericRecord> writer = writer(snapshot.aggregate(), schema, bytes)) {
             for (GenericRecord record : records) {
                 writer.write(record);
             }
         }
         return bytes.toByteArray();
+    }
+
+    /** A snappy-compressed Parquet file of {@code schema}'s records, written to {@code out} when closed. */
+    static ParquetWriter<GenericRecord> writer(String name, Schema schema, OutputStream out) throws IOException {
+        return AvroParquetWriter.<GenericRecord>builder(new ParquetOutputStream(name, new BufferedOutputStream(out)))
+                .withSchema(schema)
+                .withDataModel(GenericData.get())
+                .withCompressionCodec(CompressionCodecName.SNAPPY)
+                .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+                .build();
     }
 
     /**
@@ -133,7 +138,7 @@ public final class SnapshotParquet {
         return type;
     }
 
-    private static Schema nullable(Schema type) {
+    static Schema nullable(Schema type) {
         return Schema.createUnion(Schema.create(Schema.Type.NULL), type);
     }
 

@@ -22,6 +22,8 @@ import org.cdcpipeline.TestPipeline;
 import org.cdcpipeline.TestServices;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.avro.generic.GenericRecord;
 import org.cdcpipeline.S3Objects;
 
@@ -140,17 +142,22 @@ class AggregatesIT {
 
         /** The columns of an aggregate's current snapshot: name and Parquet (Avro) type, nulls left out. */
         Map<String, String> columns(String aggregate) throws Exception {
-            Map<String, String> columns = new java.util.LinkedHashMap<>();
-            List<GenericRecord> rows = S3Objects.parquetRows(prefix() + aggregate + "/current.parquet");
-            for (org.apache.avro.Schema.Field f : rows.isEmpty() ? List.<org.apache.avro.Schema.Field>of()
-                    : rows.get(0).getSchema().getFields()) {
-                org.apache.avro.Schema type = f.schema().isUnion() ? f.schema().getTypes().get(1) : f.schema();
-                columns.put(f.name(), type.getLogicalType() != null ? type.getLogicalType().getName()
-                        + (type.getLogicalType() instanceof org.apache.avro.LogicalTypes.Decimal d
-                        ? "(" + d.getPrecision() + "," + d.getScale() + ")" : "") : type.getType().getName());
-            }
-            return columns;
+            return columnsOf(prefix() + aggregate + "/current.parquet");
         }
+    }
+
+    /** The columns of a Parquet object: name and Parquet (Avro) type, nulls left out. */
+    private static Map<String, String> columnsOf(String key) throws Exception {
+        Map<String, String> columns = new java.util.LinkedHashMap<>();
+        List<GenericRecord> rows = S3Objects.parquetRows(key);
+        for (org.apache.avro.Schema.Field f : rows.isEmpty() ? List.<org.apache.avro.Schema.Field>of()
+                : rows.get(0).getSchema().getFields()) {
+            org.apache.avro.Schema type = f.schema().isUnion() ? f.schema().getTypes().get(1) : f.schema();
+            columns.put(f.name(), type.getLogicalType() != null ? type.getLogicalType().getName()
+                    + (type.getLogicalType() instanceof org.apache.avro.LogicalTypes.Decimal d
+                    ? "(" + d.getPrecision() + "," + d.getScale() + ")" : "") : type.getType().getName());
+        }
+        return columns;
     }
 
     @Test
@@ -374,6 +381,91 @@ class AggregatesIT {
                     .contains("quality_rows{aggregate=\"quality-klienci\",column=\"id\",table=\"klienci\"} 40.0")
                     .doesNotContain("quality_empty{aggregate=\"quality-klienci\",column=\"id\""));
         }
+    }
+
+    @Test
+    void shouldMirrorTheTableAsOfOnePositionInPartsNamedByAManifest() throws Exception {
+        Source source = Source.named("mirror", work);
+        String s = source.schema();
+        source.drop(List.of("projekty.csv"));
+        Map<String, String> settings = source.settings();
+        settings.put("aggregate.mirror-rows-per-file", "10"); // 28 rows: three parts
+        String all = "SELECT id, nazwa, status, budzet, data_rozpoczecia, data_zakonczenia, klient_id, kierownik_id FROM "
+                + s + ".projekty";
+        try (TestPipeline pipeline = TestPipeline.start(settings)) {
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(mirror(source, "projekty"))
+                    .hasSize(28).isEqualTo(rows(all)));
+            JsonNode manifest = new ObjectMapper().readTree(S3Objects.text(source.prefix() + "projekty/manifest.json"));
+            assertThat(manifest.get("files")).hasSize(3);
+            assertThat(manifest.get("rows").asLong()).isEqualTo(28);
+            assertThat(manifest.get("as_of_lsn").asLong()).isPositive();
+            Map<String, String> columns = columnsOf(manifest.get("files").get(0).asText());
+            assertThat(columns).containsEntry("id", "int").containsEntry("nazwa", "string")
+                    .containsEntry("budzet", "decimal(14,2)").containsEntry("data_rozpoczecia", "date")
+                    .containsEntry("__as_of_commit_time", "timestamp-millis");
+            execute("UPDATE " + s + ".projekty SET status = 'zakonczony', budzet = 1.05 WHERE id = 1",
+                    "DELETE FROM " + s + ".projekty WHERE id IN (2, 3)",
+                    "INSERT INTO " + s + ".projekty (id, nazwa, status) VALUES (900, 'Nowy, \"cytat\"', 'planowany')");
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(mirror(source, "projekty"))
+                    .hasSize(27).isEqualTo(rows(all)));
+            // versions older than the one before the current are deleted
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(S3Objects.keys(source.prefix()
+                    + "projekty/parts/").stream().map(k -> k.substring(0, k.lastIndexOf('/'))).distinct()).hasSizeLessThanOrEqualTo(2));
+        }
+        // changed while stopped, then every change read again from the start: still the table
+        execute("UPDATE " + s + ".projekty SET nazwa = 'Po przerwie' WHERE id = 4");
+        try (TestPipeline pipeline = TestPipeline.start(settings)) {
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(mirror(source, "projekty"))
+                    .anyMatch(r -> r.startsWith("4|Po przerwie|")).isEqualTo(rows(all)));
+        }
+        execute("DELETE FROM " + s + "_state.aggregate_offsets WHERE aggregate = 'projekty'");
+        execute("DELETE FROM " + s + ".projekty WHERE id = 900");
+        try (TestPipeline pipeline = TestPipeline.start(settings)) {
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(mirror(source, "projekty"))
+                    .hasSize(26).isEqualTo(rows(all)));
+        }
+    }
+
+    /**
+     * A mirror as a reader finds it: the rows of the parts its manifest lists, each as its columns joined by |, sorted
+     * as text (the parts hold the rows in the order of their keys' JSON).
+     */
+    private static List<String> mirror(Source source, String name) throws Exception {
+        String manifest = S3Objects.text(source.prefix() + name + "/manifest.json");
+        List<String> rows = new java.util.ArrayList<>();
+        if (manifest == null) {
+            return rows;
+        }
+        for (JsonNode file : new ObjectMapper().readTree(manifest).get("files")) {
+            for (GenericRecord r : S3Objects.parquetRows(file.asText())) {
+                List<String> values = new java.util.ArrayList<>();
+                for (org.apache.avro.Schema.Field f : r.getSchema().getFields()) {
+                    if (!f.name().startsWith("__")) {
+                        values.add(String.valueOf(S3Objects.value(r, f.name())));
+                    }
+                }
+                rows.add(String.join("|", values));
+            }
+        }
+        rows.sort(null);
+        return rows;
+    }
+
+    /** A query's rows, each as its columns joined by |, sorted as text. */
+    private static List<String> rows(String query) throws Exception {
+        List<String> rows = new java.util.ArrayList<>();
+        try (Connection c = TestServices.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery(query)) {
+            while (rs.next()) {
+                List<String> values = new java.util.ArrayList<>();
+                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                    values.add(String.valueOf(rs.getString(i)));
+                }
+                rows.add(String.join("|", values));
+            }
+        }
+        rows.sort(null);
+        return rows;
     }
 
     /** Per column of the table: rows/NULLs/empty texts ("null" for a column that is not text), by SQL. */

@@ -84,6 +84,21 @@ class RowChangesTest {
     }
 
     @Test
+    void shouldKeepAMirrorsWholeRowWithEachValueAsSqlWritesIt() {
+        RowChanges mirror = new RowChanges(new AggregateDefinition("projekty", "dbserver1", "public", "projekty", "",
+                "mirror", "", ""));
+        RowChange change = mirror.read(KEY, ByteBuffer.wrap(event("u", row("w_trakcie", "1234.50"))), TOPIC, 0, 1);
+        assertThat(change.group()).as("the decimal as its number, not base64; NULL as null")
+                .isEqualTo("{\"id\":\"7\",\"status\":\"w_trakcie\",\"budzet\":\"1234.50\",\"nazwa\":\"Projekt\"}");
+        assertThat(change.value()).isNull();
+        assertThat(mirror.read(KEY, ByteBuffer.wrap(event("u", row(null, null))), TOPIC, 0, 2).group())
+                .isEqualTo("{\"id\":\"7\",\"status\":null,\"budzet\":null,\"nazwa\":\"Projekt\"}");
+        assertThat(mirror.read(KEY, ByteBuffer.wrap(event("d", null)), TOPIC, 0, 2).deleted()).isTrue();
+        assertThatThrownBy(() -> new AggregateDefinition("m", "dbserver1", "public", "projekty", "status", "mirror", "", ""))
+                .hasMessageContaining("leave the parameter groupBy out");
+    }
+
+    @Test
     void shouldKeepANullGroupAsSqlDoes() {
         assertThat(changes("status", "").read(KEY, ByteBuffer.wrap(event("c", row(null, null))), TOPIC, 0, 1).group()).isNull();
     }

@@ -17,7 +17,8 @@ import org.cdcpipeline.S3Objects;
 
 /**
  * The shipped aggregates, each compared with the GROUP BY over its source table: the snapshot a dashboard reads
- * ({@code <aggregate>/current.parquet}) must hold the same groups, values and row counts.
+ * ({@code <aggregate>/current.parquet}) must hold the same groups, values and row counts; and the shipped mirror of
+ * {@code projekty}: the parts its manifest lists must hold the table's rows.
  */
 final class AggregateCheck {
 
@@ -58,7 +59,53 @@ final class AggregateCheck {
                         + "/current.parquet holds " + shipped);
             }
         }
+        List<String> table = tableRows(c, "SELECT * FROM public.projekty");
+        List<String> mirror = mirrorRows(bucket, "projekty");
+        if (!table.equals(mirror)) {
+            List<String> missing = new ArrayList<>(table);
+            missing.removeAll(mirror);
+            List<String> extra = new ArrayList<>(mirror);
+            extra.removeAll(table);
+            differences.add("mirror projekty: " + table.size() + " rows in the table, " + mirror.size()
+                    + " in the parts of projekty/manifest.json; not in the mirror: " + missing + ", not in the table: " + extra);
+        }
         return differences;
+    }
+
+    /** A query's rows, each as its columns' text joined by |, sorted. */
+    private static List<String> tableRows(Connection c, String query) throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(query)) {
+            while (rs.next()) {
+                List<String> values = new ArrayList<>();
+                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                    values.add(String.valueOf(rs.getString(i)));
+                }
+                rows.add(String.join("|", values));
+            }
+        }
+        rows.sort(null);
+        return rows;
+    }
+
+    /** A mirror's rows as a reader finds them (the parts its manifest lists), as {@link #tableRows} gives them. */
+    private static List<String> mirrorRows(ArchiveContents bucket, String mirror) throws IOException {
+        List<String> rows = new ArrayList<>();
+        String manifest = bucket.text(mirror + "/manifest.json");
+        if (manifest == null) {
+            return rows;
+        }
+        for (com.fasterxml.jackson.databind.JsonNode file : new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(manifest).get("files")) {
+            for (GenericRecord r : bucket.parquet(file.asText())) {
+                List<String> values = new ArrayList<>();
+                r.getSchema().getFields().stream().filter(f -> !f.name().startsWith("__"))
+                        .forEach(f -> values.add(String.valueOf(S3Objects.value(r, f.name()))));
+                rows.add(String.join("|", values));
+            }
+        }
+        rows.sort(null);
+        return rows;
     }
 
     private static Map<String, Group> groupBy(Connection c, Shipped aggregate) throws SQLException {

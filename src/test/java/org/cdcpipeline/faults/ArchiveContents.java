@@ -130,6 +130,15 @@ final class ArchiveContents implements AutoCloseable {
         return tables;
     }
 
+    /** A text object of the bucket (a mirror's manifest); null if there is none. */
+    String text(String key) {
+        try {
+            return s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asUtf8String();
+        } catch (software.amazon.awssdk.services.s3.model.NoSuchKeyException e) {
+            return null;
+        }
+    }
+
     /** The Parquet rows of any object of the bucket (an aggregate's snapshot); empty if there is none. */
     List<GenericRecord> parquet(String key) throws IOException {
         try {
