@@ -9,6 +9,8 @@ import java.util.Locale;
  */
 public final class AggregateDefinition {
 
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
+
     private final String name;
     private final String schema;
     private final String table;
@@ -45,6 +47,10 @@ public final class AggregateDefinition {
     public AggregateDefinition(String name, String topicPrefix, String schema, String table, String groupBy,
                                String function, String valueColumn, Object bucket, String join, String joinOn) {
         this.name = require(name, "name");
+        if (!NAME.matcher(this.name).matches()) {
+            throw new IllegalArgumentException("Aggregate name '" + this.name + "' names its consumer group, its state and "
+                    + "its folder in the bucket: use letters, digits, '_', '.' and '-' only (parameter name)");
+        }
         this.schema = require(schema, "schema");
         this.table = require(table, "table");
         this.topic = topicPrefix + "." + this.schema + "." + this.table;

@@ -30,6 +30,12 @@ import org.cdcpipeline.SetupLock;
  */
 public final class AggregateStore {
 
+    /**
+     * The rows of an aggregate's joined table are kept under its name and this suffix (a name cannot hold a slash), so
+     * its own rows and the joined ones are each one range of the primary key.
+     */
+    static final String JOINED = "/join";
+
     private final DataSource dataSource;
     private final String rows;
     private final String offsets;
@@ -60,6 +66,9 @@ public final class AggregateStore {
             // and a change that moved no row (a replay) is included all the same
             st.execute("ALTER TABLE " + offsets + " ADD COLUMN IF NOT EXISTS commit_ts_ms bigint, "
                     + "ADD COLUMN IF NOT EXISTS lsn bigint");
+            // joined rows kept by earlier versions among the aggregate's own, as join:<key>, move to their own range
+            st.execute("UPDATE " + rows + " SET aggregate = aggregate || '" + JOINED + "', row_key = substr(row_key, "
+                    + (RowChanges.JOINED_ROW.length() + 1) + ") WHERE row_key LIKE '" + RowChanges.JOINED_ROW + "%'");
         }
     }
 
@@ -121,6 +130,7 @@ public final class AggregateStore {
 
     private void upsertRows(Connection c, String aggregate, Collection<RowChange> changes) throws SQLException {
         int n = changes.size();
+        String[] aggregates = new String[n];
         String[] keys = new String[n];
         String[] groups = new String[n];
         BigDecimal[] values = new BigDecimal[n];
@@ -131,7 +141,9 @@ public final class AggregateStore {
         Long[] lsns = new Long[n];
         int i = 0;
         for (RowChange ch : changes) {
-            keys[i] = ch.rowKey();
+            boolean joined = ch.rowKey().startsWith(RowChanges.JOINED_ROW);
+            aggregates[i] = joined ? aggregate + JOINED : aggregate;
+            keys[i] = joined ? ch.rowKey().substring(RowChanges.JOINED_ROW.length()) : ch.rowKey();
             groups[i] = ch.group();
             values[i] = ch.value();
             deleted[i] = ch.deleted();
@@ -143,7 +155,7 @@ public final class AggregateStore {
         }
         // a row moves only forward in its partition; a change from another partition (the topic was repartitioned) wins
         String sql = "INSERT INTO " + rows + " AS r (aggregate, row_key, group_key, value, deleted, kafka_partition, "
-                + "kafka_offset, source_ts_ms, lsn) SELECT ?, * FROM unnest(?::text[], ?::text[], ?::numeric[], "
+                + "kafka_offset, source_ts_ms, lsn) SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::numeric[], "
                 + "?::boolean[], ?::integer[], ?::bigint[], ?::bigint[], ?::bigint[]) "
                 + "ON CONFLICT (aggregate, row_key) DO UPDATE SET group_key = EXCLUDED.group_key, value = EXCLUDED.value, "
                 + "deleted = EXCLUDED.deleted, kafka_partition = EXCLUDED.kafka_partition, "
@@ -152,7 +164,7 @@ public final class AggregateStore {
                 + "source_ts_ms = GREATEST(r.source_ts_ms, EXCLUDED.source_ts_ms), lsn = COALESCE(EXCLUDED.lsn, r.lsn) "
                 + "WHERE r.kafka_partition <> EXCLUDED.kafka_partition OR r.kafka_offset < EXCLUDED.kafka_offset";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, aggregate);
+            ps.setArray(1, c.createArrayOf("text", aggregates));
             ps.setArray(2, c.createArrayOf("text", keys));
             ps.setArray(3, c.createArrayOf("text", groups));
             ps.setArray(4, c.createArrayOf("numeric", values));
@@ -211,11 +223,11 @@ public final class AggregateStore {
                 ? "SELECT group_key, " + definition.function().sql("value") + ", count(*) FROM " + rows
                         + " WHERE aggregate = ? AND NOT deleted GROUP BY group_key"
                 // a row of the table is in the group of the joined row its join column points to, NULL when there is
-                // none (not captured yet, or deleted): a change on either side moves it at the next snapshot
+                // none (not captured yet, or deleted): a change on either side moves it at the next snapshot; one
+                // look-up by primary key per row of the table, whatever the size of the joined one
                 : "SELECT j.group_key, " + definition.function().sql("r.value") + ", count(*) FROM " + rows + " r LEFT JOIN "
-                        + rows + " j ON j.aggregate = r.aggregate AND j.row_key = '" + RowChanges.JOINED_ROW
-                        + "' || r.group_key AND NOT j.deleted WHERE r.aggregate = ? AND NOT r.deleted AND r.row_key NOT LIKE '"
-                        + RowChanges.JOINED_ROW + "%' GROUP BY j.group_key";
+                        + rows + " j ON j.aggregate = r.aggregate || '" + JOINED + "' AND j.row_key = r.group_key "
+                        + "AND NOT j.deleted WHERE r.aggregate = ? AND NOT r.deleted GROUP BY j.group_key";
         List<AggregateSnapshot.Group> groups = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {
             // one snapshot of the table for the groups and their as-of position

@@ -30,8 +30,8 @@ import org.cdcpipeline.change.RowImage;
 public final class RowChanges {
 
     /**
-     * The row key of a joined table's row in the state: its primary key's value after this prefix (the aggregate's own
-     * rows are keyed by their key's JSON, which begins with a brace).
+     * Marks the row key of a joined table's row: its primary key's value after this prefix (the aggregate's own rows
+     * are keyed by their key's JSON, which begins with a brace); the state keeps it apart ({@link AggregateStore}).
      */
     public static final String JOINED_ROW = "join:";
 
