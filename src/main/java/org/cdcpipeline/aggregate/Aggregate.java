@@ -18,6 +18,7 @@ public final class Aggregate {
     private final SnapshotBookkeeping snapshots;
     /** Per column of the table, from the latest snapshot taken: for a quality aggregate only. */
     private volatile Map<String, QualityFigures.Figures> quality = Map.of();
+    private volatile long snapshotReadNanos;
 
     public Aggregate(AggregateStats stats, AggregateStore store, AggregateDefinition definition, InFlightChanges inFlight,
                      AggregateStateWriter writer) {
@@ -88,7 +89,13 @@ public final class Aggregate {
 
     /** The current snapshot if a batch was applied since the last one written (or none was yet), else null. */
     AggregateSnapshot snapshotIfChanged() throws SQLException {
-        return snapshots.take() ? snapshot() : null;
+        if (!snapshots.take()) {
+            return null;
+        }
+        long start = System.nanoTime();
+        AggregateSnapshot snapshot = snapshot();
+        snapshotReadNanos = System.nanoTime() - start;
+        return snapshot;
     }
 
     /** For a mirror: its next version if a batch was applied since the last one written (or none was yet), else null. */
@@ -103,6 +110,11 @@ public final class Aggregate {
 
     /** The snapshot taken last is stored. */
     void snapshotWritten() {
-        snapshots.written();
+        snapshots.written(snapshotReadNanos);
+    }
+
+    /** The mirror's version taken last is stored; reading it from the state took {@code readNanos}. */
+    void mirrorWritten(long readNanos) {
+        snapshots.written(readNanos);
     }
 }

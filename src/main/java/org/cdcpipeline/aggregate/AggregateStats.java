@@ -140,7 +140,7 @@ public final class AggregateStats extends ServiceSupport implements RunReport {
 
     /** A mirror's version is stored: its parts and the manifest naming them. */
     public void mirrorWritten(MirrorSnapshot mirror) {
-        aggregates.stream().filter(a -> a.name().equals(mirror.aggregate())).forEach(Aggregate::snapshotWritten);
+        aggregates.stream().filter(a -> a.name().equals(mirror.aggregate())).forEach(a -> a.mirrorWritten(mirror.readNanos()));
         snapshotsWritten.increment();
     }
 

@@ -50,6 +50,7 @@ public final class MirrorSnapshot {
     private final List<String> files = new ArrayList<>();
     private AggregateStore.AsOf asOf;
     private long rows;
+    private long readNanos;
 
     MirrorSnapshot(AggregateStore store, AggregateDefinition definition, String prefix, int rowsPerFile) {
         if (rowsPerFile < 1) {
@@ -112,6 +113,7 @@ public final class MirrorSnapshot {
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
+            long start = System.nanoTime();
             String key = String.format("%s%05d.parquet", versionPrefix(), files.size());
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             long written = 0;
@@ -130,6 +132,7 @@ public final class MirrorSnapshot {
             }
             files.add(key);
             rows += written;
+            readNanos += System.nanoTime() - start;
             if (!more) {
                 close();
             }
@@ -188,6 +191,11 @@ public final class MirrorSnapshot {
     private String versionPrefix() {
         return String.format("%s%s/parts/%013d-%s-%013d/", prefix, aggregate(), asOf.commitTsMs(),
                 asOf.lsn() == null ? "0" : asOf.lsn().toString(), startedAt);
+    }
+
+    /** How long reading the rows and making the parts took (not storing them). */
+    long readNanos() {
+        return readNanos;
     }
 
     /** Where readers find the list of the current version's parts. */
