@@ -130,7 +130,10 @@ final class S3Check {
                 .map(CommonPrefix::prefix).sorted().toList();
     }
 
-    /** Every folder under aggregate.snapshot-prefix that holds a current.parquet is an aggregate's. */
+    /**
+     * Every folder under aggregate.snapshot-prefix that holds a current.parquet is an aggregate's, and one that holds a
+     * manifest.json a table mirror's.
+     */
     private static void aggregates(S3Client client, DoctorSettings settings, String bucket, List<CheckResult> results) {
         if (!settings.flag("aggregate.enabled")) {
             results.add(CheckResult.ok(NAME, "aggregates are disabled (aggregate.enabled=false): snapshots not checked"));
@@ -142,17 +145,20 @@ final class S3Check {
             if (folder.equals(RAW_PREFIX)) {
                 continue;
             }
-            String key = folder + "current.parquet";
-            try {
-                HeadObjectResponse current = client.headObject(HeadObjectRequest.builder().bucket(bucket).key(key)
-                        .overrideConfiguration(TIMEOUT).build());
-                results.add(CheckResult.ok(NAME, key + "  " + age(current.lastModified()) + " old"));
-                found++;
-            } catch (NoSuchKeyException e) {
-                // not an aggregate's folder
-            } catch (S3Exception e) {
-                if (e.statusCode() != 404) {
-                    throw e;
+            for (String object : List.of("current.parquet", "manifest.json")) {
+                String key = folder + object;
+                try {
+                    HeadObjectResponse current = client.headObject(HeadObjectRequest.builder().bucket(bucket).key(key)
+                            .overrideConfiguration(TIMEOUT).build());
+                    results.add(CheckResult.ok(NAME, key + "  " + age(current.lastModified()) + " old"));
+                    found++;
+                    break;
+                } catch (NoSuchKeyException e) {
+                    // not an aggregate's (or a mirror's) folder
+                } catch (S3Exception e) {
+                    if (e.statusCode() != 404) {
+                        throw e;
+                    }
                 }
             }
         }

@@ -16,18 +16,18 @@ import java.util.Random;
  */
 final class MidRunTable {
 
-    static final String NAME = "zamowienia";
+    static final String NAME = "dostawy";
 
     /** One transaction: the table never exists without its audit trigger. */
     private static final String CREATE = """
             BEGIN;
-            CREATE TABLE public.zamowienia (
+            CREATE TABLE public.dostawy (
                 id        integer PRIMARY KEY,
                 klient_id integer,
                 opis      varchar(200),
                 kwota     integer
             );
-            ALTER TABLE public.zamowienia REPLICA IDENTITY FULL;
+            ALTER TABLE public.dostawy REPLICA IDENTITY FULL;
             """ + AuditTrail.recordChangesOf(NAME) + ";\nCOMMIT;";
 
     /**
@@ -36,17 +36,17 @@ final class MidRunTable {
      */
     private static final String FIRST_CHANGES = """
             BEGIN;
-            INSERT INTO public.zamowienia VALUES (1, 10, 'pierwsze', 100), (2, 20, 'drugie', 200), (3, 30, 'trzecie', 300)
+            INSERT INTO public.dostawy VALUES (1, 10, 'pierwsze', 100), (2, 20, 'drugie', 200), (3, 30, 'trzecie', 300)
                 ON CONFLICT (id) DO NOTHING;
-            UPDATE public.zamowienia SET kwota = kwota + 1 WHERE id = 1;
-            UPDATE public.zamowienia SET kwota = kwota + 1, opis = 'pierwsze, poprawione' WHERE id = 1;
+            UPDATE public.dostawy SET kwota = kwota + 1 WHERE id = 1;
+            UPDATE public.dostawy SET kwota = kwota + 1, opis = 'pierwsze, poprawione' WHERE id = 1;
             COMMIT;
-            UPDATE public.zamowienia SET klient_id = 11 WHERE id = 2;
-            DELETE FROM public.zamowienia WHERE id = 3;
+            UPDATE public.dostawy SET klient_id = 11 WHERE id = 2;
+            DELETE FROM public.dostawy WHERE id = 3;
             """;
 
     private static final String UPSERT = """
-            INSERT INTO public.zamowienia (id, klient_id, opis, kwota) VALUES (?, ?, ?, ?)
+            INSERT INTO public.dostawy (id, klient_id, opis, kwota) VALUES (?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET klient_id = EXCLUDED.klient_id, opis = EXCLUDED.opis, kwota = EXCLUDED.kwota""";
 
     private final FaultServers servers;
@@ -115,7 +115,7 @@ final class MidRunTable {
     void change(Connection c, Random random) throws SQLException {
         int id = 1 + random.nextInt(100);
         if (random.nextInt(5) == 0) {
-            try (PreparedStatement delete = c.prepareStatement("DELETE FROM public.zamowienia WHERE id = ?")) {
+            try (PreparedStatement delete = c.prepareStatement("DELETE FROM public.dostawy WHERE id = ?")) {
                 delete.setInt(1, id);
                 delete.executeUpdate();
             }
