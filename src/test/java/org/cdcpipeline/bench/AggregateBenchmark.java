@@ -253,7 +253,8 @@ public final class AggregateBenchmark {
         List<String> others = new ArrayList<>();
         for (String line : Files.readAllLines(Path.of("routes", "aggregates.camel.yaml"), StandardCharsets.UTF_8)) {
             String trimmed = line.trim();
-            if (trimmed.startsWith("routeId: aggregate-") && !trimmed.equals("routeId: aggregate-" + aggregate)) {
+            // every route made from the template (aggregates and mirrors) but the measured one
+            if (trimmed.startsWith("routeId: ") && !trimmed.equals("routeId: aggregate-" + aggregate)) {
                 others.add(trimmed.substring("routeId: ".length()));
             }
         }

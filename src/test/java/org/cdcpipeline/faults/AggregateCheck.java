@@ -36,6 +36,9 @@ final class AggregateCheck {
             new Shipped("budget-by-client-country", "kraj", "sum_budzet",
                     "SELECT k.kraj, sum(p.budzet)::float8, count(*) FROM public.projekty p LEFT JOIN public.klienci k "
                             + "ON k.id = p.klient_id GROUP BY k.kraj"),
+            new Shipped("revenue-by-customer", "nazwa", "sum_wartosc",
+                    "SELECT k.nazwa, sum(z.wartosc)::float8, count(*) FROM public.zamowienia z LEFT JOIN public.klienci k "
+                            + "ON k.id = z.klient_id GROUP BY k.nazwa"),
             new Shipped("age-brackets", "wiek", "count",
                     "SELECT wiek / 10 * 10, count(*)::float8, count(*) FROM public.pracownicy GROUP BY 1"),
             new Shipped("projects-by-start-month", "data_rozpoczecia", "count",

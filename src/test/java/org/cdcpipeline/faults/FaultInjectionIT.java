@@ -56,6 +56,10 @@ class FaultInjectionIT {
               FROM generate_series(1, 30) g;
             UPDATE projekty SET status = 'zakonczony', budzet = budzet * 2 WHERE id % 3 = 0;
             DELETE FROM projekty WHERE id = 4;
+            INSERT INTO zamowienia (id, klient_id, wartosc, data)
+            SELECT g, 1 + g % 25, 100 + g * 12.34, date '2024-06-01' + g FROM generate_series(1, 40) g;
+            UPDATE zamowienia SET klient_id = 2, wartosc = wartosc + 1 WHERE id % 4 = 0;
+            DELETE FROM zamowienia WHERE id = 5;
             """;
 
     @Test
@@ -134,7 +138,7 @@ class FaultInjectionIT {
      */
     private static void createCapturedTablesWithAudit(FaultServers servers) throws Exception {
         servers.execute(AuditTrail.SETUP);
-        for (String table : List.of("klienci", "pracownicy", "projekty")) {
+        for (String table : List.of("klienci", "pracownicy", "projekty", "zamowienia")) {
             servers.execute(Files.readString(Path.of("schema", table + ".sql")));
             servers.execute(AuditTrail.recordChangesOf(table));
         }
