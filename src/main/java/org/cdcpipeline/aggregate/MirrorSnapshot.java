@@ -76,7 +76,13 @@ public final class MirrorSnapshot {
      * table's columns even when it has no row. Close the iterator to end the transaction early.
      */
     public Iterator<Part> parts() throws SQLException {
-        return new Parts(store.mirrorRows(definition, FETCH_SIZE));
+        AggregateStore.MirrorRows rows = store.mirrorRows(definition, FETCH_SIZE);
+        try {
+            return new Parts(rows);
+        } catch (SQLException | RuntimeException e) {
+            rows.close();
+            throw e;
+        }
     }
 
     private final class Parts implements Iterator<Part>, Closeable {

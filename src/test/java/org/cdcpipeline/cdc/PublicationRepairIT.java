@@ -30,7 +30,8 @@ class PublicationRepairIT {
             assertThat(TopicReader.read("pubfix.pub_fix.klienci", 1)).hasSize(1);
             assertThat(TestServices.column("SELECT schemaname || '.' || tablename FROM pg_publication_tables "
                     + "WHERE pubname = 'pub_fix' ORDER BY 1"))
-                    .containsExactly("pipeline_state.cdc_signal", "pub_fix.klienci", "pub_fix.pracownicy", "pub_fix.projekty");
+                    .containsExactly("pipeline_state.cdc_signal", "pub_fix.klienci", "pub_fix.pracownicy", "pub_fix.projekty",
+                            "pub_fix.zamowienia");
         }
     }
 
