@@ -29,7 +29,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The Camel CLI as a user runs it: {@code bin/camel run --max-seconds=..} in the project directory, on the route files
- * and application.properties, with the project's jar from the package phase.
+ * and application.properties, with the project's jar from the package phase. One run does the whole pipeline, so the
+ * suite pays for one launcher start and one set of embedded servers.
  */
 class CamelCliIT {
 
@@ -38,23 +39,6 @@ class CamelCliIT {
 
     @TempDir
     Path work;
-
-    @Test
-    void shouldImportACsvFileWithCamelRun() throws Exception {
-        Path csvDir = Files.createDirectories(work.resolve("csv"));
-        Files.copy(Samples.path("klienci.csv"), csvDir.resolve("klienci.csv"));
-        String schema = "camel_cli_it_" + ProcessHandle.current().pid();
-
-        Process camel = camelRun(ChildProcessEnv.csvImportOnly(csvDir, schema, work.resolve("data")), "--max-seconds=25");
-        String output = awaitEnd(camel);
-        assertThat(camel.exitValue()).as(output).isZero();
-        assertThat(output).contains("Additional jars added to classpath: target/cdc-pipeline.jar");
-        assertThat(TestServices.column("SELECT count(*) FROM " + schema + ".klienci")).containsExactly("40");
-        assertThat(TestServices.column("SELECT nazwa FROM " + schema + ".klienci WHERE id = 1")).containsExactly("Firma X");
-        try (var done = Files.list(csvDir.resolve(".done"))) {
-            assertThat(done.map(p -> p.getFileName().toString())).singleElement().asString().endsWith("-klienci.csv");
-        }
-    }
 
     @Test
     void shouldRunTheWholePipelineOnEmbeddedServicesWhenNoEndpointIsSet() throws Exception {
@@ -73,7 +57,9 @@ class CamelCliIT {
         try {
             // while it runs, as a user would: the endpoints and development credentials the banner names
             await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(2)).ignoreExceptions()
-                    .until(() -> klienciRows(ports.get("postgres.port"), dataDir) == 40);
+                    .until(() -> firstValue(ports.get("postgres.port"), dataDir, "SELECT count(*) FROM public.klienci").equals("40"));
+            assertThat(firstValue(ports.get("postgres.port"), dataDir, "SELECT nazwa FROM public.klienci WHERE id = 1"))
+                    .isEqualTo("Firma X");
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).ignoreExceptions()
                     .until(() -> archiveKeys(ports.get("s3.embedded.port"), dataDir).stream()
                             .anyMatch(key -> key.contains("dbserver1.public.klienci-") && key.endsWith(".parquet")));
@@ -82,8 +68,12 @@ class CamelCliIT {
         }
         String output = log();
         assertThat(camel.exitValue()).as(output).isZero();
-        assertThat(output).contains("=== cdc-pipeline is running", "(embedded KRaft broker, data in " + dataDir,
+        assertThat(output).contains("Additional jars added to classpath: target/cdc-pipeline.jar",
+                "=== cdc-pipeline is running", "(embedded KRaft broker, data in " + dataDir,
                 "Embedded PostgreSQL listening on 127.0.0.1:" + ports.get("postgres.port"));
+        try (var done = Files.list(csvDir.resolve(".done"))) {
+            assertThat(done.map(p -> p.getFileName().toString())).singleElement().asString().endsWith("-klienci.csv");
+        }
         // stopped with the run: every server's port is free again
         for (String port : ports.values()) {
             try (ServerSocket free = new ServerSocket()) {
@@ -147,12 +137,12 @@ class CamelCliIT {
         return ports;
     }
 
-    private static int klienciRows(String port, Path dataDir) throws Exception {
+    /** The first column of the query's first row, on the embedded PostgreSQL as its owner. */
+    private static String firstValue(String port, Path dataDir, String query) throws Exception {
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres",
-                devCredential(dataDir, "postgres.password")); ResultSet rs = c.createStatement()
-                .executeQuery("SELECT count(*) FROM public.klienci")) {
+                devCredential(dataDir, "postgres.password")); ResultSet rs = c.createStatement().executeQuery(query)) {
             rs.next();
-            return rs.getInt(1);
+            return rs.getString(1);
         }
     }
 

@@ -160,14 +160,21 @@ class AggregatesIT {
         return columns;
     }
 
+    /** The shipped aggregates, and the data-quality figures of klienci in their snapshot and in the metrics. */
     @Test
-    void shouldEqualGroupByAfterTheImportAndEveryKindOfChange() throws Exception {
+    void shouldEqualGroupByAndCountNullsAfterTheImportAndEveryKindOfChange() throws Exception {
         Source source = Source.named("changes", work);
         String s = source.schema();
         source.drop(SAMPLES);
-        try (TestPipeline pipeline = source.start()) {
+        Map<String, String> settings = source.settings();
+        int observePort = TestServices.freePort();
+        settings.put("observe.enabled", "true");
+        settings.put("observe.port", String.valueOf(observePort));
+        try (TestPipeline pipeline = TestPipeline.start(settings)) {
             source.awaitSamplesImported();
             source.awaitAllEqualSql();
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(source.quality("klienci"))
+                    .hasSize(5).isEqualTo(qualitySql(s + ".klienci")));
             assertThat(source.current("klienci-by-country", "kraj", "count")).hasSizeGreaterThan(2);
             GenericRecord first = S3Objects.parquetRows(source.prefix() + "klienci-by-country/current.parquet").get(0);
             assertThat((Long) first.get("__as_of_commit_time")).as("commit time of the latest change").isGreaterThan(1_700_000_000_000L);
@@ -189,6 +196,10 @@ class AggregatesIT {
                     "UPDATE " + s + ".klienci SET kraj = 'Islandia' WHERE id = 1",
                     "UPDATE " + s + ".klienci SET telefon = '+48 111' WHERE id = 2",
                     "DELETE FROM " + s + ".klienci WHERE id IN (3, 4)",
+                    "UPDATE " + s + ".klienci SET email = NULL WHERE id IN (6, 7)",
+                    "UPDATE " + s + ".klienci SET telefon = '' WHERE id IN (8, 9, 10)",
+                    "UPDATE " + s + ".klienci SET telefon = NULL, kraj = '' WHERE id = 9",
+                    "INSERT INTO " + s + ".klienci (id, nazwa, email, kraj) VALUES (600, '', '', NULL)",
                     "UPDATE " + s + ".pracownicy SET wiek = wiek + 7 WHERE id IN (1, 2, 3)",
                     "UPDATE " + s + ".pracownicy SET stanowisko = 'Prezes' WHERE id = 4",
                     "DELETE FROM " + s + ".pracownicy WHERE id = 5",
@@ -204,6 +215,19 @@ class AggregatesIT {
             execute("DELETE FROM " + s + ".klienci WHERE kraj = 'Islandia'");
             source.awaitAllEqualSql();
             assertThat(source.current("klienci-by-country", "kraj", "count")).doesNotContainKey("Islandia");
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                Map<String, String> expected = qualitySql(s + ".klienci");
+                assertThat(expected.get("email")).isEqualTo("38/2/1");
+                assertThat(source.quality("klienci")).isEqualTo(expected);
+            });
+            HttpClient http = HttpClient.newHttpClient();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(http.send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + observePort + "/observe/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body())
+                    .contains("quality_nulls{aggregate=\"quality-klienci\",column=\"email\",table=\"klienci\"} 2.0")
+                    .contains("quality_empty{aggregate=\"quality-klienci\",column=\"email\",table=\"klienci\"} 1.0")
+                    .contains("quality_rows{aggregate=\"quality-klienci\",column=\"id\",table=\"klienci\"} 38.0")
+                    .doesNotContain("quality_empty{aggregate=\"quality-klienci\",column=\"id\""));
             assertThat(S3Objects.keys(source.prefix() + "klienci-by-country/history/")).as("earlier snapshots kept")
                     .hasSizeBetween(2, 20).allMatch(k -> k.endsWith(".parquet"));
         }
@@ -293,16 +317,24 @@ class AggregatesIT {
         }
     }
 
+    /**
+     * The joined aggregates and the mirror of {@code projekty} under the same changes and restarts: a mirror is kept
+     * by the same exactly-once machinery, and one test's starts serve both.
+     */
     @Test
-    void shouldMoveContributionsWhenEitherSideOfAJoinChanges() throws Exception {
+    void shouldMoveContributionsWhenEitherSideOfAJoinChangesAndMirrorTheTableInParts() throws Exception {
         Source source = Source.named("join", work);
         String s = source.schema();
         source.drop(List.of("klienci.csv", "projekty.csv", "zamowienia.csv"));
+        Map<String, String> settings = source.settings();
+        settings.put("aggregate.mirror-rows-per-file", "10"); // 28 rows: three parts
+        String all = "SELECT id, nazwa, status, budzet, data_rozpoczecia, data_zakonczenia, klient_id, kierownik_id FROM "
+                + s + ".projekty";
         String byCountry = "SELECT k.kraj, sum(p.budzet) FROM " + s + ".projekty p LEFT JOIN " + s
                 + ".klienci k ON k.id = p.klient_id GROUP BY k.kraj";
         String byCustomer = "SELECT k.nazwa, sum(z.wartosc) FROM " + s + ".zamowienia z LEFT JOIN " + s
                 + ".klienci k ON k.id = z.klient_id GROUP BY k.nazwa";
-        try (TestPipeline pipeline = source.start()) {
+        try (TestPipeline pipeline = TestPipeline.start(settings)) {
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
                     source.current("budget-by-client-country", "kraj", "sum_budzet")).hasSizeGreaterThan(2)
                     .isEqualTo(sql(byCountry)));
@@ -313,6 +345,15 @@ class AggregatesIT {
                     .isEqualTo(sql(byCustomer)));
             assertThat(source.columns("revenue-by-customer")).containsEntry("nazwa", "string")
                     .containsEntry("sum_wartosc", "decimal(38,2)");
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(mirror(source, "projekty"))
+                    .hasSize(28).isEqualTo(rows(all)));
+            JsonNode manifest = new ObjectMapper().readTree(S3Objects.text(source.prefix() + "projekty/manifest.json"));
+            assertThat(manifest.get("files")).hasSize(3);
+            assertThat(manifest.get("rows").asLong()).isEqualTo(28);
+            assertThat(manifest.get("as_of_lsn").asLong()).isPositive();
+            assertThat(columnsOf(manifest.get("files").get(0).asText())).containsEntry("id", "int")
+                    .containsEntry("nazwa", "string").containsEntry("budzet", "decimal(14,2)")
+                    .containsEntry("data_rozpoczecia", "date").containsEntry("__as_of_commit_time", "timestamp-millis");
             execute("UPDATE " + s + ".klienci SET nazwa = 'Nowa Nazwa' WHERE id = 10", // a renamed customer keeps its revenue
                     "UPDATE " + s + ".zamowienia SET klient_id = 10 WHERE id = 2", // an order moves to another customer
                     "DELETE FROM " + s + ".zamowienia WHERE id = 3",
@@ -320,7 +361,9 @@ class AggregatesIT {
                     "UPDATE " + s + ".projekty SET klient_id = 6 WHERE id = 2", // a project moves to another customer
                     "DELETE FROM " + s + ".klienci WHERE id = 8", // its projects go to the NULL group
                     "UPDATE " + s + ".projekty SET klient_id = NULL WHERE id = 3",
-                    "INSERT INTO " + s + ".projekty (id, nazwa, status, budzet, klient_id) VALUES (800, 'Nowy', 'planowany', 10.50, 999)");
+                    "INSERT INTO " + s + ".projekty (id, nazwa, status, budzet, klient_id) VALUES (800, 'Nowy, \"cytat\"', 'planowany', 10.50, 999)",
+                    "UPDATE " + s + ".projekty SET status = 'zakonczony', budzet = 1.05 WHERE id = 1",
+                    "DELETE FROM " + s + ".projekty WHERE id = 5");
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
                     source.current("budget-by-client-country", "kraj", "sum_budzet")).containsKeys("Islandia", "null")
                     .isEqualTo(sql(byCountry)));
@@ -332,102 +375,41 @@ class AggregatesIT {
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
                     source.current("budget-by-client-country", "kraj", "sum_budzet")).containsKey("Malta")
                     .isEqualTo(sql(byCountry)));
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(mirror(source, "projekty"))
+                    .anyMatch(r -> r.startsWith("800|Nowy, \"cytat\"|")).isEqualTo(rows(all)));
+            // versions older than the one before the current are deleted
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(S3Objects.keys(source.prefix()
+                    + "projekty/parts/").stream().map(k -> k.substring(0, k.lastIndexOf('/'))).distinct()).hasSizeLessThanOrEqualTo(2));
         }
         // changes on both sides while stopped, then every change read again from the start: still the join
         execute("UPDATE " + s + ".klienci SET kraj = 'Estonia' WHERE id = 6",
-                "UPDATE " + s + ".projekty SET klient_id = 1 WHERE id = 4");
-        try (TestPipeline pipeline = source.start()) {
+                "UPDATE " + s + ".projekty SET klient_id = 1, nazwa = 'Po przerwie' WHERE id = 4",
+                "DELETE FROM " + s + ".projekty WHERE id = 800");
+        try (TestPipeline pipeline = TestPipeline.start(settings)) {
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
                     source.current("budget-by-client-country", "kraj", "sum_budzet")).containsKey("Estonia")
                     .isEqualTo(sql(byCountry)));
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(mirror(source, "projekty"))
+                    .anyMatch(r -> r.startsWith("4|Po przerwie|")).isEqualTo(rows(all)));
         }
-        execute("DELETE FROM " + s + "_state.aggregate_offsets WHERE aggregate = 'budget-by-client-country'");
+        execute("DELETE FROM " + s + "_state.aggregate_offsets WHERE aggregate IN ('budget-by-client-country', 'projekty')");
         execute("UPDATE " + s + ".klienci SET kraj = 'Polska' WHERE id = 6");
         // the joined rows as earlier versions kept them (join:<id> among the aggregate's own) move to their own range
         execute("UPDATE " + s + "_state.aggregate_rows SET aggregate = replace(aggregate, '/join', ''), row_key = 'join:' "
                 + "|| row_key WHERE aggregate = 'revenue-by-customer/join'");
-        try (TestPipeline pipeline = source.start()) {
+        try (TestPipeline pipeline = TestPipeline.start(settings)) {
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
                     source.current("budget-by-client-country", "kraj", "sum_budzet")).doesNotContainKey("Estonia")
                     .isEqualTo(sql(byCountry)));
             assertThat(TestServices.column("SELECT count(*) FROM " + s + "_state.aggregate_rows WHERE row_key LIKE 'join:%'"))
                     .containsExactly("0");
-            execute("UPDATE " + s + ".klienci SET nazwa = 'Po migracji' WHERE id = 10");
+            execute("UPDATE " + s + ".klienci SET nazwa = 'Po migracji' WHERE id = 10",
+                    "UPDATE " + s + ".projekty SET nazwa = 'Po powtórce' WHERE id = 6");
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(mirror(source, "projekty"))
+                    .anyMatch(r -> r.startsWith("6|Po powtórce|")).isEqualTo(rows(all)));
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
                     source.current("revenue-by-customer", "nazwa", "sum_wartosc")).containsKey("Po migracji")
                     .isEqualTo(sql(byCustomer)));
-        }
-    }
-
-    @Test
-    void shouldKeepDataQualityFiguresOfEveryColumnInTheSnapshotAndTheMetrics() throws Exception {
-        Source source = Source.named("quality", work);
-        String s = source.schema();
-        source.drop(List.of("klienci.csv"));
-        Map<String, String> settings = source.settings();
-        int observePort = TestServices.freePort();
-        settings.put("observe.enabled", "true");
-        settings.put("observe.port", String.valueOf(observePort));
-        try (TestPipeline pipeline = TestPipeline.start(settings)) {
-            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(source.quality("klienci"))
-                    .hasSize(5).isEqualTo(qualitySql(s + ".klienci")));
-            execute("UPDATE " + s + ".klienci SET email = NULL WHERE id IN (1, 2)",
-                    "UPDATE " + s + ".klienci SET telefon = '' WHERE id IN (3, 4, 5)",
-                    "UPDATE " + s + ".klienci SET telefon = NULL, kraj = '' WHERE id = 4",
-                    "INSERT INTO " + s + ".klienci (id, nazwa, email, kraj) VALUES (600, '', '', NULL)",
-                    "DELETE FROM " + s + ".klienci WHERE id = 5");
-            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-                Map<String, String> expected = qualitySql(s + ".klienci");
-                assertThat(expected.get("email")).isEqualTo("40/2/1");
-                assertThat(source.quality("klienci")).isEqualTo(expected);
-            });
-            HttpClient http = HttpClient.newHttpClient();
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(http.send(HttpRequest.newBuilder(
-                            URI.create("http://127.0.0.1:" + observePort + "/observe/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body())
-                    .contains("quality_nulls{aggregate=\"quality-klienci\",column=\"email\",table=\"klienci\"} 2.0")
-                    .contains("quality_empty{aggregate=\"quality-klienci\",column=\"email\",table=\"klienci\"} 1.0")
-                    .contains("quality_rows{aggregate=\"quality-klienci\",column=\"id\",table=\"klienci\"} 40.0")
-                    .doesNotContain("quality_empty{aggregate=\"quality-klienci\",column=\"id\""));
-        }
-    }
-
-    @Test
-    void shouldMirrorTheTableAsOfOnePositionInPartsNamedByAManifest() throws Exception {
-        Source source = Source.named("mirror", work);
-        String s = source.schema();
-        source.drop(List.of("projekty.csv"));
-        Map<String, String> settings = source.settings();
-        settings.put("aggregate.mirror-rows-per-file", "10"); // 28 rows: three parts
-        String all = "SELECT id, nazwa, status, budzet, data_rozpoczecia, data_zakonczenia, klient_id, kierownik_id FROM "
-                + s + ".projekty";
-        try (TestPipeline pipeline = TestPipeline.start(settings)) {
-            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(mirror(source, "projekty"))
-                    .hasSize(28).isEqualTo(rows(all)));
-            JsonNode manifest = new ObjectMapper().readTree(S3Objects.text(source.prefix() + "projekty/manifest.json"));
-            assertThat(manifest.get("files")).hasSize(3);
-            assertThat(manifest.get("rows").asLong()).isEqualTo(28);
-            assertThat(manifest.get("as_of_lsn").asLong()).isPositive();
-            Map<String, String> columns = columnsOf(manifest.get("files").get(0).asText());
-            assertThat(columns).containsEntry("id", "int").containsEntry("nazwa", "string")
-                    .containsEntry("budzet", "decimal(14,2)").containsEntry("data_rozpoczecia", "date")
-                    .containsEntry("__as_of_commit_time", "timestamp-millis");
-            execute("UPDATE " + s + ".projekty SET status = 'zakonczony', budzet = 1.05 WHERE id = 1",
-                    "DELETE FROM " + s + ".projekty WHERE id IN (2, 3)",
-                    "INSERT INTO " + s + ".projekty (id, nazwa, status) VALUES (900, 'Nowy, \"cytat\"', 'planowany')");
-            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(mirror(source, "projekty"))
-                    .hasSize(27).isEqualTo(rows(all)));
-            // versions older than the one before the current are deleted
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(S3Objects.keys(source.prefix()
-                    + "projekty/parts/").stream().map(k -> k.substring(0, k.lastIndexOf('/'))).distinct()).hasSizeLessThanOrEqualTo(2));
-        }
-        // changed while stopped, then every change read again from the start: still the table
-        execute("UPDATE " + s + ".projekty SET nazwa = 'Po przerwie' WHERE id = 4",
-                "DELETE FROM " + s + ".projekty WHERE id = 900",
-                "DELETE FROM " + s + "_state.aggregate_offsets WHERE aggregate = 'projekty'");
-        try (TestPipeline pipeline = TestPipeline.start(settings)) {
-            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(mirror(source, "projekty"))
-                    .hasSize(26).anyMatch(r -> r.startsWith("4|Po przerwie|")).isEqualTo(rows(all)));
         }
     }
 
