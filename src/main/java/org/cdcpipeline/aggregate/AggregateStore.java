@@ -66,9 +66,6 @@ public final class AggregateStore {
             // and a change that moved no row (a replay) is included all the same
             st.execute("ALTER TABLE " + offsets + " ADD COLUMN IF NOT EXISTS commit_ts_ms bigint, "
                     + "ADD COLUMN IF NOT EXISTS lsn bigint");
-            // joined rows kept by earlier versions among the aggregate's own, as join:<key>, move to their own range
-            st.execute("UPDATE " + rows + " SET aggregate = aggregate || '" + JOINED + "', row_key = substr(row_key, "
-                    + (RowChanges.JOINED_ROW.length() + 1) + ") WHERE row_key LIKE '" + RowChanges.JOINED_ROW + "%'");
         }
     }
 
