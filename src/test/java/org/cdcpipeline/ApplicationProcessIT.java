@@ -104,6 +104,8 @@ class ApplicationProcessIT {
         assertThat(output).contains("Change capture (PostgreSQL -> Kafka)").containsPattern("dbserver1\\.public\\.klienci\\s+\\d+");
         // --once waits for the aggregates too: every klienci row counted once
         assertThat(output).containsPattern("klienci-by-country\\s+\\d+\\s+41\\s");
+        // a quality aggregate counts its columns, a mirror its rows only
+        assertThat(output).containsPattern("quality-klienci\\s+5 cols\\s+41\\s").containsPattern("projekty\\s+-\\s+\\d+\\s");
         assertThat(output).contains("Raw archive").containsPattern("klienci\\s+\\d+ objects\\s+\\d+ rows");
         assertThat(portOpen(pgPort)).as("a clean stop stops PostgreSQL").isFalse();
 

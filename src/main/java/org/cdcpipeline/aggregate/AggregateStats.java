@@ -163,7 +163,10 @@ public final class AggregateStats extends ServiceSupport implements RunReport {
         try {
             AggregateSnapshot s = aggregate.snapshot();
             long rows = s.groups().stream().mapToLong(AggregateSnapshot.Group::rows).sum();
-            return String.format("  %-30s %8d %8d  %s", aggregate.name(), s.groups().size(), rows,
+            // a mirror has rows, not groups; a quality aggregate's groups are its rows' NULL patterns: its columns say more
+            String groups = aggregate.isMirror() ? "-"
+                    : aggregate.isQuality() ? aggregate.quality().size() + " cols" : String.valueOf(s.groups().size());
+            return String.format("  %-30s %8s %8d  %s", aggregate.name(), groups, rows,
                     s.asOfTsMs() > 0 ? Instant.ofEpochMilli(s.asOfTsMs()) : "-");
         } catch (Exception e) {
             return String.format("  %-30s unreadable: %s", aggregate.name(), e.getMessage());
