@@ -57,7 +57,7 @@ class StopIT {
         // PostgreSQL is up and Kafka is starting: the moment a stop used to orphan the servers started so far
         awaitLog("own", "Embedded PostgreSQL listening", 60);
         stop(p, "own");
-        assertThat(log("own")).doesNotContain(" ERROR ");
+        assertNoErrorLogged("own");
         assertThat(Files.exists(work.resolve("own-data/postgres/postmaster.pid")))
                 .as("the embedded PostgreSQL was stopped").isFalse();
         // started again: a SIGKILL in the middle of its stop leaves nothing that blocks the next start
@@ -83,7 +83,7 @@ class StopIT {
         Files.copy(Samples.path("klienci.csv"), work.resolve("csv-banner").resolve("klienci.csv"));
         awaitLog("banner", "klienci: 40 rows imported", 60);
         stop(p, "banner");
-        assertThat(log("banner")).doesNotContain(" ERROR ");
+        assertNoErrorLogged("banner");
         assertThat(column("SELECT active FROM pg_replication_slots WHERE slot_name = '" + schema + "'"))
                 .as("the slot is kept, and released").containsExactly("f");
     }
@@ -110,7 +110,7 @@ class StopIT {
             Files.move(big, work.resolve("csv-busy").resolve("klienci.csv"), StandardCopyOption.ATOMIC_MOVE);
             await().atMost(Duration.ofSeconds(60)).until(() -> count(schema) > 0);
             stop(p, "busy");
-            assertThat(log("busy")).doesNotContain(" ERROR ");
+            assertNoErrorLogged("busy");
             assertThat(column("SELECT active FROM pg_replication_slots WHERE slot_name = '" + schema + "'"))
                     .containsExactly("f");
             assertThat(work.resolve("csv-busy").resolve(".inprogress").resolve("klienci.csv"))
@@ -125,6 +125,22 @@ class StopIT {
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             throw new AssertionError("no '" + text + "' within " + seconds + " s in the log of " + name + ":\n" + log(name), e);
         }
+    }
+
+    /**
+     * No ERROR line in the log, but for Debezium's own stop race (debezium-embedded 3.4): {@code AsyncEmbeddedEngine}
+     * shuts its record executor down before its polling task, so records a poll returns at that moment are rejected
+     * and the engine logs "Engine has failed with" a {@code RejectedExecutionException}. Nothing is lost: their position
+     * was never saved, and the next start reads them again (docs/guarantees.md).
+     */
+    private void assertNoErrorLogged(String name) {
+        String log = log(name);
+        boolean stopRace = log.contains("rejected from java.util.concurrent.ThreadPoolExecutor")
+                && log.contains("[Terminated,") && log.contains("ParallelSmtAndConvertConsumerProcessor.processRecords");
+        assertThat(log.lines().filter(line -> line.contains(" ERROR "))
+                .filter(line -> !(stopRace && line.contains(" AsyncEmbeddedEngine - ")
+                        && (line.contains("Engine has failed with") || line.contains("RejectedExecutionException")))))
+                .as(log).isEmpty();
     }
 
     /** SIGTERM, then the exit within the limit. */

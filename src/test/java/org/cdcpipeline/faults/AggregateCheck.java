@@ -18,7 +18,8 @@ import org.cdcpipeline.S3Objects;
 /**
  * The shipped aggregates, each compared with the GROUP BY over its source table: the snapshot a dashboard reads
  * ({@code <aggregate>/current.parquet}) must hold the same groups, values and row counts; and the shipped mirror of
- * {@code projekty}: the parts its manifest lists must hold the table's rows.
+ * {@code projekty}: the parts its manifest lists must hold the table's rows; and the shipped data-quality figures of
+ * each sample table: rows, NULLs and empty texts per column, as SQL counts them.
  */
 final class AggregateCheck {
 
@@ -45,6 +46,9 @@ final class AggregateCheck {
                     "SELECT date_trunc('month', data_rozpoczecia)::date, count(*)::float8, count(*) FROM public.projekty "
                             + "GROUP BY 1"));
 
+    /** The sample tables whose data-quality figures ship ({@code quality-<table>}). */
+    static final List<String> QUALITY_TABLES = List.of("klienci", "pracownicy", "projekty");
+
     private record Group(double value, long rows) {
     }
 
@@ -60,6 +64,14 @@ final class AggregateCheck {
             if (!same(expected, shipped)) {
                 differences.add(aggregate.name() + ": GROUP BY gives " + expected + ", " + aggregate.name()
                         + "/current.parquet holds " + shipped);
+            }
+        }
+        for (String qualityTable : QUALITY_TABLES) {
+            Map<String, String> expected = qualitySql(c, qualityTable);
+            Map<String, String> shipped = qualitySnapshot(bucket, qualityTable);
+            if (!expected.equals(shipped)) {
+                differences.add("quality-" + qualityTable + ": SQL gives " + expected + " (rows/NULLs/empty per column), "
+                        + "quality-" + qualityTable + "/current.parquet holds " + shipped);
             }
         }
         List<String> table = tableRows(c, "SELECT * FROM public.projekty");
@@ -109,6 +121,35 @@ final class AggregateCheck {
         }
         rows.sort(null);
         return rows;
+    }
+
+    /** Per column of the table: rows/NULLs/empty texts ("null" for a column that is not text), by SQL. */
+    private static Map<String, String> qualitySql(Connection c, String table) throws SQLException {
+        Map<String, String> figures = new TreeMap<>();
+        List<String[]> columns = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT column_name, data_type IN "
+                + "('character varying', 'text', 'character') FROM information_schema.columns WHERE table_schema = 'public' "
+                + "AND table_name = '" + table + "'")) {
+            while (rs.next()) {
+                columns.add(new String[] {rs.getString(1), String.valueOf(rs.getBoolean(2))});
+            }
+        }
+        for (String[] column : columns) {
+            String quoted = '"' + column[0] + '"';
+            String empty = Boolean.parseBoolean(column[1]) ? "(count(*) FILTER (WHERE " + quoted + " = ''))::text" : "'null'";
+            figures.put(column[0], tableRows(c, "SELECT count(*) || '/' || count(*) FILTER (WHERE " + quoted
+                    + " IS NULL) || '/' || " + empty + " FROM public." + table).get(0));
+        }
+        return figures;
+    }
+
+    /** A quality snapshot's figures per column, as {@link #qualitySql} gives them. */
+    private static Map<String, String> qualitySnapshot(ArchiveContents bucket, String table) throws IOException {
+        Map<String, String> figures = new TreeMap<>();
+        for (GenericRecord r : bucket.parquet("quality-" + table + "/current.parquet")) {
+            figures.put(String.valueOf(S3Objects.value(r, "column")), r.get("rows") + "/" + r.get("nulls") + "/" + r.get("empty"));
+        }
+        return figures;
     }
 
     private static Map<String, Group> groupBy(Connection c, Shipped aggregate) throws SQLException {
