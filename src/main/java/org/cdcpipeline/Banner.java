@@ -63,6 +63,10 @@ public final class Banner extends MainListenerSupport {
             String base = "http://" + config.apply("observe.host") + ":" + config.apply("observe.port");
             b.append(String.format("  Health      %s/observe/health   metrics %s/observe/metrics%n", base, base));
         }
+        if (Boolean.parseBoolean(config.apply("dashboard.enabled"))) {
+            b.append(String.format("  Dashboard   http://%s:%s/dashboard/%n", config.apply("dashboard.host"),
+                    config.apply("dashboard.port")));
+        }
         if (Boolean.parseBoolean(config.apply("jmx.enabled"))) {
             b.append(String.format("  JMX         %s:%s  (routes: org.apache.camel:context=%s,type=routes,name=\"<id>\")%n",
                     config.apply("jmx.host"), config.apply("jmx.port"), config.apply("camel.main.name")));

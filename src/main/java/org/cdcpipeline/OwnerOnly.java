@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
@@ -78,5 +79,21 @@ public final class OwnerOnly {
 
     private static boolean posix(Path path) {
         return path.toAbsolutePath().getFileSystem().supportedFileAttributeViews().contains("posix");
+    }
+
+    /**
+     * Whether other users than the owner may read or change {@code file}; false without POSIX permissions or when the
+     * file is missing (its user then names it).
+     */
+    public static boolean othersMayAccess(Path file) throws IOException {
+        PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class);
+        if (view == null || !Files.exists(file)) {
+            return false;
+        }
+        Set<PosixFilePermission> others = view.readAttributes().permissions();
+        others.retainAll(Set.of(PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
+                PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE,
+                PosixFilePermission.OTHERS_EXECUTE));
+        return !others.isEmpty();
     }
 }

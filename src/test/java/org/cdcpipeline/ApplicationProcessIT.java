@@ -174,6 +174,7 @@ class ApplicationProcessIT {
                 "PIPELINE_DATA_DIR", dataDir.toString(), "CSV_DIR", csvDir.toString(),
                 "JMX_PORT", String.valueOf(TestServices.freePort()), "OBSERVE_PORT", String.valueOf(TestServices.freePort()),
                 "CSV_POLL_DELAY_MS", "200"));
+        environment.put("DASHBOARD_PORT", String.valueOf(TestServices.freePort()));
         environment.put("CSV_READ_LOCK_MIN_AGE_MS", "200");
         environment.putAll(env);
         Process p = PipelineJar.withEnvironment(environment).start(work.resolve("run-" + started.size() + ".log"), args);

@@ -27,6 +27,13 @@ class BannerTest {
     }
 
     @Test
+    void shouldSayWhereTheDashboardIs() {
+        assertThat(banner(Map.of("dashboard.enabled", "true", "dashboard.host", "127.0.0.1", "dashboard.port", "9877"),
+                ALL_EMBEDDED)).contains("Dashboard   http://127.0.0.1:9877/dashboard/");
+        assertThat(banner(Map.of("dashboard.enabled", "false"), ALL_EMBEDDED)).doesNotContain("Dashboard");
+    }
+
+    @Test
     void shouldNameTheVariablesOfConfiguredSecretsWithoutShowingThem() {
         String banner = banner(Map.of("postgres.host", "db.example", "postgres.password", "Configured-Pg-Secret",
                 "s3.endpoint", "https://s3.example", "s3.access-key", "AKIAEXAMPLE",

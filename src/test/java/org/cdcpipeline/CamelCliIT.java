@@ -127,11 +127,11 @@ class CamelCliIT {
         return Files.readString(work.resolve("camel-run.log"), StandardCharsets.UTF_8);
     }
 
-    /** Free loopback ports for the embedded servers, JMX and the health server, as configuration keys. */
+    /** Free loopback ports for the embedded servers, JMX, the health server and the dashboard, as configuration keys. */
     private static Map<String, String> embeddedPorts() {
         Map<String, String> ports = new HashMap<>();
         for (String key : List.of("postgres.port", "kafka.embedded.port", "kafka.embedded.controller-port",
-                "s3.embedded.port", "jmx.port", "observe.port")) {
+                "s3.embedded.port", "jmx.port", "observe.port", "dashboard.port")) {
             ports.put(key, String.valueOf(TestServices.freePort()));
         }
         return ports;

@@ -30,8 +30,10 @@ public final class ChildProcessEnv {
         return of(config);
     }
 
+    /** The properties as environment variables; the dashboard on a port of its own unless they name one. */
     public static Map<String, String> of(Map<String, String> properties) {
         Map<String, String> env = new HashMap<>();
+        env.put("DASHBOARD_PORT", String.valueOf(TestServices.freePort()));
         properties.forEach((key, value) -> env.put(key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'), value));
         return env;
     }

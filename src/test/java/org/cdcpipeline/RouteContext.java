@@ -92,7 +92,11 @@ public final class RouteContext {
             Map.entry("archiveBatching", ArchiveBatching.class),
             Map.entry("aggregateStore", AggregateStore.class),
             Map.entry("aggregateStats", new AggregateStats(false, null)),
-            Map.entry("pipelineMonitor", PipelineMonitor.class));
+            Map.entry("pipelineMonitor", PipelineMonitor.class),
+            Map.entry("flowHistory", org.cdcpipeline.dashboard.FlowHistory.class),
+            Map.entry("aggregateViews", org.cdcpipeline.dashboard.AggregateViews.class),
+            Map.entry("dashboardFiles", org.cdcpipeline.dashboard.DashboardFiles.class),
+            Map.entry("dashboardDoctor", org.cdcpipeline.dashboard.DashboardDoctor.class));
 
     /** A bean the routes name: after ref:, as an aggregation strategy or exception listener, or as "#name". */
     static final Pattern BEAN_NAME = Pattern.compile(

@@ -163,6 +163,7 @@ class SecretsIT {
                 "S3_EMBEDDED_PORT", String.valueOf(s3Port), "PIPELINE_DATA_DIR", dataDir.toString(),
                 "CSV_DIR", csvDir.toString(), "JMX_PORT", String.valueOf(TestServices.freePort()),
                 "OBSERVE_PORT", String.valueOf(observePort), "CSV_POLL_DELAY_MS", "200", "CSV_READ_LOCK_MIN_AGE_MS", "200"));
+        environment.put("DASHBOARD_PORT", String.valueOf(TestServices.freePort()));
         environment.put("ARCHIVE_BATCH_MAX_AGE_MS", "1000");
         environment.put("AGGREGATE_SNAPSHOT_INTERVAL_MS", "1000");
         environment.putAll(env);

@@ -186,6 +186,7 @@ class StopIT {
         config.put("csv.read-lock-min-age-ms", "200");
         config.put("jmx.port", String.valueOf(TestServices.freePort()));
         config.put("observe.port", String.valueOf(TestServices.freePort()));
+        config.put("dashboard.port", String.valueOf(TestServices.freePort()));
         Process p = PipelineJar.withEnvironment(ChildProcessEnv.of(config)).start(work.resolve(name + ".log"));
         started.add(p);
         return p;

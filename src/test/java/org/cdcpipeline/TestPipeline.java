@@ -55,6 +55,7 @@ public final class TestPipeline implements AutoCloseable {
         // several pipelines run in one test JVM: no fixed ports (tests of JMX, health and metrics turn them on)
         all.put("jmx.enabled", "false");
         all.put("observe.enabled", "false");
+        all.put("dashboard.enabled", "false");
         all.putAll(properties);
         return all;
     }

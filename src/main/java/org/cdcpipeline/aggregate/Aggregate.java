@@ -34,6 +34,11 @@ public final class Aggregate {
         return definition.name();
     }
 
+    /** What the aggregate computes, as its route template's parameters gave it. */
+    public AggregateDefinition definition() {
+        return definition;
+    }
+
     /** The topics the aggregate reads: its table's, and a joined table's. */
     public List<String> topics() {
         return definition.topics();
@@ -65,6 +70,11 @@ public final class Aggregate {
             quality = QualityFigures.of(snapshot);
         }
         return snapshot;
+    }
+
+    /** For a mirror: its first {@code limit} rows in primary-key order, its row count and its columns. */
+    public AggregateStore.MirrorSample mirrorSample(int limit) throws SQLException {
+        return store.mirrorSample(definition, limit);
     }
 
     /** A data-quality aggregate ({@code function: quality}). */

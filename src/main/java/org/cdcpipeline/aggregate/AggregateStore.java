@@ -293,6 +293,45 @@ public final class AggregateStore {
         }
     }
 
+    /**
+     * The first rows of a mirror (JSON images, in primary-key order), its row count, its table's columns and its
+     * as-of commit time, read in one transaction: what a page shows of a table without reading all of it.
+     */
+    public MirrorSample mirrorSample(AggregateDefinition definition, int limit) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            long rowCount;
+            List<String> images = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + rows
+                    + " WHERE aggregate = ? AND NOT deleted")) {
+                ps.setString(1, definition.name());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    rowCount = rs.getLong(1);
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT group_key FROM " + rows
+                    + " WHERE aggregate = ? AND NOT deleted ORDER BY row_key LIMIT ?")) {
+                ps.setString(1, definition.name());
+                ps.setInt(2, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        images.add(rs.getString(1));
+                    }
+                }
+            }
+            AsOf asOf = asOf(c, definition.name());
+            Map<String, ColumnType> columns = columnTypes(c, definition.schema(), definition.table());
+            c.commit();
+            return new MirrorSample(rowCount, images, columns, asOf.commitTsMs());
+        }
+    }
+
+    /** Part of a mirror: its first rows as JSON images, all its rows' count, its table's columns, its as-of. */
+    public record MirrorSample(long rows, List<String> images, Map<String, ColumnType> columns, long asOfTsMs) {
+    }
+
     /** A mirror's rows being read: {@code images} gives one JSON image per row. */
     record MirrorRows(Connection connection, AsOf asOf, Map<String, ColumnType> columns, ResultSet images)
             implements AutoCloseable {

@@ -69,9 +69,10 @@ public record ArchiveBatching(ArchiveIntake intake, ArchiveStats stats, int atte
         ArchiveBatch batch = batch(exchange);
         byte[] object = exchange.getIn().getBody(byte[].class);
         intake.finished(batch, true, true);
-        stats.written(batch.table(), batch.size(), object == null ? 0 : object.length);
+        String key = exchange.getIn().getHeader(AWS2S3Constants.KEY, String.class);
+        stats.written(batch.table(), batch.size(), object == null ? 0 : object.length, key);
         LOG.info("Archived {} changes of {} (offsets {}-{}) as {}", batch.size(), batch.topicPartition(),
-                batch.firstOffset(), batch.lastOffset(), exchange.getIn().getHeader(AWS2S3Constants.KEY));
+                batch.firstOffset(), batch.lastOffset(), key);
     }
 
     /** Whether a failed write is tried again: while the batch is current, without end for an outage, else bounded. */

@@ -23,6 +23,11 @@ public final class ArchiveStats implements RunReport {
     private final LongAdder replays = new LongAdder();
     private final AtomicLong lastReceived = new AtomicLong(System.currentTimeMillis());
     private volatile java.util.function.BooleanSupplier caughtUp = () -> true;
+    private volatile LastObject lastObject;
+
+    /** The object the archive wrote last in this run: its key and when it was stored. */
+    public record LastObject(String key, long writtenAtMillis) {
+    }
 
     public ArchiveStats(boolean enabled) {
         this.enabled = enabled;
@@ -51,15 +56,21 @@ public final class ArchiveStats implements RunReport {
         held.add(-changes);
     }
 
-    /** A batch's object of {@code bytes} is in the bucket. */
-    public void written(String table, int rows, long bytes) {
+    /** A batch's object of {@code bytes} is in the bucket under {@code key}. */
+    public void written(String table, int rows, long bytes, String key) {
         held.add(-rows);
+        lastObject = new LastObject(key, System.currentTimeMillis());
         long[] counts = written.computeIfAbsent(table, t -> new long[3]);
         synchronized (counts) {
             counts[0]++;
             counts[1] += rows;
             counts[2] += bytes;
         }
+    }
+
+    /** The object written last in this run; null before the first. */
+    public LastObject lastObject() {
+        return lastObject;
     }
 
     /** The tables the archive wrote objects of in this run. */

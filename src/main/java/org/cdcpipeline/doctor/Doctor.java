@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import org.apache.logging.log4j.Level;
@@ -46,6 +47,26 @@ public final class Doctor {
                     "correct application.properties or the environment variable named").line());
             return 1;
         }
+        List<CheckResult> results = checks(settings, component, r -> {
+            out.println(r.line());
+            out.flush();
+        });
+        long fails = results.stream().filter(r -> r.status() == CheckResult.Status.FAIL).count();
+        long warns = results.stream().filter(r -> r.status() == CheckResult.Status.WARN).count();
+        out.printf("doctor: %d checks, %d OK, %d WARN, %d FAIL%n", results.size(), results.size() - fails - warns,
+                warns, fails);
+        return fails > 0 ? 1 : 0;
+    }
+
+    /**
+     * Every check, run from inside a running pipeline (the dashboard shows them) on its own resolved configuration.
+     */
+    public static List<CheckResult> checks(Function<String, String> config) {
+        return checks(DoctorSettings.of(config), "all", r -> { });
+    }
+
+    /** Runs the checks of one component (or "all"), handing each result over as it comes. */
+    private static List<CheckResult> checks(DoctorSettings settings, String component, Consumer<CheckResult> each) {
         List<CheckResult> results = new ArrayList<>();
         CHECKS.forEach((name, check) -> {
             if (component.equals("all") || component.equals(name)) {
@@ -57,16 +78,11 @@ public final class Doctor {
                     found = List.of(CheckResult.fail(name, "check could not run: " + e,
                             "correct the setting the message names in application.properties or its environment variable"));
                 }
-                found.forEach(r -> out.println(r.line()));
-                out.flush();
+                found.forEach(each);
                 results.addAll(found);
             }
         });
-        long fails = results.stream().filter(r -> r.status() == CheckResult.Status.FAIL).count();
-        long warns = results.stream().filter(r -> r.status() == CheckResult.Status.WARN).count();
-        out.printf("doctor: %d checks, %d OK, %d WARN, %d FAIL%n", results.size(), results.size() - fails - warns,
-                warns, fails);
-        return fails > 0 ? 1 : 0;
+        return results;
     }
 
     /** The command-line doctor prints its lines only: the clients it uses log problems it already reports. */

@@ -32,7 +32,11 @@ final class DoctorSettings {
         properties.setLocation(Pipeline.configLocation());
         overrides.forEach(properties::addOverrideProperty);
         context.build();
-        Function<String, String> configured = key -> properties.resolveProperty(key).orElse("");
+        return of(key -> properties.resolveProperty(key).orElse(""));
+    }
+
+    /** @param configured a configuration already resolved (a running pipeline's) */
+    static DoctorSettings of(Function<String, String> configured) {
         return new DoctorSettings(configured, EmbeddedServices.clientEndpoints(configured));
     }
 

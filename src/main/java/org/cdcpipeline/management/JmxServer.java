@@ -6,10 +6,7 @@ import java.net.BindException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.UnknownHostException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFilePermission;
 import java.rmi.NoSuchObjectException;
 import java.rmi.registry.LocateRegistry;
 import java.rmi.registry.Registry;
@@ -17,7 +14,6 @@ import java.rmi.server.RMIServerSocketFactory;
 import java.rmi.server.UnicastRemoteObject;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 
 import javax.management.remote.JMXConnector;
@@ -29,6 +25,7 @@ import javax.management.remote.rmi.RMIConnectorServer;
 
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.camel.util.ObjectHelper;
+import org.cdcpipeline.OwnerOnly;
 import org.cdcpipeline.StartupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -163,15 +160,7 @@ public final class JmxServer extends ServiceSupport {
     }
 
     private static void requireOwnerOnly(Path file) throws IOException {
-        PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class);
-        if (view == null || !Files.exists(file)) {
-            return; // no POSIX permissions to check, or missing: the connector's start names the file
-        }
-        Set<PosixFilePermission> others = view.readAttributes().permissions();
-        others.retainAll(Set.of(PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
-                PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE,
-                PosixFilePermission.OTHERS_EXECUTE));
-        if (!others.isEmpty()) {
+        if (OwnerOnly.othersMayAccess(file)) {
             throw new StartupException("JMX password file " + file + " can be read or changed by other users: chmod 600 "
                     + file + " (JMX_PASSWORD_FILE; the JDK's rule for JMX password files)");
         }

@@ -136,8 +136,23 @@ public final class PipelineMonitor {
         return last;
     }
 
+    /** The WAL the replication slot held at the last measurement, in bytes; -1 when unknown. */
+    public long slotLagBytes() {
+        return last.slotLagBytes();
+    }
+
+    /** Records of a topic a consumer group has not consumed yet. */
+    public record ConsumerLag(String group, String topic, long records) {
+    }
+
+    /** The consumer lags of the last measurement, by group and topic. */
+    public List<ConsumerLag> consumerLags() {
+        return new TreeMap<>(last.consumerLag()).entrySet().stream()
+                .map(e -> new ConsumerLag(e.getKey().group(), e.getKey().topic(), e.getValue())).toList();
+    }
+
     /** Records in each dead-letter topic, as last measured. */
-    Map<String, Long> deadLetters() {
+    public Map<String, Long> deadLetters() {
         return deadLetters;
     }
 }

@@ -161,6 +161,7 @@ public final class PipelineBenchmark {
             env.put("KAFKA_EMBEDDED_CONTROLLER_PORT", String.valueOf(TestServices.freePort()));
             env.put("S3_EMBEDDED_PORT", String.valueOf(s3Port));
             env.put("OBSERVE_PORT", String.valueOf(observePort));
+            env.put("DASHBOARD_PORT", String.valueOf(TestServices.freePort()));
             env.put("JMX_ENABLED", "false");
             return pb.start();
         }

@@ -40,6 +40,7 @@ final class PipelineProcess implements AutoCloseable {
         settings.put("csv.dir", work.resolve("csv").toString());
         settings.put("jmx.enabled", "false");
         settings.put("observe.port", String.valueOf(TestServices.freePort()));
+        settings.put("dashboard.port", String.valueOf(TestServices.freePort()));
         settings.put("archive.batch-max-age-ms", "2000");
         settings.put("archive.topic-refresh-ms", "2000");
         settings.put("archive.retry.max-delay-ms", "4000");
