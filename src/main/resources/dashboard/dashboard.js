@@ -676,7 +676,13 @@ function renderDoctor(doctor) {
   const checks = doctor ? listOf(doctor.checks) : [];
   if (!doctor) meta.textContent = 'doctor not run yet';
   else meta.textContent = doctor.checkedAt ? `checked ${formatDateTime(doctor.checkedAt)}` : 'checked';
-  document.getElementById('doctor-checks').replaceChildren(...checks.map(doctorCheck));
+  const passed = checks.filter((check) => String(check.status).toUpperCase() === 'OK');
+  const toActOn = checks.filter((check) => String(check.status).toUpperCase() !== 'OK');
+  document.getElementById('doctor-checks').replaceChildren(...toActOn.map(doctorCheck));
+  document.getElementById('doctor-ok').hidden = passed.length === 0;
+  document.getElementById('doctor-ok-summary').textContent =
+    `${numberFormat.format(passed.length)} ${passed.length === 1 ? 'check' : 'checks'} OK`;
+  document.getElementById('doctor-ok-checks').replaceChildren(...passed.map(doctorCheck));
 }
 
 function doctorCheck(check) {

@@ -18,6 +18,7 @@ import org.cdcpipeline.aggregate.AggregateStats;
 import org.cdcpipeline.archive.ArchiveStats;
 import org.cdcpipeline.cdc.CaptureStats;
 import org.cdcpipeline.csv.ImportStats;
+import org.cdcpipeline.embedded.PortGuard;
 import org.cdcpipeline.observe.PipelineMonitor;
 
 /**
@@ -32,6 +33,9 @@ public final class DashboardConfiguration implements CamelConfiguration {
         Function<String, String> config = PipelineConfiguration.config(context);
         if (Boolean.parseBoolean(config.apply("dashboard.enabled"))) {
             checkAccess(config);
+            // Camel's server would only log a failed bind and run on without the page
+            PortGuard.requireFree(InetAddress.getByName(config.apply("dashboard.host")),
+                    Integer.parseInt(config.apply("dashboard.port")), "the dashboard", "DASHBOARD_PORT");
             context.getComponent("platform-http", PlatformHttpComponent.class)
                     .setEngine(new DashboardHttpEngine(Integer.parseInt(config.apply("dashboard.port"))));
         }
@@ -47,7 +51,8 @@ public final class DashboardConfiguration implements CamelConfiguration {
         beans.bind("aggregateViews", new AggregateViews(aggregates,
                 Long.parseLong(config.apply("dashboard.min-read-interval-ms"))));
         beans.bind("dashboardFiles", new DashboardFiles());
-        beans.bind("dashboardDoctor", new DashboardDoctor(config, flow));
+        beans.bind("dashboardDoctor", new DashboardDoctor(config, flow,
+                Long.parseLong(config.apply("dashboard.doctor-interval-ms"))));
     }
 
     /**

@@ -20,7 +20,7 @@ import org.cdcpipeline.observe.PipelineMonitor;
 /**
  * The pipeline's flow over the last minutes, for the dashboard: each stage's counter (the stats the stages keep
  * anyway) sampled once a second (route dashboard-flow) into a rate per second, the slot lag beside them, and the
- * latest consumer lags, dead letters, archive object and doctor checks. A sample reads a few counters: it costs the
+ * latest consumer lags, dead letters, archive object and doctor checks (run while a page looks, {@link DashboardDoctor}). A sample reads a few counters: it costs the
  * stages nothing.
  */
 public final class FlowHistory {
@@ -40,6 +40,7 @@ public final class FlowHistory {
     private final Map<String, Series> stages = new LinkedHashMap<>();
     private final Ring slotLag = new Ring();
     private long lastSampleNanos;
+    private volatile long lastViewedNanos;
     private volatile List<CheckResult> doctor;
     private volatile Instant doctorAt;
 
@@ -119,6 +120,12 @@ public final class FlowHistory {
         return capture.topics().stream().mapToLong(capture::published).sum();
     }
 
+    /** Whether a page asked for the flow within the last {@code nanos}. */
+    boolean viewedWithin(long nanos) {
+        long viewed = lastViewedNanos;
+        return viewed != 0 && System.nanoTime() - viewed < nanos;
+    }
+
     /** The doctor's latest checks. */
     public void doctorChecked(List<CheckResult> checks) {
         doctor = List.copyOf(checks);
@@ -127,6 +134,7 @@ public final class FlowHistory {
 
     /** The flow as the page reads it (dashboard/CONTRACT in docs/dashboard.md). */
     public String json() throws JsonProcessingException {
+        lastViewedNanos = System.nanoTime();
         Map<String, Object> flow = new LinkedHashMap<>();
         flow.put("now", Instant.now().toString());
         flow.put("intervalMs", intervalMillis);
