@@ -17,6 +17,7 @@ import org.apache.camel.PropertyInject;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.cdcpipeline.aggregate.AggregateStats;
+import org.cdcpipeline.aggregate.AggregateTopics;
 import org.cdcpipeline.aggregate.AggregateStore;
 import org.cdcpipeline.archive.ArchiveBatchKey;
 import org.cdcpipeline.archive.ArchiveBatching;
@@ -90,6 +91,9 @@ public final class PipelineConfiguration implements CamelConfiguration {
         // local state (capture offsets) lives here even when every service is external
         OwnerOnly.directory(Path.of(config.apply("pipeline.data-dir")));
         START_ORDER.forEach(context.getRegistry()::lookupByName);
+        // the consumers of the tables the aggregates read, one per table, once the aggregates' routes are made
+        context.addStartupListener(new AggregateTopics(
+                () -> context.getRegistry().lookupByNameAndType("aggregateStats", AggregateStats.class)));
     }
 
     /** A configuration value, empty when not set: for the helpers that read several keys at once. */

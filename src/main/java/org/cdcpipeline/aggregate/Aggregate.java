@@ -4,6 +4,8 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 
+import org.apache.camel.Exchange;
+
 /**
  * One aggregate of this run as {@link AggregateStats}, the metrics and the lag monitor see it: its definition, its
  * progress, why a batch waits, and its snapshots. The route's steps are its parts ({@link RowChanges},
@@ -13,6 +15,7 @@ public final class Aggregate {
 
     private final AggregateStore store;
     private final AggregateDefinition definition;
+    private final RowChanges rowChanges;
     private final InFlightChanges inFlight;
     private final AggregateStateWriter writer;
     private final SnapshotBookkeeping snapshots;
@@ -20,10 +23,11 @@ public final class Aggregate {
     private volatile Map<String, QualityFigures.Figures> quality = Map.of();
     private volatile long snapshotReadNanos;
 
-    public Aggregate(AggregateStats stats, AggregateStore store, AggregateDefinition definition, InFlightChanges inFlight,
-                     AggregateStateWriter writer) {
+    public Aggregate(AggregateStats stats, AggregateStore store, AggregateDefinition definition, RowChanges rowChanges,
+                     InFlightChanges inFlight, AggregateStateWriter writer) {
         this.store = store;
         this.definition = definition;
+        this.rowChanges = rowChanges;
         this.inFlight = inFlight;
         this.writer = writer;
         this.snapshots = new SnapshotBookkeeping(writer::batchesApplied);
@@ -62,6 +66,28 @@ public final class Aggregate {
     /** The last offset applied on a partition of one of the aggregate's topics; null when none was. */
     public Long lastOffset(String topic, int partition) throws SQLException {
         return store.lastOffset(definition.name(), topic, partition);
+    }
+
+    /**
+     * A partition of one of the aggregate's topics is assigned to its table's consumer: the records up to the last
+     * offset applied are passed over from now on.
+     *
+     * @return that offset; null when none was applied
+     */
+    Long resumeAfterState(String topic, int partition) throws SQLException {
+        Long last = lastOffset(topic, partition);
+        rowChanges.resumeAfter(topic, partition, last);
+        return last;
+    }
+
+    /** A poll's records as this aggregate's changes: {@link RowChanges#readAll}. */
+    public List<Object> readAll(List<Exchange> records) {
+        return rowChanges.readAll(records);
+    }
+
+    /** The endpoint of the aggregate's route, to which its tables' consumers hand each poll's records. */
+    public String endpoint() {
+        return "direct:aggregate-" + definition.name();
     }
 
     public AggregateSnapshot snapshot() throws SQLException {

@@ -40,6 +40,16 @@ public final class AggregateStats extends ServiceSupport implements RunReport {
         aggregates.add(aggregate);
     }
 
+    /** The aggregates that read a topic (their table's or a joined table's), in the order they were made. */
+    public List<Aggregate> reading(String topic) {
+        return aggregates.stream().filter(a -> a.topics().contains(topic)).toList();
+    }
+
+    /** The endpoints of the aggregates that read a topic, comma-separated: where its consumer hands each poll. */
+    public String endpointsReading(String topic) {
+        return String.join(",", reading(topic).stream().map(Aggregate::endpoint).toList());
+    }
+
     /** The aggregates running in this pipeline. */
     public List<Aggregate> aggregates() {
         return List.copyOf(aggregates);

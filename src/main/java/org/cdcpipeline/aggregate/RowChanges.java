@@ -9,6 +9,8 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -26,6 +28,11 @@ import org.cdcpipeline.change.RowImage;
  * Reads a Kafka record of an aggregate's topic (decoded by {@link ChangeEventDecoder}) into the {@link RowChange} the
  * aggregate applies: the row's primary key, its group and its value. A record that cannot be read, or whose group or
  * value the state store could not hold, is an {@link UnusableChangeException}: retrying it cannot help.
+ * <p>
+ * Every aggregate of a table reads the same poll of one consumer (route template aggregate-topic): the record is
+ * decoded by the first of them and the others use that decoding, kept on the record's exchange. A record at or
+ * before the offset this aggregate's state already holds (the consumer resumes where the aggregate furthest behind
+ * does) is passed over.
  */
 public final class RowChanges {
 
@@ -38,6 +45,10 @@ public final class RowChanges {
     /** The header of a record an aggregate cannot use: why. */
     public static final String UNUSABLE = "pipeline.error";
 
+    /** Exchange properties of a record: its value and key decoded once for all the aggregates of its table. */
+    private static final String DECODED_VALUE = "aggregateDecodedValue";
+    private static final String DECODED_KEY = "aggregateDecodedKey";
+
     /** PostgreSQL's numeric: at most this many digits before and after the decimal point */
     private static final int NUMERIC_INTEGER_DIGITS = 131072;
     private static final int NUMERIC_FRACTION_DIGITS = 16383;
@@ -49,6 +60,9 @@ public final class RowChanges {
     private final boolean quality;
     private final boolean mirror;
     private final AggregateDefinition.Join join;
+    private final List<String> topics;
+    /** Per topic-partition ("topic/partition"), the last offset the state held when the partition was assigned. */
+    private final Map<String, Long> appliedBefore = new ConcurrentHashMap<>();
 
     public RowChanges(AggregateDefinition definition) {
         this.groupColumn = definition.groupBy();
@@ -57,28 +71,49 @@ public final class RowChanges {
         this.quality = definition.function() == AggregateFunction.QUALITY;
         this.mirror = definition.function() == AggregateFunction.MIRROR;
         this.join = definition.join();
+        this.topics = definition.topics();
+    }
+
+    /**
+     * The partition of one of the aggregate's topics is assigned: its records up to {@code lastApplied} (null: none)
+     * are in the state already, and are passed over.
+     */
+    public void resumeAfter(String topic, int partition, Long lastApplied) {
+        String key = topic + "/" + partition;
+        if (lastApplied == null) {
+            appliedBefore.remove(key);
+        } else {
+            appliedBefore.put(key, lastApplied);
+        }
     }
 
     /**
      * A poll's records (camel-kafka's batch: one exchange per record) in order, as runs of changes ({@code
-     * List<RowChange>}) and, in its place between them, each record that cannot be used: its message as read, with
-     * why in header {@link #UNUSABLE}.
+     * List<RowChange>}) and, in its place between them, each record that cannot be used: a copy of its message as
+     * read, with why in header {@link #UNUSABLE} (the record itself is left as it is for the table's other
+     * aggregates). Records the state holds already are left out, and records of topics the aggregate does not read.
      */
     public List<Object> readAll(List<Exchange> records) {
         List<Object> items = new ArrayList<>();
         List<RowChange> run = null;
         for (Exchange record : records) {
             Message message = record.getMessage();
+            String topic = message.getHeader(KafkaConstants.TOPIC, String.class);
+            int partition = message.getHeader(KafkaConstants.PARTITION, Integer.class);
+            long offset = message.getHeader(KafkaConstants.OFFSET, Long.class);
+            Long applied = appliedBefore.get(topic + "/" + partition);
+            if (applied != null && offset <= applied || !topics.contains(topic)) {
+                continue;
+            }
             RowChange change;
             try {
-                change = read(message.getHeader(KafkaConstants.KEY, byte[].class), message.getBody(ByteBuffer.class),
-                        message.getHeader(KafkaConstants.TOPIC, String.class),
-                        message.getHeader(KafkaConstants.PARTITION, Integer.class),
-                        message.getHeader(KafkaConstants.OFFSET, Long.class));
+                change = read(record, message.getHeader(KafkaConstants.KEY, byte[].class),
+                        message.getBody(ByteBuffer.class), topic, partition, offset);
             } catch (UnusableChangeException e) {
-                message.setHeader(UNUSABLE, e.getMessage());
-                message.setBody(ChangeEventDecoder.bytesOf(message.getBody(ByteBuffer.class)));
-                items.add(message);
+                Message unusable = message.copy();
+                unusable.setHeader(UNUSABLE, e.getMessage());
+                unusable.setBody(ChangeEventDecoder.bytesOf(message.getBody(ByteBuffer.class)));
+                items.add(unusable);
                 run = null;
                 continue;
             }
@@ -91,14 +126,24 @@ public final class RowChanges {
         return items;
     }
 
-    /** A tombstone (null value) reads as the delete it follows, without commit time or LSN of its own. */
+    /** @see #read(Exchange, byte[], ByteBuffer, String, int, long) */
     RowChange read(byte[] key, ByteBuffer value, String topic, int partition, long offset) {
+        return read(null, key, value, topic, partition, offset);
+    }
+
+    /**
+     * A tombstone (null value) reads as the delete it follows, without commit time or LSN of its own.
+     *
+     * @param record the record's exchange, which keeps its decoding for the table's other aggregates; null for none
+     */
+    RowChange read(Exchange record, byte[] key, ByteBuffer value, String topic, int partition, long offset) {
         boolean joined = join != null && join.topic().equals(topic);
-        String rowKey = joined ? JOINED_ROW + joinedKey(key, topic, partition, offset) : rowKey(key, topic, partition, offset);
+        JsonNode keyPayload = keyPayload(record, key, topic, partition, offset);
+        String rowKey = joined ? JOINED_ROW + joinedKey(keyPayload, topic, partition, offset) : keyPayload.toString();
         if (value == null) {
             return new RowChange(rowKey, null, null, true, topic, partition, offset, 0, null);
         }
-        ChangeEvent event = decode(value, topic, partition, offset);
+        ChangeEvent event = decode(record, value, topic, partition, offset);
         Long sourceTsMs = event.sourceTsMs();
         if (event.op() == null || sourceTsMs == null) {
             throw new UnusableChangeException("Not a change event envelope at " + topic + "/" + partition + "@" + offset);
@@ -124,8 +169,7 @@ public final class RowChanges {
     }
 
     /** The primary key of a joined table's row, as the text its rows' join column holds it in. */
-    private String joinedKey(byte[] key, String topic, int partition, long offset) {
-        JsonNode payload = keyPayload(key, topic, partition, offset);
+    private static String joinedKey(JsonNode payload, String topic, int partition, long offset) {
         if (payload.size() != 1 || !payload.elements().next().isValueNode()) {
             throw new UnusableChangeException("Change event key " + payload + " at " + topic + "/" + partition + "@"
                     + offset + ": a joined table needs a primary key of one column");
@@ -203,20 +247,28 @@ public final class RowChanges {
         };
     }
 
-    private ChangeEvent decode(ByteBuffer value, String topic, int partition, long offset) {
+    private ChangeEvent decode(Exchange record, ByteBuffer value, String topic, int partition, long offset) {
+        ChangeEvent decoded = record == null ? null : record.getProperty(DECODED_VALUE, ChangeEvent.class);
+        if (decoded != null) {
+            return decoded;
+        }
         try {
-            return decoder.decode(value);
+            decoded = decoder.decode(value);
         } catch (ChangeEventFormatException e) {
             throw new UnusableChangeException("Unreadable change event at " + topic + "/" + partition + "@" + offset
                     + ": " + e.getMessage(), e);
         }
+        if (record != null) {
+            record.setProperty(DECODED_VALUE, decoded);
+        }
+        return decoded;
     }
 
-    private String rowKey(byte[] key, String topic, int partition, long offset) {
-        return keyPayload(key, topic, partition, offset).toString();
-    }
-
-    private JsonNode keyPayload(byte[] key, String topic, int partition, long offset) {
+    private JsonNode keyPayload(Exchange record, byte[] key, String topic, int partition, long offset) {
+        JsonNode decoded = record == null ? null : record.getProperty(DECODED_KEY, JsonNode.class);
+        if (decoded != null) {
+            return decoded;
+        }
         if (key == null) {
             throw new UnusableChangeException("Change event without a key at " + topic + "/" + partition + "@" + offset
                     + ": aggregates need the row's primary key");
@@ -230,6 +282,9 @@ public final class RowChanges {
         }
         if (payload == null) {
             throw new UnusableChangeException("Change event key without payload at " + topic + "/" + partition + "@" + offset);
+        }
+        if (record != null) {
+            record.setProperty(DECODED_KEY, payload);
         }
         return payload;
     }

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class AggregateOffsetRepositoryTest {
+class AggregateTopicOffsetsTest {
 
     private static final String TOPIC = "dbserver1.public.klienci";
 
@@ -24,14 +24,15 @@ class AggregateOffsetRepositoryTest {
         AggregateDefinition definition = new AggregateDefinition("klienci-by-country", "dbserver1", "public", "klienci", "kraj", "count", "", "");
         InFlightChanges inFlight = new InFlightChanges("klienci-by-country", 10);
         AggregateStats stats = new AggregateStats(true, null);
-        Aggregate aggregate = new Aggregate(stats, store, definition, inFlight,
+        Aggregate aggregate = new Aggregate(stats, store, definition, new RowChanges(definition), inFlight,
                 new AggregateStateWriter(store, definition, inFlight));
-        AggregateOffsetRepository offsets = new AggregateOffsetRepository(aggregate);
+        AggregateTopicOffsets offsets = new AggregateTopicOffsets(stats, TOPIC);
 
-        assertThat(stats.aggregates()).containsExactly(aggregate);
+        assertThat(stats.reading(TOPIC)).containsExactly(aggregate);
+        assertThat(stats.endpointsReading(TOPIC)).isEqualTo("direct:aggregate-klienci-by-country");
         assertThatThrownBy(() -> offsets.getState(TOPIC + "/0")).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("klienci-by-country").hasMessageContaining("Connection refused");
         assertThatThrownBy(() -> offsets.getState("dbserver1.public.inne/0")).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("reads [" + TOPIC + "]");
+                .hasMessageContaining("consumer of " + TOPIC);
     }
 }
