@@ -46,7 +46,8 @@ class ScaleOutIT {
     private static final String SCHEMA = "scale_out";
     private static final String TOPIC = "scaleout." + SCHEMA + ".klienci";
     private static final String ARCHIVE_GROUP = "scaleout-archive";
-    private static final String AGGREGATE_GROUP = "aggregate-klienci-by-country";
+    /** The consumer group of the klienci table's aggregates (route template aggregate-topic). */
+    private static final String AGGREGATE_GROUP = "aggregates-klienci";
     private static final int ROWS = 300;
     private static final List<String> COUNTRIES = List.of("Polska", "Niemcy", "Czechy", "Malta", "Cypr");
     /** An archive object's name: topic-partition-firstOffset-lastOffset.parquet. */

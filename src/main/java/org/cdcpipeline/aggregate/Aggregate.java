@@ -9,7 +9,8 @@ import org.apache.camel.Exchange;
 /**
  * One aggregate of this run as {@link AggregateStats}, the metrics and the lag monitor see it: its definition, its
  * progress, why a batch waits, and its snapshots. The route's steps are its parts ({@link RowChanges},
- * {@link InFlightChanges}, {@link AggregateStateWriter}, {@link AggregateOffsetRepository}), built by the template.
+ * {@link InFlightChanges}, {@link AggregateStateWriter}), built by the template; its table's consumer
+ * ({@link AggregateTopics}) resumes where its state says ({@link AggregateTopicOffsets}).
  */
 public final class Aggregate {
 

@@ -161,7 +161,10 @@ final class KafkaCheck {
         }
     }
 
-    /** Lag of every consumer group reading topics of topic.prefix. */
+    /** The consumer groups of the aggregates: aggregates-<table>, one per table (route template aggregate-topic). */
+    private static final String AGGREGATES_GROUP = "aggregates-";
+
+    /** Lag of every consumer group reading topics of topic.prefix (of every aggregate, for the aggregates' groups). */
     private static void consumerGroups(Admin admin, DoctorSettings settings, List<CheckResult> results)
             throws ExecutionException, InterruptedException, TimeoutException {
         String prefix = settings.get("topic.prefix") + ".";
@@ -178,26 +181,39 @@ final class KafkaCheck {
                     positions.put(tp, o.offset());
                 }
             });
-            String source = "";
-            if (positions.isEmpty() && group.groupId().startsWith("aggregate-")) {
-                positions.putAll(aggregatePositions(settings, group.groupId().substring("aggregate-".length())));
-                source = ", offsets from " + settings.get("aggregate.state-schema") + ".aggregate_offsets";
+            String state = group.groupState().map(s -> s.toString()).orElse("unknown");
+            if (positions.isEmpty() && group.groupId().startsWith(AGGREGATES_GROUP)) {
+                // one table's consumer for all its aggregates: each has its own position, saved with its state
+                String topic = settings.get("topic.prefix") + "." + settings.get("csv.schema") + "."
+                        + group.groupId().substring(AGGREGATES_GROUP.length());
+                String source = ", offsets from " + settings.get("aggregate.state-schema") + ".aggregate_offsets";
+                for (Map.Entry<String, Map<TopicPartition, Long>> aggregate : aggregatePositions(settings, topic).entrySet()) {
+                    lagLine(admin, "consumer group " + group.groupId() + " aggregate " + aggregate.getKey(),
+                            aggregate.getValue(), state + source, results);
+                }
+                continue;
             }
+            String source = "";
             if (group.groupId().equals(settings.get("archive.group-id"))) {
                 positions.clear();
                 positions.putAll(archivePositions(admin, settings));
                 source = ", offsets covered by the objects in bucket " + settings.get("s3.bucket");
             }
             positions.keySet().removeIf(tp -> !tp.topic().startsWith(prefix));
-            if (positions.isEmpty()) {
-                continue;
-            }
-            Map<TopicPartition, Long> ends = TopicEnds.ofPartitions(admin, positions.keySet(), TIMEOUT);
-            long lag = positions.entrySet().stream().mapToLong(e -> Math.max(0, ends.getOrDefault(e.getKey(), e.getValue()) - e.getValue())).sum();
-            String state = group.groupState().map(s -> s.toString()).orElse("unknown");
-            results.add(CheckResult.ok(NAME, "consumer group " + group.groupId() + "  lag " + lag + " ("
-                    + positions.size() + (positions.size() == 1 ? " partition, " : " partitions, ") + state + source + ")"));
+            lagLine(admin, "consumer group " + group.groupId(), positions, state + source, results);
         }
+    }
+
+    /** One reader's lag: how far its positions are behind the ends of their partitions; nothing when it has none. */
+    private static void lagLine(Admin admin, String reader, Map<TopicPartition, Long> positions, String about,
+            List<CheckResult> results) throws ExecutionException, InterruptedException, TimeoutException {
+        if (positions.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, Long> ends = TopicEnds.ofPartitions(admin, positions.keySet(), TIMEOUT);
+        long lag = positions.entrySet().stream().mapToLong(e -> Math.max(0, ends.getOrDefault(e.getKey(), e.getValue()) - e.getValue())).sum();
+        results.add(CheckResult.ok(NAME, reader + "  lag " + lag + " (" + positions.size()
+                + (positions.size() == 1 ? " partition, " : " partitions, ") + about + ")"));
     }
 
     /**
@@ -223,20 +239,25 @@ final class KafkaCheck {
         return positions;
     }
 
-    /** The next offset each partition of an aggregate will apply: one past the last offset in its state. */
-    private static Map<TopicPartition, Long> aggregatePositions(DoctorSettings settings, String aggregate) {
-        Map<TopicPartition, Long> positions = new HashMap<>();
+    /**
+     * Per aggregate that reads a topic, the next offset it will apply on each partition: one past the last offset in
+     * its state.
+     */
+    private static Map<String, Map<TopicPartition, Long>> aggregatePositions(DoctorSettings settings, String topic) {
+        Map<String, Map<TopicPartition, Long>> positions = new TreeMap<>();
         String table = TableId.parse(settings.get("aggregate.state-schema") + ".aggregate_offsets").quoted();
         try (Connection c = PostgresClient.connect(settings);
-             PreparedStatement ps = c.prepareStatement("SELECT topic, kafka_partition, last_offset FROM " + table + " WHERE aggregate = ?")) {
-            ps.setString(1, aggregate);
+             PreparedStatement ps = c.prepareStatement("SELECT aggregate, kafka_partition, last_offset FROM " + table
+                     + " WHERE topic = ?")) {
+            ps.setString(1, topic);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    positions.put(new TopicPartition(rs.getString(1), rs.getInt(2)), rs.getLong(3) + 1);
+                    positions.computeIfAbsent(rs.getString(1), a -> new HashMap<>())
+                            .put(new TopicPartition(topic, rs.getInt(2)), rs.getLong(3) + 1);
                 }
             }
         } catch (SQLException e) {
-            // no state (aggregates off, or PostgreSQL away): the group is reported without lag
+            // no state (aggregates off, or PostgreSQL away): the postgres component says why
         }
         return positions;
     }

@@ -76,8 +76,8 @@ class AggregateScaleOutIT {
 
     private static int membersWithPartitions() throws Exception {
         try (Admin admin = Admin.create(kafka())) {
-            ConsumerGroupDescription group = admin.describeConsumerGroups(List.of("aggregate-klienci-by-country"))
-                    .all().get().get("aggregate-klienci-by-country");
+            ConsumerGroupDescription group = admin.describeConsumerGroups(List.of("aggregates-klienci"))
+                    .all().get().get("aggregates-klienci");
             return (int) group.members().stream().filter(m -> !m.assignment().topicPartitions().isEmpty()).count();
         }
     }

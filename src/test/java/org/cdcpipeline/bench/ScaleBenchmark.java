@@ -68,7 +68,7 @@ public final class ScaleBenchmark {
     private static final String SCHEMA = "bench";
     private static final String TABLE = "klienci";
     private static final String AGGREGATE = "klienci-by-country";
-    private static final String AGGREGATE_GROUP = "aggregate-" + AGGREGATE;
+    private static final String AGGREGATE_GROUP = "aggregates-" + TABLE;
     private static final int PARTITIONS = 3;
     private static final int GROUPS = 1000;
     private static final String TAKEOVER_SCHEMA = "scale_to";

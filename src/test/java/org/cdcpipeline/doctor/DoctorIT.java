@@ -104,7 +104,7 @@ class DoctorIT {
             assertThat(report.lines()).anyMatch(l -> l.startsWith("OK   debezium   replication slot doctor_it active, lag "))
                     .anyMatch(l -> l.startsWith("OK   debezium   publication doctor_it holds exactly the captured tables (4,"))
                     .anyMatch(l -> l.matches("OK   debezium   instance cdc-pipeline doctor_it \\S+ from 127\\.0\\.0\\.1 capturing"))
-                    .anyMatch(l -> l.startsWith("OK   kafka      consumer group aggregate-klienci-by-country  lag 0"))
+                    .anyMatch(l -> l.startsWith("OK   kafka      consumer group aggregates-klienci aggregate klienci-by-country  lag 0"))
                     .anyMatch(l -> l.startsWith("OK   s3         raw-kafka-data/ "))
                     .anyMatch(l -> l.startsWith("OK   s3         doctor-it/klienci-by-country/current.parquet  "))
                     .anyMatch(l -> l.startsWith("OK   s3         doctor-it/projekty/manifest.json  "));
