@@ -166,6 +166,38 @@ class RowChangesTest {
         assertThat((List<?>) items.get(2)).extracting("offset", "deleted").containsExactly(tuple(13L, true));
     }
 
+    @Test
+    void shouldShareAPollWithTheTablesOtherAggregatesAndPassOverWhatItsStateHolds() {
+        CamelContext context = new DefaultCamelContext();
+        List<Exchange> poll = List.of(record(context, 10, event("c", row("planowany", "1.00"))),
+                record(context, 11, "not a change event".getBytes(StandardCharsets.UTF_8)),
+                record(context, 12, event("u", row("zakonczony", "2.00"))));
+        RowChanges byStatus = changes("status", "");
+        RowChanges behind = changes("status", "budzet");
+        byStatus.resumeAfter(TOPIC, 0, 10L);
+        behind.resumeAfter(TOPIC, 0, null);
+
+        List<Object> ahead = byStatus.readAll(poll);
+        List<Object> all = behind.readAll(poll);
+
+        // the one whose state holds offset 10 starts after it; the record each cannot use is its own copy
+        assertThat(ahead).hasSize(2);
+        assertThat(((Message) ahead.get(0)).getHeader(KafkaConstants.OFFSET)).isEqualTo(11L);
+        assertThat((List<?>) ahead.get(1)).extracting("offset", "group").containsExactly(tuple(12L, "zakonczony"));
+        assertThat(all).hasSize(3);
+        assertThat((List<?>) all.get(0)).extracting("offset", "group", "value")
+                .containsExactly(tuple(10L, "planowany", new java.math.BigDecimal("1.00")));
+        assertThat(all.get(1)).isNotSameAs(ahead.get(0));
+        assertThat((List<?>) all.get(2)).extracting("offset", "value").containsExactly(tuple(12L, new java.math.BigDecimal("2.00")));
+        // the records themselves are as read, for whoever comes next
+        assertThat(poll.get(1).getMessage().getHeader(RowChanges.UNUSABLE)).isNull();
+        assertThat(poll.get(1).getMessage().getBody()).isInstanceOf(ByteBuffer.class);
+        // a record of a topic the aggregate does not read is no change of it
+        Exchange other = record(context, 13, event("c", row("planowany", "1.00")));
+        other.getMessage().setHeader(KafkaConstants.TOPIC, "dbserver1.public.inne");
+        assertThat(behind.readAll(List.of(other))).isEmpty();
+    }
+
     private static Exchange record(CamelContext context, long offset, byte[] value) {
         Exchange exchange = new DefaultExchange(context);
         exchange.getMessage().setHeader(KafkaConstants.KEY, KEY);
