@@ -250,16 +250,18 @@ public final class AggregateStore {
     }
 
     /**
-     * The newest change applied, as saved with the offsets (and, for state written before they held it, the newest a
-     * row keeps); read in the transaction that reads the state, so both agree.
+     * The newest change applied, as saved with the offsets; read in the transaction that reads the state, so both
+     * agree. Only for state written before the offsets held it (none of its batches applied since) is it the newest a
+     * row keeps: COALESCE evaluates that scan of all the aggregate's rows only then, not at every snapshot.
      */
     private AsOf asOf(Connection c, String aggregate) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT GREATEST((SELECT max(commit_ts_ms) FROM " + offsets
-                + " WHERE aggregate = ?), max(source_ts_ms)), GREATEST((SELECT max(lsn) FROM " + offsets
-                + " WHERE aggregate = ?), max(lsn)) FROM " + rows + " WHERE aggregate = ?")) {
-            ps.setString(1, aggregate);
-            ps.setString(2, aggregate);
-            ps.setString(3, aggregate);
+        try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE((SELECT max(commit_ts_ms) FROM " + offsets
+                + " WHERE aggregate = ?), (SELECT max(source_ts_ms) FROM " + rows + " WHERE aggregate = ?)), "
+                + "COALESCE((SELECT max(lsn) FROM " + offsets + " WHERE aggregate = ?), (SELECT max(lsn) FROM " + rows
+                + " WHERE aggregate = ?))")) {
+            for (int i = 1; i <= 4; i++) {
+                ps.setString(i, aggregate);
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 long ts = rs.getLong(1);
