@@ -9,6 +9,7 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -54,7 +55,10 @@ public final class ChangeEventRecord implements Processor {
     private final Map<Schema, byte[]> schemaJson = new ConcurrentHashMap<>();
     private final Map<Schema, byte[]> schemaJsonByInstance = Collections.synchronizedMap(new IdentityHashMap<>());
     private final Schema sourceSchema;
-    private final Map<Schema, Schema> envelopes = new ConcurrentHashMap<>();
+    /**
+     * Envelopes by row schema instance only: an envelope holds its row schema, and a row whose schema is that very
+     * instance is written without a walk of both schemas (one made from an equal schema would not be the same).
+     */
     private final Map<Schema, Schema> envelopesByInstance = Collections.synchronizedMap(new IdentityHashMap<>());
     /** Where each event's JSON is written before it is copied out at its size. */
     private final ThreadLocal<ByteArrayOutputStream> buffers = ThreadLocal.withInitial(() -> new ByteArrayOutputStream(8192));
@@ -95,7 +99,7 @@ public final class ChangeEventRecord implements Processor {
      * (before, after, source, transaction, op, ts_ms, ts_us, ts_ns), as in Debezium's own events.
      */
     private Schema envelope(String topic, Schema rowSchema) {
-        return cached(envelopesByInstance, envelopes, rowSchema, row -> Envelope.defineSchema().withName(topic + ".Envelope")
+        return byInstance(envelopesByInstance, rowSchema, row -> Envelope.defineSchema().withName(topic + ".Envelope")
                 .withRecord(row).withSource(sourceSchema).withTransaction(SchemaFactory.get().transactionBlockSchema())
                 .build().schema());
     }
@@ -164,10 +168,15 @@ public final class ChangeEventRecord implements Processor {
 
     /** A value per schema: by instance when seen before, else by equality (a walk of the whole schema). */
     private static <V> V cached(Map<Schema, V> byInstance, Map<Schema, V> byEquality, Schema schema,
-            java.util.function.Function<Schema, V> make) {
+            Function<Schema, V> make) {
+        return byInstance(byInstance, schema, s -> byEquality.computeIfAbsent(s, make));
+    }
+
+    /** A value per schema instance, made once per instance. */
+    private static <V> V byInstance(Map<Schema, V> byInstance, Schema schema, Function<Schema, V> make) {
         V value = byInstance.get(schema);
         if (value == null) {
-            value = byEquality.computeIfAbsent(schema, make);
+            value = make.apply(schema);
             if (byInstance.size() >= MAX_CACHED_INSTANCES) {
                 byInstance.clear();
             }
