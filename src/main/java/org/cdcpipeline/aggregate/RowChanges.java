@@ -45,9 +45,8 @@ public final class RowChanges {
     /** The header of a record an aggregate cannot use: why. */
     public static final String UNUSABLE = "pipeline.error";
 
-    /** Exchange properties of a record: its value and key decoded once for all the aggregates of its table. */
-    private static final String DECODED_VALUE = "aggregateDecodedValue";
-    private static final String DECODED_KEY = "aggregateDecodedKey";
+    /** Exchange property of a record: how the aggregates of its table read it ({@link Reading}). */
+    private static final String READING = "aggregateRecordReading";
 
     /** PostgreSQL's numeric: at most this many digits before and after the decimal point */
     private static final int NUMERIC_INTEGER_DIGITS = 131072;
@@ -97,22 +96,18 @@ public final class RowChanges {
         List<Object> items = new ArrayList<>();
         List<RowChange> run = null;
         for (Exchange record : records) {
-            Message message = record.getMessage();
-            String topic = message.getHeader(KafkaConstants.TOPIC, String.class);
-            int partition = message.getHeader(KafkaConstants.PARTITION, Integer.class);
-            long offset = message.getHeader(KafkaConstants.OFFSET, Long.class);
-            Long applied = appliedBefore.get(topic + "/" + partition);
-            if (applied != null && offset <= applied || !topics.contains(topic)) {
+            Reading reading = Reading.of(record);
+            Long applied = appliedBefore.get(reading.topicPartition);
+            if (applied != null && reading.offset <= applied || !topics.contains(reading.topic)) {
                 continue;
             }
             RowChange change;
             try {
-                change = read(record, message.getHeader(KafkaConstants.KEY, byte[].class),
-                        message.getBody(ByteBuffer.class), topic, partition, offset);
+                change = read(reading);
             } catch (UnusableChangeException e) {
-                Message unusable = message.copy();
+                Message unusable = record.getMessage().copy();
                 unusable.setHeader(UNUSABLE, e.getMessage());
-                unusable.setBody(ChangeEventDecoder.bytesOf(message.getBody(ByteBuffer.class)));
+                unusable.setBody(ChangeEventDecoder.bytesOf(reading.value));
                 items.add(unusable);
                 run = null;
                 continue;
@@ -126,27 +121,25 @@ public final class RowChanges {
         return items;
     }
 
-    /** @see #read(Exchange, byte[], ByteBuffer, String, int, long) */
+    /** @see #read(Reading) */
     RowChange read(byte[] key, ByteBuffer value, String topic, int partition, long offset) {
-        return read(null, key, value, topic, partition, offset);
+        return read(new Reading(topic, partition, offset, key, value));
     }
 
-    /**
-     * A tombstone (null value) reads as the delete it follows, without commit time or LSN of its own.
-     *
-     * @param record the record's exchange, which keeps its decoding for the table's other aggregates; null for none
-     */
-    RowChange read(Exchange record, byte[] key, ByteBuffer value, String topic, int partition, long offset) {
+    /** A tombstone (null value) reads as the delete it follows, without commit time or LSN of its own. */
+    private RowChange read(Reading record) {
+        String topic = record.topic;
+        int partition = record.partition;
+        long offset = record.offset;
         boolean joined = join != null && join.topic().equals(topic);
-        JsonNode keyPayload = keyPayload(record, key, topic, partition, offset);
-        String rowKey = joined ? JOINED_ROW + joinedKey(keyPayload, topic, partition, offset) : keyPayload.toString();
-        if (value == null) {
+        String rowKey = joined ? JOINED_ROW + joinedKey(keyPayload(record), record.at()) : keyText(record);
+        if (record.value == null) {
             return new RowChange(rowKey, null, null, true, topic, partition, offset, 0, null);
         }
-        ChangeEvent event = decode(record, value, topic, partition, offset);
+        ChangeEvent event = decode(record);
         Long sourceTsMs = event.sourceTsMs();
         if (event.op() == null || sourceTsMs == null) {
-            throw new UnusableChangeException("Not a change event envelope at " + topic + "/" + partition + "@" + offset);
+            throw new UnusableChangeException("Not a change event envelope at " + record.at());
         }
         if (event.deleted()) {
             return new RowChange(rowKey, null, null, true, topic, partition, offset, sourceTsMs, event.lsn());
@@ -169,10 +162,10 @@ public final class RowChanges {
     }
 
     /** The primary key of a joined table's row, as the text its rows' join column holds it in. */
-    private static String joinedKey(JsonNode payload, String topic, int partition, long offset) {
+    private static String joinedKey(JsonNode payload, String at) {
         if (payload.size() != 1 || !payload.elements().next().isValueNode()) {
-            throw new UnusableChangeException("Change event key " + payload + " at " + topic + "/" + partition + "@"
-                    + offset + ": a joined table needs a primary key of one column");
+            throw new UnusableChangeException("Change event key " + payload + " at " + at
+                    + ": a joined table needs a primary key of one column");
         }
         return payload.elements().next().asText();
     }
@@ -247,46 +240,89 @@ public final class RowChanges {
         };
     }
 
-    private ChangeEvent decode(Exchange record, ByteBuffer value, String topic, int partition, long offset) {
-        ChangeEvent decoded = record == null ? null : record.getProperty(DECODED_VALUE, ChangeEvent.class);
-        if (decoded != null) {
-            return decoded;
+    private ChangeEvent decode(Reading record) {
+        if (record.event == null) {
+            try {
+                record.event = decoder.decode(record.value);
+            } catch (ChangeEventFormatException e) {
+                throw new UnusableChangeException("Unreadable change event at " + record.at() + ": " + e.getMessage(), e);
+            }
         }
-        try {
-            decoded = decoder.decode(value);
-        } catch (ChangeEventFormatException e) {
-            throw new UnusableChangeException("Unreadable change event at " + topic + "/" + partition + "@" + offset
-                    + ": " + e.getMessage(), e);
-        }
-        if (record != null) {
-            record.setProperty(DECODED_VALUE, decoded);
-        }
-        return decoded;
+        return record.event;
     }
 
-    private JsonNode keyPayload(Exchange record, byte[] key, String topic, int partition, long offset) {
-        JsonNode decoded = record == null ? null : record.getProperty(DECODED_KEY, JsonNode.class);
-        if (decoded != null) {
-            return decoded;
+    private JsonNode keyPayload(Reading record) {
+        if (record.keyPayload == null) {
+            if (record.key == null) {
+                throw new UnusableChangeException("Change event without a key at " + record.at()
+                        + ": aggregates need the row's primary key");
+            }
+            JsonNode payload;
+            try {
+                payload = decoder.keyPayload(record.key);
+            } catch (ChangeEventFormatException e) {
+                throw new UnusableChangeException("Unreadable change event at " + record.at() + ": " + e.getMessage(), e);
+            }
+            if (payload == null) {
+                throw new UnusableChangeException("Change event key without payload at " + record.at());
+            }
+            record.keyPayload = payload;
         }
-        if (key == null) {
-            throw new UnusableChangeException("Change event without a key at " + topic + "/" + partition + "@" + offset
-                    + ": aggregates need the row's primary key");
+        return record.keyPayload;
+    }
+
+    /** The row key of a row of the aggregate's own table: its key's payload as JSON text. */
+    private String keyText(Reading record) {
+        if (record.keyText == null) {
+            record.keyText = keyPayload(record).toString();
         }
-        JsonNode payload;
-        try {
-            payload = decoder.keyPayload(key);
-        } catch (ChangeEventFormatException e) {
-            throw new UnusableChangeException("Unreadable change event at " + topic + "/" + partition + "@" + offset
-                    + ": " + e.getMessage(), e);
+        return record.keyText;
+    }
+
+    /**
+     * A record as the aggregates of its table read it, kept on its exchange: its headers, read from camel-kafka's
+     * case-insensitive map once, and its key and value decoded once, by the first aggregate that needs each. The
+     * aggregates of a table read a poll one after the other, on its consumer's thread.
+     */
+    private static final class Reading {
+
+        final String topic;
+        final int partition;
+        final long offset;
+        final byte[] key;
+        final ByteBuffer value;
+        /** "topic/partition", as {@link #appliedBefore} is keyed. */
+        final String topicPartition;
+        JsonNode keyPayload;
+        String keyText;
+        ChangeEvent event;
+
+        Reading(String topic, int partition, long offset, byte[] key, ByteBuffer value) {
+            this.topic = topic;
+            this.partition = partition;
+            this.offset = offset;
+            this.key = key;
+            this.value = value;
+            this.topicPartition = topic + "/" + partition;
         }
-        if (payload == null) {
-            throw new UnusableChangeException("Change event key without payload at " + topic + "/" + partition + "@" + offset);
+
+        static Reading of(Exchange record) {
+            Reading reading = record.getProperty(READING, Reading.class);
+            if (reading == null) {
+                Message message = record.getMessage();
+                reading = new Reading(message.getHeader(KafkaConstants.TOPIC, String.class),
+                        message.getHeader(KafkaConstants.PARTITION, Integer.class),
+                        message.getHeader(KafkaConstants.OFFSET, Long.class),
+                        message.getHeader(KafkaConstants.KEY, byte[].class), message.getBody(ByteBuffer.class));
+                record.setProperty(READING, reading);
+            }
+            return reading;
         }
-        if (record != null) {
-            record.setProperty(DECODED_KEY, payload);
+
+        /** Where the record is, for messages: topic/partition@offset. */
+        String at() {
+            return topicPartition + "@" + offset;
         }
-        return payload;
     }
 
     private static JsonNode column(RowImage row, String column, String topic) {
