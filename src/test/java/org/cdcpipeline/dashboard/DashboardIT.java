@@ -110,19 +110,27 @@ class DashboardIT {
         assertNothingLoadedFromElsewhere();
         assertNoConsoleErrors();
 
-        // capture stopped over JMX: the slot's lag rises with the changes it does not read, and falls once it reads them
-        long before = slotLag();
+        // capture stopped over JMX: the slot's lag rises with the changes it does not read, and falls once it reads them.
+        // The lag is read from PostgreSQL once the slot is released: before that, a heartbeat may still confirm a
+        // newer position and shrink the lag, whatever other WAL the server wrote since the last one.
+        final long inserted;
         Map<String, String> client = Map.of("jmx.host", "127.0.0.1", "jmx.port", config.get("jmx.port"), "jmx.user", "");
         try (JMXConnector connector = JmxServer.connect(key -> client.getOrDefault(key, ""))) {
             MBeanServerConnection jmx = connector.getMBeanServerConnection();
             ObjectName capture = new ObjectName("org.apache.camel:context=cdc-pipeline,type=routes,name=\"cdc-capture\"");
             jmx.invoke(capture, "stop", null, null);
-            TestServices.execute("INSERT INTO " + captured.table("klienci") + " (id, nazwa, kraj) SELECT 10000 + n, "
-                    + "'Klient ' || n, 'Islandia' FROM generate_series(1, 2000) n");
-            await().atMost(Duration.ofSeconds(20)).until(() -> slotLag() > Math.max(before, 0) + 100_000);
-            long stopped = slotLag();
-            jmx.invoke(capture, "start", null, null);
-            await().atMost(Duration.ofSeconds(60)).until(() -> slotLag() >= 0 && slotLag() < stopped / 2);
+            try {
+                await().atMost(Duration.ofSeconds(20)).until(() -> "false".equals(slotState("active::text")));
+                long released = Long.parseLong(slotState("pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)"));
+                TestServices.execute("INSERT INTO " + captured.table("klienci") + " (id, nazwa, kraj) SELECT 10000 + n, "
+                        + "'Klient ' || n, 'Islandia' FROM generate_series(1, 2000) n");
+                inserted = Long.parseLong(slotState("pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)"));
+                assertThat(inserted).as("WAL held back after 2,000 uncaptured rows").isGreaterThan(released + 100_000);
+                await().atMost(Duration.ofSeconds(20)).until(() -> slotLag() >= inserted);
+            } finally {
+                jmx.invoke(capture, "start", null, null);
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> slotLag() >= 0 && slotLag() < inserted / 2);
         }
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(shownGroups("klienci-by-country"))
                 .isEqualTo(klienciByCountry()));
@@ -200,6 +208,12 @@ class DashboardIT {
     /** A value at the precision a JSON number keeps in the browser (a double). */
     private static String number(BigDecimal value) {
         return BigDecimal.valueOf(value.doubleValue()).stripTrailingZeros().toPlainString();
+    }
+
+    /** A column of this test's replication slot in pg_replication_slots, as text. */
+    private static String slotState(String column) throws Exception {
+        return TestServices.column("SELECT " + column + " FROM pg_replication_slots WHERE slot_name = '"
+                + captured.name() + "'").get(0);
     }
 
     private static long slotLag() {
