@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
@@ -37,6 +38,15 @@ public final class AggregateStore {
     static final String JOINED = "/join";
 
     private final DataSource dataSource;
+    // a row moves only forward in its partition; a change from another partition (the topic was repartitioned) wins
+    private static final String UPSERT = "ON CONFLICT (aggregate, row_key) DO UPDATE SET group_key = EXCLUDED.group_key, "
+            + "value = EXCLUDED.value, deleted = EXCLUDED.deleted, kafka_partition = EXCLUDED.kafka_partition, "
+            + "kafka_offset = EXCLUDED.kafka_offset, "
+            // a tombstone has neither commit time nor LSN: the delete's stay
+            + "source_ts_ms = GREATEST(r.source_ts_ms, EXCLUDED.source_ts_ms), lsn = COALESCE(EXCLUDED.lsn, r.lsn) "
+            + "WHERE r.kafka_partition <> EXCLUDED.kafka_partition OR r.kafka_offset < EXCLUDED.kafka_offset";
+    private static final String UNIQUE_VIOLATION = "23505";
+
     private final String rows;
     private final String offsets;
 
@@ -87,9 +97,7 @@ public final class AggregateStore {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                if (!latest.isEmpty()) {
-                    upsertRows(c, aggregate, latest.values());
-                }
+                writeRows(c, aggregate, latest.values());
                 saveOffsets(c, aggregate, positions.values());
                 c.commit();
             } catch (SQLException | RuntimeException e) {
@@ -99,10 +107,51 @@ public final class AggregateStore {
         }
     }
 
+    /**
+     * Rows the batch created are inserted as they are: an upsert costs PostgreSQL twice a plain insert (a speculative
+     * insertion, confirmed), and a bulk load is nearly all new rows. Should one of them have state all the same (the
+     * initial snapshot read again, another instance that applied it first), the insert fails as a whole and every row
+     * is upserted instead.
+     */
+    private void writeRows(Connection c, String aggregate, Collection<RowChange> changes) throws SQLException {
+        List<RowChange> created = new ArrayList<>();
+        List<RowChange> changed = new ArrayList<>();
+        for (RowChange change : changes) {
+            (change.created() ? created : changed).add(change);
+        }
+        if (!created.isEmpty() && !insertNew(c, aggregate, created)) {
+            changed.addAll(created);
+        }
+        if (!changed.isEmpty()) {
+            insert(c, aggregate, changed, UPSERT);
+        }
+    }
+
+    /** Inserts rows that have no state yet; false, having inserted none, when one of them has. */
+    private boolean insertNew(Connection c, String aggregate, Collection<RowChange> changes) throws SQLException {
+        Savepoint beforeInsert = c.setSavepoint();
+        try {
+            insert(c, aggregate, changes, "");
+            c.releaseSavepoint(beforeInsert);
+            return true;
+        } catch (SQLException e) {
+            if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                throw e;
+            }
+            c.rollback(beforeInsert);
+            return false;
+        }
+    }
+
     private static RowChange later(RowChange earlier, RowChange later) {
         if (later.lsn() == null && later.deleted() && earlier.deleted() && earlier.lsn() != null) {
-            return new RowChange(later.rowKey(), null, null, true, later.topic(), later.partition(), later.offset(),
-                    earlier.sourceTsMs(), earlier.lsn());
+            return new RowChange(later.rowKey(), null, null, true, earlier.created(), later.topic(), later.partition(),
+                    later.offset(), earlier.sourceTsMs(), earlier.lsn());
+        }
+        // a row the batch created has no state before it, whatever changed it next
+        if (earlier.created() && !later.created()) {
+            return new RowChange(later.rowKey(), later.group(), later.value(), later.deleted(), true, later.topic(),
+                    later.partition(), later.offset(), later.sourceTsMs(), later.lsn());
         }
         return later;
     }
@@ -125,7 +174,9 @@ public final class AggregateStore {
         }
     }
 
-    private void upsertRows(Connection c, String aggregate, Collection<RowChange> changes) throws SQLException {
+    /** Writes the rows' state with one INSERT, followed by {@code conflict} (empty, or {@link #UPSERT}). */
+    private void insert(Connection c, String aggregate, Collection<RowChange> changes, String conflict)
+            throws SQLException {
         int n = changes.size();
         String[] aggregates = new String[n];
         String[] keys = new String[n];
@@ -150,16 +201,9 @@ public final class AggregateStore {
             lsns[i] = ch.lsn();
             i++;
         }
-        // a row moves only forward in its partition; a change from another partition (the topic was repartitioned) wins
         String sql = "INSERT INTO " + rows + " AS r (aggregate, row_key, group_key, value, deleted, kafka_partition, "
                 + "kafka_offset, source_ts_ms, lsn) SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::numeric[], "
-                + "?::boolean[], ?::integer[], ?::bigint[], ?::bigint[], ?::bigint[]) "
-                + "ON CONFLICT (aggregate, row_key) DO UPDATE SET group_key = EXCLUDED.group_key, value = EXCLUDED.value, "
-                + "deleted = EXCLUDED.deleted, kafka_partition = EXCLUDED.kafka_partition, "
-                + "kafka_offset = EXCLUDED.kafka_offset, "
-                // a tombstone has neither commit time nor LSN: the delete's stay
-                + "source_ts_ms = GREATEST(r.source_ts_ms, EXCLUDED.source_ts_ms), lsn = COALESCE(EXCLUDED.lsn, r.lsn) "
-                + "WHERE r.kafka_partition <> EXCLUDED.kafka_partition OR r.kafka_offset < EXCLUDED.kafka_offset";
+                + "?::boolean[], ?::integer[], ?::bigint[], ?::bigint[], ?::bigint[]) " + conflict;
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setArray(1, c.createArrayOf("text", aggregates));
             ps.setArray(2, c.createArrayOf("text", keys));

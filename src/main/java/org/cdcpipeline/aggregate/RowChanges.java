@@ -134,7 +134,7 @@ public final class RowChanges {
         boolean joined = join != null && join.topic().equals(topic);
         String rowKey = joined ? JOINED_ROW + joinedKey(keyPayload(record), record.at()) : keyText(record);
         if (record.value == null) {
-            return new RowChange(rowKey, null, null, true, topic, partition, offset, 0, null);
+            return new RowChange(rowKey, null, null, true, false, topic, partition, offset, 0, null);
         }
         ChangeEvent event = decode(record);
         Long sourceTsMs = event.sourceTsMs();
@@ -142,7 +142,7 @@ public final class RowChanges {
             throw new UnusableChangeException("Not a change event envelope at " + record.at());
         }
         if (event.deleted()) {
-            return new RowChange(rowKey, null, null, true, topic, partition, offset, sourceTsMs, event.lsn());
+            return new RowChange(rowKey, null, null, true, false, topic, partition, offset, sourceTsMs, event.lsn());
         }
         RowImage after = event.after();
         String group;
@@ -158,7 +158,8 @@ public final class RowChanges {
             group = group(column(after, groupColumn, topic), after.field(groupColumn), topic);
         }
         BigDecimal number = valueColumn.isEmpty() || joined ? null : number(after, valueColumn, topic);
-        return new RowChange(rowKey, group, number, false, topic, partition, offset, sourceTsMs, event.lsn());
+        return new RowChange(rowKey, group, number, false, event.created(), topic, partition, offset, sourceTsMs,
+                event.lsn());
     }
 
     /** The primary key of a joined table's row, as the text its rows' join column holds it in. */

@@ -19,6 +19,11 @@ public record ChangeEvent(String op, Long sourceTsMs, Long lsn, Long txId, Strin
         return "d".equals(op);
     }
 
+    /** The change brought the row into being: an insert, or a read of the initial snapshot. */
+    public boolean created() {
+        return "c".equals(op) || "r".equals(op);
+    }
+
     /** The row the change is about: the after-image, or the before-image of a delete. */
     public RowImage row() {
         return deleted() ? before : after;

@@ -24,7 +24,7 @@ class AggregateStateWriterTest {
         InFlightChanges inFlight = new InFlightChanges("klienci-by-country", 10);
         AggregateStateWriter writer = new AggregateStateWriter(new AggregateStore(down, "pipeline_state"),
                 new AggregateDefinition("klienci-by-country", "dbserver1", "public", "klienci", "kraj", "count", "", ""), inFlight);
-        List<RowChange> batch = List.of(new RowChange("{\"id\":1}", "PL", null, false, TOPIC, 0, 5, 1L, 2L));
+        List<RowChange> batch = List.of(new RowChange("{\"id\":1}", "PL", null, false, true, TOPIC, 0, 5, 1L, 2L));
         inFlight.handOver(batch);
 
         assertThatThrownBy(() -> writer.apply(batch)).isInstanceOf(BatchNotAppliedException.class)

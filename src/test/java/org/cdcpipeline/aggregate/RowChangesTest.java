@@ -37,8 +37,17 @@ class RowChangesTest {
     @Test
     void shouldReadTheGroupAndTheDecimalValueOfTheRowAfterTheChange() {
         RowChange change = changes("status", "budzet").read(KEY, ByteBuffer.wrap(event("u", row("w_trakcie", "1234.56"))), TOPIC, 0, 42);
-        assertThat(change).isEqualTo(new RowChange("{\"id\":7}", "w_trakcie", new BigDecimal("1234.56"), false, TOPIC, 0, 42,
+        assertThat(change).isEqualTo(new RowChange("{\"id\":7}", "w_trakcie", new BigDecimal("1234.56"), false, false, TOPIC, 0, 42,
                 TS_MS, LSN));
+    }
+
+    @Test
+    void shouldTellAnInsertOrASnapshotReadFromAnUpdate() {
+        RowChanges byStatus = changes("status", "budzet");
+        assertThat(byStatus.read(KEY, ByteBuffer.wrap(event("c", row("nowy", "1.00"))), TOPIC, 0, 1).created()).isTrue();
+        assertThat(byStatus.read(KEY, ByteBuffer.wrap(event("r", row("nowy", "1.00"))), TOPIC, 0, 1).created()).isTrue();
+        assertThat(byStatus.read(KEY, ByteBuffer.wrap(event("u", row("nowy", "1.00"))), TOPIC, 0, 1).created()).isFalse();
+        assertThat(byStatus.read(KEY, ByteBuffer.wrap(event("d", null)), TOPIC, 0, 1).created()).isFalse();
     }
 
     @Test
