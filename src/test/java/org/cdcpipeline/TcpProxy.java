@@ -12,7 +12,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.kafka.common.utils.ThreadUtils;
 
 /**
  * A loopback TCP forwarder a test puts between the pipeline and a real server, to make the server unreachable
@@ -29,6 +34,8 @@ public final class TcpProxy implements AutoCloseable {
     private volatile ServerSocket server;
     private Thread acceptor;
     private volatile Duration uploadDelay = Duration.ZERO;
+    private final ScheduledExecutorService delays =
+            Executors.newSingleThreadScheduledExecutor(ThreadUtils.createThreadFactory("tcp-proxy-delay", true));
     /** Open while bytes flow; a stall replaces it with a closed one that resume() opens. */
     private volatile CountDownLatch flowing = new CountDownLatch(0);
 
@@ -159,8 +166,11 @@ public final class TcpProxy implements AutoCloseable {
                 return;
             }
         }
+        // the fault itself, a slow server: the upload goes on once its delay has passed
+        CountDownLatch held = new CountDownLatch(1);
+        delays.schedule(held::countDown, delay.toMillis(), TimeUnit.MILLISECONDS);
         try {
-            Thread.sleep(delay.toMillis()); // the fault itself: a slow server
+            held.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -178,5 +188,6 @@ public final class TcpProxy implements AutoCloseable {
     public void close() throws IOException {
         resume();
         down();
+        delays.shutdownNow();
     }
 }

@@ -7,7 +7,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.kafka.common.utils.ThreadUtils;
 
 /**
  * Two database clients changing {@code klienci} without pause while faults are injected: upserts
@@ -26,15 +31,17 @@ final class ChangeLoad implements AutoCloseable {
             ON CONFLICT (id) DO UPDATE SET nazwa = EXCLUDED.nazwa, email = EXCLUDED.email, kraj = EXCLUDED.kraj,
                                            telefon = EXCLUDED.telefon""";
     private static final String DELETE_KLIENCI = "DELETE FROM klienci WHERE id = ?";
+    private static final Duration RECONNECT_DELAY = Duration.ofMillis(200);
 
     private final FaultServers servers;
     private final MidRunTable midRunTable;
     private final long seed;
     private final Duration pause;
-    private final List<Thread> clients = new ArrayList<>();
+    private final ScheduledExecutorService clients =
+            Executors.newScheduledThreadPool(2, ThreadUtils.createThreadFactory("change-load-%d", true));
+    private final List<Client> started = new ArrayList<>();
     private final AtomicLong committed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
-    private volatile boolean running = true;
 
     ChangeLoad(FaultServers servers, MidRunTable midRunTable, long seed, Duration pause) {
         this.servers = servers;
@@ -43,39 +50,63 @@ final class ChangeLoad implements AutoCloseable {
         this.pause = pause;
     }
 
+    /** Each client runs one statement, then the next {@code pause} after it ends. */
     void start() {
         for (int i = 1; i <= 2; i++) {
-            Random random = new Random(seed * 31 + i);
-            Thread client = new Thread(() -> run(random), "change-load-" + i);
-            client.setDaemon(true);
-            client.start();
-            clients.add(client);
+            Client client = new Client(new Random(seed * 31 + i));
+            started.add(client);
+            clients.scheduleWithFixedDelay(client::next, 0, pause.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
-    private void run(Random random) {
-        while (running) {
-            try (Connection c = servers.connect();
-                 PreparedStatement upsert = c.prepareStatement(UPSERT_KLIENCI);
-                 PreparedStatement delete = c.prepareStatement(DELETE_KLIENCI)) {
-                while (running) {
-                    if (midRunTable.isCaptured() && random.nextInt(4) == 0) {
-                        midRunTable.change(c, random);
-                    } else if (random.nextInt(4) == 0) {
-                        delete.setInt(1, 1 + random.nextInt(ID_RANGE));
-                        delete.executeUpdate();
-                    } else {
-                        upsertKlient(upsert, random);
-                    }
-                    committed.incrementAndGet();
-                    Thread.sleep(pause.toMillis()); // the load's pace
+    /** One client: its connection, opened again after a failure once a client's reconnect delay has passed. */
+    private final class Client {
+
+        private final Random random;
+        private Connection connection;
+        private PreparedStatement upsert;
+        private PreparedStatement delete;
+        private long reconnectAt;
+
+        Client(Random random) {
+            this.random = random;
+        }
+
+        void next() {
+            if (connection == null && System.nanoTime() - reconnectAt < 0) {
+                return;
+            }
+            try {
+                if (connection == null) {
+                    connection = servers.connect();
+                    upsert = connection.prepareStatement(UPSERT_KLIENCI);
+                    delete = connection.prepareStatement(DELETE_KLIENCI);
                 }
+                if (midRunTable.isCaptured() && random.nextInt(4) == 0) {
+                    midRunTable.change(connection, random);
+                } else if (random.nextInt(4) == 0) {
+                    delete.setInt(1, 1 + random.nextInt(ID_RANGE));
+                    delete.executeUpdate();
+                } else {
+                    upsertKlient(upsert, random);
+                }
+                committed.incrementAndGet();
             } catch (SQLException e) {
                 // PostgreSQL restarted or the connection dropped: the statement's outcome is in the audit trail
                 failed.incrementAndGet();
-                pauseBeforeReconnect();
-            } catch (InterruptedException e) {
-                return;
+                disconnect();
+                reconnectAt = System.nanoTime() + RECONNECT_DELAY.toNanos();
+            }
+        }
+
+        void disconnect() {
+            if (connection != null) {
+                try {
+                    connection.close();
+                } catch (SQLException ignored) {
+                    // the connection is gone already
+                }
+                connection = null;
             }
         }
     }
@@ -90,15 +121,6 @@ final class ChangeLoad implements AutoCloseable {
         upsert.executeUpdate();
     }
 
-    private void pauseBeforeReconnect() {
-        try {
-            Thread.sleep(200); // a client's reconnect delay
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        }
-    }
-
     long statementsCommitted() {
         return committed.get();
     }
@@ -110,12 +132,10 @@ final class ChangeLoad implements AutoCloseable {
     /** Stops the clients and waits until none has a statement in flight. */
     @Override
     public void close() throws InterruptedException {
-        running = false;
-        for (Thread client : clients) {
-            client.join(Duration.ofSeconds(90).toMillis());
-            if (client.isAlive()) {
-                throw new IllegalStateException(client.getName() + " did not stop: a statement hangs");
-            }
+        clients.shutdown();
+        if (!clients.awaitTermination(90, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("a change-load client did not stop: a statement hangs");
         }
+        started.forEach(Client::disconnect);
     }
 }

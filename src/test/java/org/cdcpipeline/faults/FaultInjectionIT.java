@@ -15,8 +15,14 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import org.apache.kafka.common.utils.ThreadUtils;
 import org.awaitility.core.ConditionTimeoutException;
 import org.cdcpipeline.PipelineJar;
 import org.cdcpipeline.faults.AuditTrail.AuditedChange;
@@ -85,17 +91,29 @@ class FaultInjectionIT {
             ChangeLoad load = new ChangeLoad(servers, midRunTable, seed, pause);
             load.start();
             midRunTable.createAfter(Duration.ofMillis(3_000 + random.nextInt(15_000)));
-            for (int round = 1; round <= rounds; round++) {
-                Thread.sleep(6_000 + random.nextInt(11_001)); // the quiet part of the round, under load
-                Fault fault = Fault.values()[random.nextInt(Fault.values().length)];
-                Instant at = Instant.now();
-                System.out.printf("round %d: %s%n", round, fault.description());
-                timeline.injected(round, fault, at, fault.inject(servers, pipeline));
-                restartIfExited(pipeline, timeline);
+            ScheduledExecutorService faults =
+                    Executors.newSingleThreadScheduledExecutor(ThreadUtils.createThreadFactory("fault-rounds", true));
+            try {
+                for (int round = 1; round <= rounds; round++) {
+                    // the quiet part of the round, under load; then the fault, injected and repaired
+                    long quietMs = 6_000 + random.nextInt(11_001);
+                    Fault fault = Fault.values()[random.nextInt(Fault.values().length)];
+                    int number = round;
+                    awaitRound(faults.schedule(() -> {
+                        Instant at = Instant.now();
+                        System.out.printf("round %d: %s%n", number, fault.description());
+                        timeline.injected(number, fault, at, fault.inject(servers, pipeline));
+                        restartIfExited(pipeline, timeline);
+                        return null;
+                    }, quietMs, TimeUnit.MILLISECONDS));
+                }
+            } finally {
+                faults.shutdownNow();
             }
             await("the table created mid-run is captured")
                     .atMost(Duration.ofMinutes(2)).until(midRunTable::isCaptured);
             load.close();
+            midRunTable.close();
             System.out.printf("Load stopped: %d statements committed, %d failed%n", load.statementsCommitted(), load.statementsFailed());
             Files.writeString(work.resolve("timeline.txt"), timeline.toString());
 
@@ -175,6 +193,15 @@ class FaultInjectionIT {
     }
 
     /** A pipeline that exited on its own is an incident of the run (reported at the end); it is started again. */
+    /** Waits until a round's fault has been injected and repaired; its failure fails the run. */
+    private static void awaitRound(Future<?> round) throws Exception {
+        try {
+            round.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+    }
+
     private static void restartIfExited(PipelineProcess pipeline, FaultTimeline timeline) throws IOException {
         if (!pipeline.isAlive()) {
             timeline.incident("the pipeline " + pipeline.exitDescription() + " on its own; last lines of "

@@ -11,8 +11,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.kafka.common.utils.ThreadUtils;
 import org.cdcpipeline.TcpProxy;
 import org.cdcpipeline.TestServices;
 import org.cdcpipeline.embedded.EmbeddedServices;
@@ -35,6 +39,8 @@ final class FaultServers implements AutoCloseable {
     private EmbeddedServices kafka;
     private EmbeddedServices s3;
     private TcpProxy s3Proxy;
+    private final ScheduledExecutorService repairs =
+            Executors.newSingleThreadScheduledExecutor(ThreadUtils.createThreadFactory("fault-repair", true));
 
     private FaultServers(Path work) {
         postgresData = work.resolve("postgres");
@@ -173,28 +179,37 @@ final class FaultServers implements AutoCloseable {
         kafka = EmbeddedServices.start(this::kafkaSetting, false);
     }
 
-    /** S3 unreachable for a while. */
+    /** S3 unreachable for a while: returns once it is reachable again. */
     void cutS3(Duration outage) throws Exception {
         s3Proxy.down();
+        repairAfter(outage, () -> s3Proxy.up());
+    }
+
+    /** Every upload held back by {@code delay} for a while, so batches queue behind the slow ones; returns after it. */
+    void slowS3(Duration delay, Duration period) throws Exception {
+        s3Proxy.delayUploads(delay);
+        repairAfter(period, () -> s3Proxy.delayUploads(Duration.ZERO));
+    }
+
+    /** Runs the repair once the fault has lasted {@code duration}, and waits until it has run. */
+    private void repairAfter(Duration duration, Repair repair) throws Exception {
         try {
-            Thread.sleep(outage.toMillis()); // the outage itself
-        } finally {
-            s3Proxy.up();
+            repairs.schedule(() -> {
+                repair.run();
+                return null;
+            }, duration.toMillis(), TimeUnit.MILLISECONDS).get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
         }
     }
 
-    /** Every upload held back by {@code delay} for a while, so batches queue behind the slow ones. */
-    void slowS3(Duration delay, Duration period) throws InterruptedException {
-        s3Proxy.delayUploads(delay);
-        try {
-            Thread.sleep(period.toMillis()); // the slow period itself
-        } finally {
-            s3Proxy.delayUploads(Duration.ZERO);
-        }
+    private interface Repair {
+        void run() throws Exception;
     }
 
     @Override
     public void close() throws Exception {
+        repairs.shutdownNow();
         if (s3Proxy != null) {
             s3Proxy.close();
         }

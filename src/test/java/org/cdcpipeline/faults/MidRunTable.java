@@ -7,6 +7,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.common.utils.ThreadUtils;
 
 /**
  * A table created with plain SQL, as with psql, while the pipeline runs: a new table of the captured schema whose
@@ -14,7 +19,7 @@ import java.util.Random;
  * only once capture's publication holds it, so each of them is streamed as a change event: a change made before
  * would reach the archive as part of an incremental snapshot (op r) instead.
  */
-final class MidRunTable {
+final class MidRunTable implements AutoCloseable {
 
     static final String NAME = "dostawy";
 
@@ -52,6 +57,8 @@ final class MidRunTable {
     private final FaultServers servers;
     private final FaultTimeline timeline;
     private volatile boolean captured;
+    private final ScheduledExecutorService creator =
+            Executors.newSingleThreadScheduledExecutor(ThreadUtils.createThreadFactory("mid-run-table", true));
 
     MidRunTable(FaultServers servers, FaultTimeline timeline) {
         this.servers = servers;
@@ -59,23 +66,20 @@ final class MidRunTable {
     }
 
     /** Creates the table after {@code delay}, in the background, and makes its first changes once it is captured. */
-    Thread createAfter(Duration delay) {
-        Thread creator = new Thread(() -> {
-            try {
-                Thread.sleep(delay.toMillis()); // the moment in the run it appears
-                retry(() -> servers.execute(CREATE));
-                timeline.event("table " + NAME + " created");
-                awaitCaptured();
-                timeline.event("table " + NAME + " is in capture's publication; its first changes follow");
-                retry(() -> servers.execute(FIRST_CHANGES));
-                captured = true;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "mid-run-table");
-        creator.setDaemon(true);
-        creator.start();
-        return creator;
+    void createAfter(Duration delay) {
+        creator.schedule(() -> {
+            retry(() -> servers.execute(CREATE));
+            timeline.event("table " + NAME + " created");
+            awaitCaptured();
+            timeline.event("table " + NAME + " is in capture's publication; its first changes follow");
+            retry(() -> servers.execute(FIRST_CHANGES));
+            captured = true;
+        }, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        creator.shutdownNow();
     }
 
     /** Capture's table discovery (every cdc.table-discovery-interval-ms) adds the table to the publication. */
