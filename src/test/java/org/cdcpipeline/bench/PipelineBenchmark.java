@@ -120,7 +120,7 @@ public final class PipelineBenchmark {
                     Path sample = Path.of("csv_files", TABLE + ".csv");
                     long sampleRows = Files.lines(sample).count() - 1;
                     Files.copy(sample, csvDir.resolve(TABLE + ".csv"));
-                    stages.awaitAll(sampleRows, 0, 300);
+                    stages.awaitAll(sampleRows, 0, 0, 300);
 
                     long rowsBefore = stages.rows();
                     long endBefore = stages.topicEnd();
@@ -131,8 +131,8 @@ public final class PipelineBenchmark {
                     long postgres = postmaster(dataDir.resolve("postgres"));
                     double[] cpuBefore = {cpuSeconds(pipeline.pid(), false), cpuSeconds(postgres, true)};
                     long dropped = System.nanoTime();
-                    Map<String, Double> seconds = stages.awaitAll(rowsBefore + rows, endBefore + rows,
-                            300 + rows / 1_000, dropped);
+                    Map<String, Double> seconds = stages.awaitAll(rowsBefore + rows, firstId + rows - 1,
+                            endBefore + rows, 300 + rows / 1_000, dropped);
                     return new RunResult(seconds, peakRssKib(pipeline.pid()), heap.peakUsedKib(), heap.peakCommittedKib(),
                             cpuSeconds(pipeline.pid(), false) - cpuBefore[0], cpuSeconds(postgres, true) - cpuBefore[1]);
                 }
@@ -183,14 +183,18 @@ public final class PipelineBenchmark {
         /**
          * Waits until PostgreSQL holds {@code rows} rows and Kafka, the archive and every aggregate hold the topic up
          * to {@code topicEnd} (when not 0; else the end Kafka has once PostgreSQL holds the rows); returns, per stage,
-         * the seconds since {@code since} at which it first did.
+         * the seconds since {@code since} at which it first did. Rows are counted only once the row with id
+         * {@code lastId} (when not 0) is there: a count of a million rows four times a second would take PostgreSQL's
+         * CPU from the import it measures.
          */
-        Map<String, Double> awaitAll(long rows, long topicEnd, long timeoutSeconds, long since) throws Exception {
+        Map<String, Double> awaitAll(long rows, long lastId, long topicEnd, long timeoutSeconds, long since)
+                throws Exception {
             Map<String, LongSupplier> stages = new LinkedHashMap<>();
             AtomicLong end = new AtomicLong(topicEnd);
             Map<String, Double> reached = new LinkedHashMap<>();
+            String postgresStage = "PostgreSQL (CSV import)";
             String kafkaStage = "Kafka (capture)";
-            stages.put("PostgreSQL (CSV import)", () -> rows() >= rows ? 1 : 0);
+            stages.put(postgresStage, () -> (lastId == 0 || maxId() >= lastId) && rows() >= rows ? 1 : 0);
             stages.put(kafkaStage, () -> end.get() > 0 && topicEnd() >= end.get() ? 1 : 0);
             // what reads Kafka cannot hold the rows before Kafka does: not asked until then, so that listing the
             // archive's objects and reading the aggregates' offsets take nothing from the pipeline while it captures
@@ -205,12 +209,12 @@ public final class PipelineBenchmark {
                     throw new IllegalStateException("Not every stage held the rows within " + timeoutSeconds
                             + " s; reached: " + reached + " (see bench/work/pipeline/pipeline.log)");
                 }
-                if (end.get() == 0 && rows() >= rows) {
-                    end.set(topicEnd());
-                }
                 for (Map.Entry<String, LongSupplier> stage : stages.entrySet()) {
                     if (!reached.containsKey(stage.getKey()) && stage.getValue().getAsLong() == 1) {
                         reached.put(stage.getKey(), (System.nanoTime() - since) / 1e9);
+                    }
+                    if (end.get() == 0 && reached.containsKey(postgresStage)) {
+                        end.set(topicEnd());
                     }
                 }
                 Thread.sleep(250);
@@ -218,8 +222,8 @@ public final class PipelineBenchmark {
             return reached;
         }
 
-        Map<String, Double> awaitAll(long rows, long topicEnd, long timeoutSeconds) throws Exception {
-            return awaitAll(rows, topicEnd, timeoutSeconds, System.nanoTime());
+        Map<String, Double> awaitAll(long rows, long lastId, long topicEnd, long timeoutSeconds) throws Exception {
+            return awaitAll(rows, lastId, topicEnd, timeoutSeconds, System.nanoTime());
         }
 
         long rows() {
