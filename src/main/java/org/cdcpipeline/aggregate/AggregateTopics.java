@@ -1,12 +1,16 @@
 package org.cdcpipeline.aggregate;
 
-import java.util.LinkedHashSet;
-import java.util.Set;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
 import org.apache.camel.builder.TemplatedRouteBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One consumer per table the aggregates read, made from route template {@value #TEMPLATE} for each table some
@@ -18,6 +22,7 @@ import org.apache.camel.builder.TemplatedRouteBuilder;
 public final class AggregateTopics implements StartupListener {
 
     static final String TEMPLATE = "aggregate-topic";
+    private static final Logger LOG = LoggerFactory.getLogger(AggregateTopics.class);
 
     private final Supplier<AggregateStats> aggregates;
 
@@ -31,21 +36,24 @@ public final class AggregateTopics implements StartupListener {
 
     @Override
     public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
-        for (String table : tables()) {
+        tables().forEach((table, readers) -> {
             String routeId = TEMPLATE + "-" + table;
             if (context.getRoute(routeId) == null) {
                 TemplatedRouteBuilder.builder(context, TEMPLATE).routeId(routeId).parameter("table", table).add();
+                // made after Camel's startup summary: said here, so every route the pipeline runs is in the log
+                LOG.info("Route {} reads the change events of table {} for aggregates {}", routeId, table, readers);
             }
-        }
+        });
     }
 
-    /** Every table the aggregates read. */
-    Set<String> tables() {
-        Set<String> tables = new LinkedHashSet<>();
+    /** Every table the aggregates read, with the aggregates that read it (as their own table or a joined one). */
+    Map<String, List<String>> tables() {
+        Map<String, List<String>> tables = new LinkedHashMap<>();
         for (Aggregate aggregate : aggregates.get().aggregates()) {
-            tables.add(aggregate.definition().table());
-            if (aggregate.definition().join() != null) {
-                tables.add(aggregate.definition().join().table());
+            AggregateDefinition definition = aggregate.definition();
+            tables.computeIfAbsent(definition.table(), t -> new ArrayList<>()).add(definition.name());
+            if (definition.join() != null) {
+                tables.computeIfAbsent(definition.join().table(), t -> new ArrayList<>()).add(definition.name());
             }
         }
         return tables;
