@@ -15,6 +15,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -30,12 +31,15 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
+import org.awaitility.core.ConditionTimeoutException;
 import org.cdcpipeline.TestServices;
 import org.cdcpipeline.archive.ArchiveBatch;
 import org.cdcpipeline.archive.ArchiveCoverage;
 import org.cdcpipeline.archive.S3ArchiveObjects;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * End to end, as a user meets it: {@code java -jar target/cdc-pipeline.jar} on its embedded default (its own ports and
@@ -203,21 +207,23 @@ public final class PipelineBenchmark {
                 stages.put("aggregate " + aggregate,
                         () -> reached.containsKey(kafkaStage) && aggregateEnd(aggregate) >= end.get() ? 1 : 0);
             }
-            long deadline = since + timeoutSeconds * 1_000_000_000L;
-            while (reached.size() < stages.size()) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("Not every stage held the rows within " + timeoutSeconds
-                            + " s; reached: " + reached + " (see bench/work/pipeline/pipeline.log)");
-                }
-                for (Map.Entry<String, LongSupplier> stage : stages.entrySet()) {
-                    if (!reached.containsKey(stage.getKey()) && stage.getValue().getAsLong() == 1) {
-                        reached.put(stage.getKey(), (System.nanoTime() - since) / 1e9);
-                    }
-                    if (end.get() == 0 && reached.containsKey(postgresStage)) {
-                        end.set(topicEnd());
-                    }
-                }
-                Thread.sleep(250);
+            long left = Math.max(0, since + timeoutSeconds * 1_000_000_000L - System.nanoTime());
+            try {
+                await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(250)).atMost(Duration.ofNanos(left))
+                        .until(() -> {
+                            for (Map.Entry<String, LongSupplier> stage : stages.entrySet()) {
+                                if (!reached.containsKey(stage.getKey()) && stage.getValue().getAsLong() == 1) {
+                                    reached.put(stage.getKey(), (System.nanoTime() - since) / 1e9);
+                                }
+                                if (end.get() == 0 && reached.containsKey(postgresStage)) {
+                                    end.set(topicEnd());
+                                }
+                            }
+                            return reached.size() == stages.size();
+                        });
+            } catch (ConditionTimeoutException e) {
+                throw new IllegalStateException("Not every stage held the rows within " + timeoutSeconds
+                        + " s; reached: " + reached + " (see bench/work/pipeline/pipeline.log)");
             }
             return reached;
         }
@@ -412,15 +418,16 @@ public final class PipelineBenchmark {
     }
 
     private static void awaitLog(Process process, Path log, String line, int timeoutSeconds) throws Exception {
-        long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
-        while (!Files.readString(log, StandardCharsets.ISO_8859_1).contains(line)) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("The pipeline exited with " + process.exitValue() + ": see " + log);
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("The pipeline did not start within " + timeoutSeconds + " s: see " + log);
-            }
-            Thread.sleep(250);
+        try {
+            await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(250)).atMost(Duration.ofSeconds(timeoutSeconds))
+                    .until(() -> {
+                        if (!process.isAlive()) {
+                            throw new IllegalStateException("The pipeline exited with " + process.exitValue() + ": see " + log);
+                        }
+                        return Files.readString(log, StandardCharsets.ISO_8859_1).contains(line);
+                    });
+        } catch (ConditionTimeoutException e) {
+            throw new IllegalStateException("The pipeline did not start within " + timeoutSeconds + " s: see " + log);
         }
     }
 

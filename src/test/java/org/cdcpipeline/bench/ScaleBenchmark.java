@@ -30,6 +30,8 @@ import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
@@ -625,13 +627,12 @@ public final class ScaleBenchmark {
         boolean met() throws Exception;
     }
 
-    private static void await(String what, int seconds, Condition condition) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!condition.met()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("Not within " + seconds + " s: " + what);
-            }
-            Thread.sleep(200);
+    private static void await(String what, int seconds, Condition condition) {
+        try {
+            Awaitility.await(what).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200))
+                    .atMost(Duration.ofSeconds(seconds)).until(condition::met);
+        } catch (ConditionTimeoutException e) {
+            throw new IllegalStateException("Not within " + seconds + " s: " + what);
         }
     }
 

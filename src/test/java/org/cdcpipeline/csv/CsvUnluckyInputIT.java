@@ -1,5 +1,7 @@
 package org.cdcpipeline.csv;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -9,6 +11,8 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.cdcpipeline.TestPipeline;
 import org.cdcpipeline.TestServices;
@@ -37,10 +41,16 @@ class CsvUnluckyInputIT {
                 out.write(id + ",przed pauzą\n");
             }
             out.flush();
-            Thread.sleep(3000); // the writer's pause, the input of this test
-            for (int id = 21; id <= 40; id++) {
-                out.write(id + ",po pauzie\n");
-            }
+            // the writer's pause, the input of this test: the rest is written 3 s later
+            CompletableFuture.runAsync(() -> {
+                try {
+                    for (int id = 21; id <= 40; id++) {
+                        out.write(id + ",po pauzie\n");
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, CompletableFuture.delayedExecutor(3, TimeUnit.SECONDS)).get();
         }
         assertThat(folder.awaitProcessed("pauza.csv")).isEqualTo(".done");
         assertThat(query("SELECT count(*) FROM " + IMPORT.schema() + ".pauza")).containsExactly("40");
