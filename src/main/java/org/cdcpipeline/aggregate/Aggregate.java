@@ -22,7 +22,6 @@ public final class Aggregate {
     private final SnapshotBookkeeping snapshots;
     /** Per column of the table, from the latest snapshot taken: for a quality aggregate only. */
     private volatile Map<String, QualityFigures.Figures> quality = Map.of();
-    private volatile long snapshotReadNanos;
 
     public Aggregate(AggregateStats stats, AggregateStore store, AggregateDefinition definition, RowChanges rowChanges,
                      InFlightChanges inFlight, AggregateStateWriter writer) {
@@ -126,13 +125,7 @@ public final class Aggregate {
 
     /** The current snapshot if a batch was applied since the last one written (or none was yet), else null. */
     AggregateSnapshot snapshotIfChanged() throws SQLException {
-        if (!snapshots.take()) {
-            return null;
-        }
-        long start = System.nanoTime();
-        AggregateSnapshot snapshot = snapshot();
-        snapshotReadNanos = System.nanoTime() - start;
-        return snapshot;
+        return snapshots.take() ? snapshot() : null;
     }
 
     /** For a mirror: its next version if a batch was applied since the last one written (or none was yet), else null. */
@@ -145,13 +138,13 @@ public final class Aggregate {
         return snapshots.outdated();
     }
 
-    /** The snapshot taken last is stored. */
-    void snapshotWritten() {
-        snapshots.written(snapshotReadNanos);
+    /** The snapshot (or mirror version) taken last is stored, as the pipeline's {@code order}th snapshot written. */
+    void snapshotWritten(long order) {
+        snapshots.written(order);
     }
 
-    /** The mirror's version taken last is stored; reading it from the state took {@code readNanos}. */
-    void mirrorWritten(long readNanos) {
-        snapshots.written(readNanos);
+    /** When its last snapshot was written, in the pipeline's count of snapshots written: lower is longer ago. */
+    long snapshotWrittenAs() {
+        return snapshots.writtenAs();
     }
 }

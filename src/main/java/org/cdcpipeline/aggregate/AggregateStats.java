@@ -2,11 +2,15 @@ package org.cdcpipeline.aggregate;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 import org.apache.camel.api.management.ManagedAttribute;
 import org.apache.camel.api.management.ManagedResource;
@@ -29,11 +33,20 @@ public final class AggregateStats extends ServiceSupport implements RunReport {
     private final boolean enabled;
     private final Admin admin;
     private final List<Aggregate> aggregates = new CopyOnWriteArrayList<>();
-    private final java.util.concurrent.atomic.LongAdder snapshotsWritten = new java.util.concurrent.atomic.LongAdder();
+    /** snapshots and mirror versions written in this run: each aggregate's last one's number orders who goes next */
+    private final AtomicLong snapshotsWritten = new AtomicLong();
+    private final SnapshotPacing pacing;
+    private final LongSupplier nanoTime;
 
     public AggregateStats(boolean enabled, Admin admin) {
+        this(enabled, admin, System::nanoTime);
+    }
+
+    AggregateStats(boolean enabled, Admin admin, LongSupplier nanoTime) {
         this.enabled = enabled;
         this.admin = admin;
+        this.nanoTime = nanoTime;
+        this.pacing = new SnapshotPacing(nanoTime);
     }
 
     void register(Aggregate aggregate) {
@@ -124,40 +137,52 @@ public final class AggregateStats extends ServiceSupport implements RunReport {
         return null;
     }
 
-    /** The snapshots of the aggregates (not mirrors) that changed since their last snapshot was written. */
-    public List<AggregateSnapshot> changedSnapshots() throws java.sql.SQLException {
-        List<AggregateSnapshot> changed = new ArrayList<>();
-        for (Aggregate aggregate : aggregates) {
-            AggregateSnapshot snapshot = aggregate.isMirror() ? null : aggregate.snapshotIfChanged();
+    /**
+     * The snapshots due now, those waiting longest first: each aggregate's (an {@link AggregateSnapshot}, read here)
+     * or mirror's (a {@link MirrorSnapshot}, read while it is written) that changed since its last one was written, as
+     * many as {@link SnapshotPacing} allows. A mirror ends the list: how long it takes to read is known once it is
+     * written.
+     */
+    public List<Object> dueSnapshots(String prefix, int rowsPerFile) throws SQLException {
+        List<Aggregate> outdated = aggregates.stream().filter(Aggregate::snapshotOutdated)
+                .sorted(Comparator.comparingLong(Aggregate::snapshotWrittenAs)).toList();
+        List<Object> due = new ArrayList<>();
+        for (Aggregate aggregate : outdated) {
+            if (!pacing.allows()) {
+                break;
+            }
+            if (aggregate.isMirror()) {
+                MirrorSnapshot mirror = aggregate.mirrorIfChanged(prefix, rowsPerFile);
+                if (mirror != null) {
+                    due.add(mirror);
+                    break;
+                }
+                continue;
+            }
+            long start = nanoTime.getAsLong();
+            AggregateSnapshot snapshot = aggregate.snapshotIfChanged();
             if (snapshot != null) {
-                changed.add(snapshot);
+                pacing.read(nanoTime.getAsLong() - start);
+                due.add(snapshot);
             }
         }
-        return changed;
-    }
-
-    /** The next versions of the mirrors that changed since their last version was written. */
-    public List<MirrorSnapshot> changedMirrors(String prefix, int rowsPerFile) {
-        List<MirrorSnapshot> changed = new ArrayList<>();
-        for (Aggregate aggregate : aggregates) {
-            MirrorSnapshot mirror = aggregate.isMirror() ? aggregate.mirrorIfChanged(prefix, rowsPerFile) : null;
-            if (mirror != null) {
-                changed.add(mirror);
-            }
-        }
-        return changed;
+        return due;
     }
 
     /** A mirror's version is stored: its parts and the manifest naming them. */
     public void mirrorWritten(MirrorSnapshot mirror) {
-        aggregates.stream().filter(a -> a.name().equals(mirror.aggregate())).forEach(a -> a.mirrorWritten(mirror.readNanos()));
-        snapshotsWritten.increment();
+        pacing.read(mirror.readNanos());
+        written(mirror.aggregate());
     }
 
     /** A snapshot is stored (history and current object). */
     public void snapshotWritten(AggregateSnapshot snapshot) {
-        aggregates.stream().filter(a -> a.name().equals(snapshot.aggregate())).forEach(Aggregate::snapshotWritten);
-        snapshotsWritten.increment();
+        written(snapshot.aggregate());
+    }
+
+    private void written(String name) {
+        long order = snapshotsWritten.incrementAndGet();
+        aggregates.stream().filter(a -> a.name().equals(name)).forEach(a -> a.snapshotWritten(order));
     }
 
     @Override

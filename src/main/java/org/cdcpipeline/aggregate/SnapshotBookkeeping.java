@@ -4,39 +4,27 @@ import java.util.function.LongSupplier;
 
 /**
  * Whether an aggregate changed since its last snapshot was written: counts batches, not time, so a snapshot is due
- * only after a batch was applied, and one taken but not stored (S3 down) stays due. A snapshot whose reading took long
- * (a big table's aggregate or mirror) is not taken again before {@value #PAUSE_FACTOR} times as long has passed, so
- * reading snapshots costs the state store at most about a tenth of its time.
+ * only after a batch was applied, and one taken but not stored (S3 down) stays due. It also tells how long ago, among
+ * the aggregates' snapshots, its last one was written, so that the one waiting longest is read first when
+ * {@link SnapshotPacing} allows only some.
  */
 final class SnapshotBookkeeping {
 
-    static final int PAUSE_FACTOR = 9;
-
     private final LongSupplier batchesApplied;
-    private final LongSupplier nanoTime;
     /** batches the last snapshot written covers, and the last one taken (-1: none in this run) */
     private volatile long written = -1;
     private volatile long taken = -1;
-    private volatile long notBefore;
+    /** the number of snapshots the pipeline had written when this one's last was written (0: none in this run) */
+    private volatile long writtenAs;
 
     SnapshotBookkeeping(LongSupplier batchesApplied) {
-        this(batchesApplied, System::nanoTime);
-    }
-
-    SnapshotBookkeeping(LongSupplier batchesApplied, LongSupplier nanoTime) {
         this.batchesApplied = batchesApplied;
-        this.nanoTime = nanoTime;
-        this.notBefore = nanoTime.getAsLong();
     }
 
-    /**
-     * A snapshot is to be taken now: true (and remembered as taken) unless the last one written covers every batch, or
-     * the pause after a slow one has not passed.
-     */
+    /** A snapshot is to be taken now: true (and remembered as taken) unless the last one written covers every batch. */
     boolean take() {
         long now = batchesApplied.getAsLong();
-        long at = nanoTime.getAsLong();
-        if (now == written || at - notBefore < 0) {
+        if (now == written) {
             return false;
         }
         taken = now;
@@ -49,13 +37,17 @@ final class SnapshotBookkeeping {
     }
 
     /**
-     * The snapshot taken last is stored: the next one is due after the next batch, and after a pause if reading it was
-     * slow.
+     * The snapshot taken last is stored: the next one is due after the next batch.
      *
-     * @param readNanos how long reading the snapshot from the state took
+     * @param order the pipeline's count of snapshots written, this one included
      */
-    void written(long readNanos) {
+    void written(long order) {
         written = taken;
-        notBefore = nanoTime.getAsLong() + PAUSE_FACTOR * readNanos;
+        writtenAs = order;
+    }
+
+    /** When the last snapshot written was, in the pipeline's count of snapshots written: lower is longer ago. */
+    long writtenAs() {
+        return writtenAs;
     }
 }

@@ -1,0 +1,30 @@
+package org.cdcpipeline.aggregate;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SnapshotPacingTest {
+
+    private final AtomicLong nanos = new AtomicLong();
+    private final SnapshotPacing pacing = new SnapshotPacing(nanos::get);
+
+    @Test
+    void shouldPauseAfterASlowReadNineTimesAsLongAsItTook() {
+        assertThat(pacing.allows()).isTrue();
+        pacing.read(2_000_000_000L); // two seconds to read
+        nanos.addAndGet(17_000_000_000L);
+        assertThat(pacing.allows()).as("within 18 s of the slow read's end").isFalse();
+        nanos.addAndGet(1_000_000_000L);
+        assertThat(pacing.allows()).isTrue();
+    }
+
+    @Test
+    void shouldHardlyPauseAfterAQuickRead() {
+        pacing.read(1_000_000L);
+        nanos.addAndGet(9_000_000L);
+        assertThat(pacing.allows()).isTrue();
+    }
+}
