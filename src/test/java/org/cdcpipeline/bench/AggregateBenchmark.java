@@ -129,8 +129,9 @@ public final class AggregateBenchmark {
                             + "and its offsets in one PostgreSQL transaction. Then the shipped joined aggregate "
                             + "budget-by-client-country alone, from the start of the same records and of " + (events / 2)
                             + " changes of " + PROJECTS + " projects pointing to them (every change moves a project to another "
-                            + "client and changes its budget). PostgreSQL 17, the Kafka broker and the S3 server in the same JVM/machine, %d cores.",
-                            events, ROWS, GROUPS, events + expectedTombstones, Runtime.getRuntime().availableProcessors()),
+                            + "client and changes its budget). PostgreSQL 17, the Kafka broker and the S3 server in the same JVM/machine, %d cores, Java %s (%s).",
+                            events, ROWS, GROUPS, events + expectedTombstones, Runtime.getRuntime().availableProcessors(),
+                            Runtime.version(), System.getProperty("java.vm.vendor")),
                     "",
                     "| measure | value |",
                     "|---|---:|",

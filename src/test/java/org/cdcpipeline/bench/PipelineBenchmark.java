@@ -435,9 +435,11 @@ public final class PipelineBenchmark {
         StringBuilder b = new StringBuilder();
         b.append("# End-to-end benchmark, ").append(Instant.now()).append("\n\n");
         b.append(String.format("`bench/pipeline.sh %d %d`: the fat jar on its embedded default (PostgreSQL, Kafka and S3 "
-                + "started by it, JVM options: %s), the sample CSV files imported first, then %,d new `%s` rows dropped "
-                + "as one file (renamed into the folder). Seconds from the drop until each stage holds every row, "
+                + "started by it, on %s, JVM options: %s), the sample CSV files imported first, then %,d new `%s` rows "
+                + "dropped as one file (renamed into the folder). Seconds from the drop until each stage holds every row, "
                 + "median of %d run(s) (each run: %s). %d cores.%n%n", rows, results.size(),
+                // the pipeline runs on the benchmark's own JVM
+                "Java " + Runtime.version() + " (" + System.getProperty("java.vm.vendor") + ")",
                 System.getenv().getOrDefault("BENCH_PIPELINE_OPTS", "").isBlank() ? "the JVM's default heap"
                         : "`" + System.getenv("BENCH_PIPELINE_OPTS") + "`",
                 rows, TABLE, results.size(), "a fresh data folder", Runtime.getRuntime().availableProcessors()));
