@@ -31,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import com.sun.management.OperatingSystemMXBean;
@@ -147,20 +148,24 @@ public final class HealthLoadBenchmark {
      * The CPU the health load takes, measured with the pipeline idle (no import), where it is not lost in the
      * import's own variation: the pipeline JVM's CPU without and with the load, and the client JVM's.
      */
+    /** A reading taken one {@link #CPU_WINDOW} from now. */
+    private static <T> T afterWindow(Supplier<T> reading) {
+        return CompletableFuture.supplyAsync(reading,
+                CompletableFuture.delayedExecutor(CPU_WINDOW.toMillis(), TimeUnit.MILLISECONDS)).join();
+    }
+
     private static String cpuOfTheLoad(URI health) throws Exception {
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        Thread.sleep(CPU_WINDOW.toMillis()); // the last import's commits and moves settle
-        long start = os.getProcessCpuTime();
-        Thread.sleep(CPU_WINDOW.toMillis());
-        double idle = (os.getProcessCpuTime() - start) / 1e6 / CPU_WINDOW.toSeconds();
+        // each reading is taken one window after the one before: the first once the last import's commits and moves
+        // have settled, the loaded ones once the client's JIT has warmed up
+        long start = afterWindow(os::getProcessCpuTime);
+        double idle = (afterWindow(os::getProcessCpuTime) - start) / 1e6 / CPU_WINDOW.toSeconds();
         HealthLoad load = new HealthLoad(health);
         load.start();
-        Thread.sleep(CPU_WINDOW.toMillis()); // the client's JIT warms up
-        start = os.getProcessCpuTime();
-        long clientStart = load.clientCpuNanos();
-        Thread.sleep(CPU_WINDOW.toMillis());
-        double loaded = (os.getProcessCpuTime() - start) / 1e6 / CPU_WINDOW.toSeconds();
-        double client = (load.clientCpuNanos() - clientStart) / 1e6 / CPU_WINDOW.toSeconds();
+        long[] loadedStart = afterWindow(() -> new long[] {os.getProcessCpuTime(), load.clientCpuNanos()});
+        long[] loadedEnd = afterWindow(() -> new long[] {os.getProcessCpuTime(), load.clientCpuNanos()});
+        double loaded = (loadedEnd[0] - loadedStart[0]) / 1e6 / CPU_WINDOW.toSeconds();
+        double client = (loadedEnd[1] - loadedStart[1]) / 1e6 / CPU_WINDOW.toSeconds();
         load.stop();
         int cores = os.getAvailableProcessors();
         return String.format(Locale.ROOT, "CPU of the health load with the pipeline idle (%d s each): the pipeline's JVM "

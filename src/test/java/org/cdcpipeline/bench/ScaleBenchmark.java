@@ -23,9 +23,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -41,6 +41,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.ThreadUtils;
 import org.cdcpipeline.ChildProcessEnv;
 import org.cdcpipeline.PipelineJar;
 import org.cdcpipeline.TestServices;
@@ -216,64 +217,80 @@ public final class ScaleBenchmark {
                 processes.add(jar(s).start(log));
                 runLogs.add(log);
             }
-            Double[] banners = new Double[instances];
-            Double[] startCpu = new Double[instances];
-            double archiveDone = 0;
-            double aggregateDone = 0;
-            double heldAtAllRunning = -1;
-            double fifth = 0;
-            double fourFifths = 0;
-            Map<String, String> archiveMembers = Map.of();
-            Map<String, String> aggregateMembers = Map.of();
-            long deadline = t0 + TimeUnit.SECONDS.toNanos(300 + events / 1000);
-            for (int tick = 0; archiveDone == 0 || aggregateDone == 0; tick++) {
-                double now = (System.nanoTime() - t0) / 1e9;
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException(String.format("%d instance(s) on %s: not done after %.0f s "
-                            + "(archive done at %.1f s, aggregate at %.1f s; 0: not done); see %s", instances, topic, now,
-                            archiveDone, aggregateDone, runLogs));
-                }
-                for (int i = 0; i < instances; i++) {
-                    if (!processes.get(i).isAlive()) {
-                        throw new IllegalStateException("Instance " + runLogs.get(i) + " exited with "
-                                + processes.get(i).exitValue() + ":\n" + PipelineJar.tail(runLogs.get(i), 40));
+            /** What the instances have done so far, sampled every 250 ms until both stages hold every event. */
+            final class Sampling {
+                final Double[] banners = new Double[instances];
+                final Double[] startCpu = new Double[instances];
+                double archiveDone;
+                double aggregateDone;
+                double heldAtAllRunning = -1;
+                double fifth;
+                double fourFifths;
+                Map<String, String> archiveMembers = Map.of();
+                Map<String, String> aggregateMembers = Map.of();
+                int tick;
+
+                boolean done() throws Exception {
+                    double now = (System.nanoTime() - t0) / 1e9;
+                    for (int i = 0; i < instances; i++) {
+                        if (!processes.get(i).isAlive()) {
+                            throw new IllegalStateException("Instance " + runLogs.get(i) + " exited with "
+                                    + processes.get(i).exitValue() + ":\n" + PipelineJar.tail(runLogs.get(i), 40));
+                        }
+                        if (banners[i] == null && PipelineJar.output(runLogs.get(i)).contains(PipelineJar.RUNNING)) {
+                            banners[i] = now;
+                            startCpu[i] = cpuSeconds(processes.get(i).toHandle());
+                        }
                     }
-                    if (banners[i] == null && PipelineJar.output(runLogs.get(i)).contains(PipelineJar.RUNNING)) {
-                        banners[i] = now;
-                        startCpu[i] = cpuSeconds(processes.get(i).toHandle());
+                    long archived = archiveDone > 0 ? events : archived(topic, ends);
+                    long aggregated = aggregateDone > 0 ? events : aggregated(pg, stateSchema, topic);
+                    long held = Math.min(archived, aggregated);
+                    if (heldAtAllRunning < 0 && java.util.Arrays.stream(banners).allMatch(b -> b != null)) {
+                        heldAtAllRunning = held;
                     }
-                }
-                long archived = archiveDone > 0 ? events : archived(topic, ends);
-                long aggregated = aggregateDone > 0 ? events : aggregated(pg, stateSchema, topic);
-                long held = Math.min(archived, aggregated);
-                if (heldAtAllRunning < 0 && java.util.Arrays.stream(banners).allMatch(b -> b != null)) {
-                    heldAtAllRunning = held;
-                }
-                if (fifth == 0 && held >= events / 5) {
-                    fifth = now;
-                }
-                if (fourFifths == 0 && held >= events * 4L / 5) {
-                    fourFifths = now;
-                }
-                if (archiveDone == 0 && archived >= events) {
-                    archiveDone = now;
-                }
-                if (aggregateDone == 0 && aggregated >= events) {
-                    aggregateDone = now;
-                }
-                if (tick % 4 == 0) {
-                    // the sample in which the most members held partitions of the topic
-                    Map<String, String> a = members(archiveGroup, topic);
-                    if (a.size() > archiveMembers.size()) {
-                        archiveMembers = a;
+                    if (fifth == 0 && held >= events / 5) {
+                        fifth = now;
                     }
-                    Map<String, String> g = members(AGGREGATE_GROUP, topic);
-                    if (g.size() > aggregateMembers.size()) {
-                        aggregateMembers = g;
+                    if (fourFifths == 0 && held >= events * 4L / 5) {
+                        fourFifths = now;
                     }
+                    if (archiveDone == 0 && archived >= events) {
+                        archiveDone = now;
+                    }
+                    if (aggregateDone == 0 && aggregated >= events) {
+                        aggregateDone = now;
+                    }
+                    if (tick % 4 == 0) {
+                        // the sample in which the most members held partitions of the topic
+                        Map<String, String> a = members(archiveGroup, topic);
+                        if (a.size() > archiveMembers.size()) {
+                            archiveMembers = a;
+                        }
+                        Map<String, String> g = members(AGGREGATE_GROUP, topic);
+                        if (g.size() > aggregateMembers.size()) {
+                            aggregateMembers = g;
+                        }
+                    }
+                    tick++;
+                    return archiveDone > 0 && aggregateDone > 0;
                 }
-                Thread.sleep(250);
             }
+            Sampling sampling = new Sampling();
+            long deadline = t0 + TimeUnit.SECONDS.toNanos(300 + events / 1000);
+            if (!awaitOrNot(Duration.ofNanos(deadline - System.nanoTime()), Duration.ofMillis(250), sampling::done)) {
+                throw new IllegalStateException(String.format("%d instance(s) on %s: not done after %.0f s "
+                        + "(archive done at %.1f s, aggregate at %.1f s; 0: not done); see %s", instances, topic,
+                        (System.nanoTime() - t0) / 1e9, sampling.archiveDone, sampling.aggregateDone, runLogs));
+            }
+            Double[] banners = sampling.banners;
+            Double[] startCpu = sampling.startCpu;
+            double archiveDone = sampling.archiveDone;
+            double aggregateDone = sampling.aggregateDone;
+            double heldAtAllRunning = sampling.heldAtAllRunning;
+            double fifth = sampling.fifth;
+            double fourFifths = sampling.fourFifths;
+            Map<String, String> archiveMembers = sampling.archiveMembers;
+            Map<String, String> aggregateMembers = sampling.aggregateMembers;
             long[] cpuAtEnd = machineCpu();
             double servicesCpu = cpuSeconds(ProcessHandle.current()) - servicesCpuAtStart;
             double busy = (double) (cpuAtEnd[0] - cpuAtStart[0]) / (cpuAtEnd[1] - cpuAtStart[1]);
@@ -457,40 +474,40 @@ public final class ScaleBenchmark {
                     throw new IllegalStateException("Before take-over " + run + ": no capturing and standby pair among "
                             + running.stream().map(Instance::name).toList());
                 }
-                Thread.sleep(3000); // the trickle flows through the capturing instance
+                // the trickle flows through the capturing instance: about 3 s of it in the topic
+                long flowingFrom = takeoverTopicEnd();
+                await("the trickle flows through " + capturing.name(), 60, () -> takeoverTopicEnd() >= flowingFrom + 300);
                 long endAtKill = takeoverTopicEnd();
                 long kill = System.nanoTime();
                 capturing.process().destroyForcibly();
-                long released = -1;
-                long slotRead = -1;
-                long capturingAt = -1;
-                long deadline = kill + TimeUnit.SECONDS.toNanos(90);
-                while ((released < 0 || slotRead < 0 || capturingAt < 0) && System.nanoTime() < deadline) {
+                // when the slot is let go, read again, and the standby says it captures (-1: not within 90 s)
+                long[] at = {-1, -1, -1};
+                Instance takingOver = standby;
+                awaitOrNot(Duration.ofSeconds(90), Duration.ofMillis(20), () -> {
                     boolean active = slotActive();
                     long now = System.nanoTime();
-                    if (released < 0 && !active) {
-                        released = now;
+                    if (at[0] < 0 && !active) {
+                        at[0] = now;
                     }
-                    if (released >= 0 && slotRead < 0 && active) {
-                        slotRead = now;
+                    if (at[0] >= 0 && at[1] < 0 && active) {
+                        at[1] = now;
                     }
-                    if (released >= 0 && capturingAt < 0 && "capturing".equals(role(standby.port()))) {
-                        capturingAt = System.nanoTime();
+                    if (at[0] >= 0 && at[2] < 0 && "capturing".equals(role(takingOver.port()))) {
+                        at[2] = System.nanoTime();
                     }
-                    Thread.sleep(released < 0 ? 20 : 50);
-                }
+                    return at[0] >= 0 && at[1] >= 0 && at[2] >= 0;
+                });
+                long released = at[0];
+                long slotRead = at[1];
+                long capturingAt = at[2];
                 capturing.process().waitFor(30, TimeUnit.SECONDS);
                 running.remove(capturing);
-                long endAfter = endAtKill;
-                long publishDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (endAfter <= endAtKill + 10 && System.nanoTime() < publishDeadline) {
-                    Thread.sleep(200);
-                    endAfter = takeoverTopicEnd();
-                }
+                boolean published = awaitOrNot(Duration.ofSeconds(30), Duration.ofMillis(200),
+                        () -> takeoverTopicEnd() > endAtKill + 10);
                 // the standby captures once its health says so and the slot is read again, whichever comes last
                 long captures = slotRead < 0 || capturingAt < 0 ? -1 : Math.max(slotRead, capturingAt);
                 Takeover t = new Takeover(capturing.name(), standby.name(), millis(kill, released), millis(kill, slotRead),
-                        millis(kill, captures), endAfter > endAtKill + 10);
+                        millis(kill, captures), published);
                 System.out.println("take-over " + run + ": " + t);
                 results.add(t);
                 if (run < count) {
@@ -528,36 +545,36 @@ public final class ScaleBenchmark {
     }
 
     /** Updates the rows one transaction at a time, about 100 a second, each moving a row to another country. */
-    private final class Trickle implements Runnable {
-        private final AtomicBoolean running = new AtomicBoolean(true);
-        private final AtomicLong committed = new AtomicLong();
-        private Thread thread;
+    private final class Trickle {
+        private final ScheduledExecutorService updates =
+                Executors.newSingleThreadScheduledExecutor(ThreadUtils.createThreadFactory("scale-trickle", true));
+        private Connection connection;
+        private PreparedStatement update;
+        private int i;
 
-        void start() {
-            thread = new Thread(this, "scale-trickle");
-            thread.start();
+        void start() throws SQLException {
+            connection = connect();
+            update = connection.prepareStatement("UPDATE " + TAKEOVER_SCHEMA + "." + TABLE + " SET kraj = ? WHERE id = ?");
+            // a failed update ends the trickle
+            updates.scheduleWithFixedDelay(this::next, 0, 10, TimeUnit.MILLISECONDS);
         }
 
-        void stop() throws InterruptedException {
-            running.set(false);
-            if (thread != null) {
-                thread.join(10_000);
+        private void next() {
+            try {
+                update.setString(1, "kraj-" + (i * 7) % 5);
+                update.setInt(2, 1 + (i * 13) % TAKEOVER_ROWS);
+                update.executeUpdate();
+                i++;
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
             }
         }
 
-        @Override
-        public void run() {
-            try (Connection c = connect(); PreparedStatement update = c.prepareStatement(
-                    "UPDATE " + TAKEOVER_SCHEMA + "." + TABLE + " SET kraj = ? WHERE id = ?")) {
-                for (int i = 0; running.get(); i++) {
-                    update.setString(1, "kraj-" + (i * 7) % 5);
-                    update.setInt(2, 1 + (i * 13) % TAKEOVER_ROWS);
-                    update.executeUpdate();
-                    committed.incrementAndGet();
-                    Thread.sleep(10);
-                }
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
+        void stop() throws InterruptedException, SQLException {
+            updates.shutdown();
+            updates.awaitTermination(10, TimeUnit.SECONDS);
+            if (connection != null) {
+                connection.close();
             }
         }
     }
@@ -628,11 +645,18 @@ public final class ScaleBenchmark {
     }
 
     private static void await(String what, int seconds, Condition condition) {
-        try {
-            Awaitility.await(what).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200))
-                    .atMost(Duration.ofSeconds(seconds)).until(condition::met);
-        } catch (ConditionTimeoutException e) {
+        if (!awaitOrNot(Duration.ofSeconds(seconds), Duration.ofMillis(200), condition)) {
             throw new IllegalStateException("Not within " + seconds + " s: " + what);
+        }
+    }
+
+    /** Checks the condition every {@code poll}, the first time at once: whether it was met within {@code atMost}. */
+    private static boolean awaitOrNot(Duration atMost, Duration poll, Condition condition) {
+        try {
+            Awaitility.await().pollDelay(Duration.ZERO).pollInterval(poll).atMost(atMost).until(condition::met);
+            return true;
+        } catch (ConditionTimeoutException e) {
+            return false;
         }
     }
 
