@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongSupplier;
 
 import org.apache.camel.api.management.ManagedAttribute;
 import org.apache.camel.api.management.ManagedResource;
@@ -35,18 +34,11 @@ public final class AggregateStats extends ServiceSupport implements RunReport {
     private final List<Aggregate> aggregates = new CopyOnWriteArrayList<>();
     /** snapshots and mirror versions written in this run: each aggregate's last one's number orders who goes next */
     private final AtomicLong snapshotsWritten = new AtomicLong();
-    private final SnapshotPacing pacing;
-    private final LongSupplier nanoTime;
+    private final SnapshotPacing pacing = new SnapshotPacing();
 
     public AggregateStats(boolean enabled, Admin admin) {
-        this(enabled, admin, System::nanoTime);
-    }
-
-    AggregateStats(boolean enabled, Admin admin, LongSupplier nanoTime) {
         this.enabled = enabled;
         this.admin = admin;
-        this.nanoTime = nanoTime;
-        this.pacing = new SnapshotPacing(nanoTime);
     }
 
     void register(Aggregate aggregate) {
@@ -159,10 +151,8 @@ public final class AggregateStats extends ServiceSupport implements RunReport {
                 }
                 continue;
             }
-            long start = nanoTime.getAsLong();
-            AggregateSnapshot snapshot = aggregate.snapshotIfChanged();
+            AggregateSnapshot snapshot = pacing.timed(aggregate::snapshotIfChanged);
             if (snapshot != null) {
-                pacing.read(nanoTime.getAsLong() - start);
                 due.add(snapshot);
             }
         }

@@ -1,5 +1,6 @@
 package org.cdcpipeline.aggregate;
 
+import java.sql.SQLException;
 import java.util.function.LongSupplier;
 
 /**
@@ -27,6 +28,21 @@ final class SnapshotPacing {
     /** The pause after the last read has passed: another snapshot may be read now. */
     boolean allows() {
         return nanoTime.getAsLong() - notBefore >= 0;
+    }
+
+    /** Reads a snapshot (null: none was due, which costs no pause), then pauses nine times as long as it took. */
+    <T> T timed(Reading<T> reading) throws SQLException {
+        long start = nanoTime.getAsLong();
+        T snapshot = reading.read();
+        if (snapshot != null) {
+            read(nanoTime.getAsLong() - start);
+        }
+        return snapshot;
+    }
+
+    /** Reading a snapshot from the state. */
+    interface Reading<T> {
+        T read() throws SQLException;
     }
 
     /** A snapshot was read, which took {@code readNanos}: the next waits nine times as long. */

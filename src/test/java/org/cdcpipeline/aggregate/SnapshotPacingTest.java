@@ -22,6 +22,23 @@ class SnapshotPacingTest {
     }
 
     @Test
+    void shouldPauseAfterATimedReadOnlyWhenItReadASnapshot() throws Exception {
+        assertThat(pacing.<String>timed(() -> {
+            nanos.addAndGet(1_000_000_000L);
+            return null;
+        })).isNull();
+        assertThat(pacing.allows()).as("nothing was due").isTrue();
+        assertThat(pacing.timed(() -> {
+            nanos.addAndGet(1_000_000_000L);
+            return "snapshot";
+        })).isEqualTo("snapshot");
+        nanos.addAndGet(8_000_000_000L);
+        assertThat(pacing.allows()).as("within 9 s of the read's end").isFalse();
+        nanos.addAndGet(1_000_000_000L);
+        assertThat(pacing.allows()).isTrue();
+    }
+
+    @Test
     void shouldHardlyPauseAfterAQuickRead() {
         pacing.read(1_000_000L);
         nanos.addAndGet(9_000_000L);
