@@ -20,7 +20,7 @@ public record ImportOutcomes(ImportStats stats, Path csvDir) {
 
     /** The import of a file starts: its rejects go to {@code <table>.<start>.rejects.csv} beside the input. */
     public ImportTally start(CsvFile file) {
-        return new ImportTally(file, new RejectsFile(csvDir, file.table().name(), LocalDateTime.now().format(STAMP)));
+        return new ImportTally(file, new RejectsFile(csvDir, file.table().name(), LocalDateTime.now().format(STAMP)), stats);
     }
 
     /** Ends the import of a file: logs and counts what was done. */

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -27,6 +28,8 @@ public final class ImportStats implements RunReport {
     }
 
     private final Map<String, Counts> tables = new TreeMap<>();
+    /** Rows written by every import of this run, counted per committed batch: files still being imported too. */
+    private final LongAdder rowsWritten = new LongAdder();
     private final List<String> refused = new ArrayList<>();
     private final Path csvDir;
     private final Pattern pending;
@@ -39,6 +42,18 @@ public final class ImportStats implements RunReport {
 
     synchronized void imported(String table, long imported, long changed, long rejected, long millis) {
         tables.merge(table, new Counts(1, imported, changed, rejected, millis), Counts::plus);
+    }
+
+    void batchWritten(long rows) {
+        rowsWritten.add(rows);
+    }
+
+    /**
+     * Rows the imports of this run have written so far, as their batches commit (a file is counted while it is
+     * imported; a batch written again after an interruption counts again).
+     */
+    public long rowsWritten() {
+        return rowsWritten.sum();
     }
 
     synchronized void refused(String fileName) {

@@ -12,6 +12,7 @@ public final class ImportTally {
 
     private final CsvFile file;
     private final RejectsFile rejects;
+    private final ImportStats stats;
     private final long startedNanos = System.nanoTime();
     /** Logs the progress of a long file; null until the file is read. */
     private volatile ImportProgress progress;
@@ -20,9 +21,10 @@ public final class ImportTally {
     private long changed;
     private long rejected;
 
-    ImportTally(CsvFile file, RejectsFile rejects) {
+    ImportTally(CsvFile file, RejectsFile rejects, ImportStats stats) {
         this.file = file;
         this.rejects = rejects;
+        this.stats = stats;
     }
 
     CsvFile file() {
@@ -39,6 +41,7 @@ public final class ImportTally {
         changed += changedRows;
         rejected += batchRejects.size();
         rejects.append(batchRejects);
+        stats.batchWritten(importedRows);
         ImportProgress p = progress;
         if (p != null) {
             p.rowsDone(imported + rejected, System.nanoTime());

@@ -44,6 +44,18 @@ public final class AggregateViews {
     private record Cached(Map<String, Object> view, long applied, long readAtNanos, long readNanos) {
     }
 
+    /** A column's quality figures. */
+    record ColumnView(String column, long rows, long nulls, Long empty) {
+    }
+
+    /** A mirror's timeline: which columns it is drawn from, the rows shown and how many rows there are. */
+    record Timeline(String label, String start, String end, String status, List<TimelineItem> items, long total) {
+    }
+
+    /** A row on a timeline. */
+    record TimelineItem(String id, String label, String start, String end, String status) {
+    }
+
     /** @param minReadIntervalMillis an aggregate's state is read at most this often */
     public AggregateViews(AggregateStats aggregates, long minReadIntervalMillis) {
         this.aggregates = aggregates;
@@ -117,15 +129,9 @@ public final class AggregateViews {
         view.put("asOfCommitTime", asOf(snapshot.asOfTsMs()));
         view.put("rows", snapshot.groups().stream().mapToLong(AggregateSnapshot.Group::rows).sum());
         if (aggregate.isQuality()) {
-            List<Map<String, Object>> columns = new ArrayList<>();
-            aggregate.quality().forEach((column, figures) -> {
-                Map<String, Object> c = new LinkedHashMap<>();
-                c.put("column", column);
-                c.put("rows", figures.rows());
-                c.put("nulls", figures.nulls());
-                c.put("empty", figures.empty());
-                columns.add(c);
-            });
+            List<ColumnView> columns = new ArrayList<>();
+            aggregate.quality().forEach((column, figures) ->
+                    columns.add(new ColumnView(column, figures.rows(), figures.nulls(), figures.empty())));
             view.put("groupCount", columns.size());
             view.put("truncated", false);
             view.put("groups", List.of());
@@ -135,14 +141,8 @@ public final class AggregateViews {
         }
         List<AggregateSnapshot.Group> groups = new ArrayList<>(snapshot.groups());
         groups.sort(order((String) view.get("chart"), snapshot.columns().groupType()));
-        List<Map<String, Object>> shown = new ArrayList<>();
-        for (AggregateSnapshot.Group g : groups.subList(0, Math.min(MAX_GROUPS, groups.size()))) {
-            Map<String, Object> group = new LinkedHashMap<>();
-            group.put("group", g.group());
-            group.put("value", g.value());
-            group.put("rows", g.rows());
-            shown.add(group);
-        }
+        // a group's JSON is its record's: group, value, rows
+        List<AggregateSnapshot.Group> shown = List.copyOf(groups.subList(0, Math.min(MAX_GROUPS, groups.size())));
         view.put("groupCount", groups.size());
         view.put("truncated", groups.size() > MAX_GROUPS);
         view.put("groups", shown);
@@ -197,28 +197,15 @@ public final class AggregateViews {
         }
         String label = texts.isEmpty() ? "id" : texts.get(0);
         String status = sample.columns().containsKey("status") ? "status" : texts.size() > 1 ? texts.get(1) : null;
-        List<Map<String, Object>> items = new ArrayList<>();
+        List<TimelineItem> items = new ArrayList<>();
         for (String image : sample.images()) {
             JsonNode row = JSON.readTree(image);
-            Map<String, Object> item = new LinkedHashMap<>();
-            item.put("id", text(row, "id"));
-            item.put("label", text(row, label));
-            item.put("start", text(row, dates.get(0)));
-            item.put("end", text(row, dates.get(1)));
-            item.put("status", status == null ? null : text(row, status));
-            items.add(item);
+            items.add(new TimelineItem(text(row, "id"), text(row, label), text(row, dates.get(0)),
+                    text(row, dates.get(1)), status == null ? null : text(row, status)));
         }
         // a timeline reads from the earliest start down
-        items.sort(Comparator.comparing((Map<String, Object> item) -> (String) item.get("start"),
-                Comparator.nullsLast(Comparator.naturalOrder())));
-        Map<String, Object> timeline = new LinkedHashMap<>();
-        timeline.put("label", label);
-        timeline.put("start", dates.get(0));
-        timeline.put("end", dates.get(1));
-        timeline.put("status", status);
-        timeline.put("items", items);
-        timeline.put("total", sample.rows());
-        view.put("timeline", timeline);
+        items.sort(Comparator.comparing(TimelineItem::start, Comparator.nullsLast(Comparator.naturalOrder())));
+        view.put("timeline", new Timeline(label, dates.get(0), dates.get(1), status, items, sample.rows()));
     }
 
     private static String text(JsonNode row, String column) {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.LongSupplier;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -41,8 +42,7 @@ public final class FlowHistory {
     private final Ring slotLag = new Ring();
     private long lastSampleNanos;
     private volatile long lastViewedNanos;
-    private volatile List<CheckResult> doctor;
-    private volatile Instant doctorAt;
+    private volatile DoctorChecks doctor;
 
     public FlowHistory(ImportStats imports, CaptureStats capture, ArchiveStats archive, AggregateStats aggregates,
                        PipelineMonitor monitor, long intervalMillis, long lagIntervalMillis) {
@@ -97,7 +97,7 @@ public final class FlowHistory {
         long now = System.nanoTime();
         double seconds = lastSampleNanos == 0 ? 0 : (now - lastSampleNanos) / 1e9;
         lastSampleNanos = now;
-        stages.computeIfAbsent("csv-import", id -> new Series("CSV import", "rows/s", this::imported));
+        stages.computeIfAbsent("csv-import", id -> new Series("CSV import", "rows/s", imports::rowsWritten));
         stages.computeIfAbsent("capture", id -> new Series("Capture", "events/s", this::captured));
         stages.computeIfAbsent("archive", id -> new Series("Raw archive", "events/s", archive::rowsWritten));
         for (Aggregate aggregate : aggregates.aggregates()) {
@@ -112,10 +112,6 @@ public final class FlowHistory {
         slotLag.add(monitor.slotLagBytes());
     }
 
-    private long imported() {
-        return imports.tables().values().stream().mapToLong(ImportStats.Counts::imported).sum();
-    }
-
     private long captured() {
         return capture.topics().stream().mapToLong(capture::published).sum();
     }
@@ -128,73 +124,50 @@ public final class FlowHistory {
 
     /** The doctor's latest checks. */
     public void doctorChecked(List<CheckResult> checks) {
-        doctor = List.copyOf(checks);
-        doctorAt = Instant.now();
+        doctor = new DoctorChecks(Instant.now().toString(), List.copyOf(checks));
     }
 
-    /** The flow as the page reads it (dashboard/CONTRACT in docs/dashboard.md). */
+    /** The flow as the page reads it (dashboard/CONTRACT in docs/dashboard.md): its fields in this order. */
+    record Flow(String now, long intervalMs, long lagIntervalMs, List<Stage> stages, long slotLagBytes,
+            List<Double> slotLagHistory, List<PipelineMonitor.ConsumerLag> consumerLag, LastObject lastObject,
+            List<DeadLetters> deadLetters, DoctorChecks doctor) {
+    }
+
+    /** A stage's counter and its rates per second, oldest first. */
+    record Stage(String id, String label, String unit, long total, List<Double> rates) {
+    }
+
+    /** The archive's newest object and how long ago it was written. */
+    record LastObject(String key, double ageSeconds) {
+    }
+
+    /** Records waiting in a dead-letter topic. */
+    record DeadLetters(String topic, long records) {
+    }
+
+    /** The doctor's latest checks and when they ran. */
+    record DoctorChecks(String checkedAt, List<CheckResult> checks) {
+    }
+
+    /** The flow as JSON. */
     public String json() throws JsonProcessingException {
         lastViewedNanos = System.nanoTime();
-        Map<String, Object> flow = new LinkedHashMap<>();
-        flow.put("now", Instant.now().toString());
-        flow.put("intervalMs", intervalMillis);
-        flow.put("lagIntervalMs", lagIntervalMillis);
+        String now = Instant.now().toString();
+        List<Stage> list = new ArrayList<>();
+        long slotLagBytes;
+        List<Double> slotLagHistory;
         synchronized (this) {
-            List<Map<String, Object>> list = new ArrayList<>();
-            stages.forEach((id, series) -> {
-                Map<String, Object> stage = new LinkedHashMap<>();
-                stage.put("id", id);
-                stage.put("label", series.label);
-                stage.put("unit", series.unit);
-                stage.put("total", series.total);
-                stage.put("rates", series.rates.oldestFirst());
-                list.add(stage);
-            });
-            flow.put("stages", list);
-            flow.put("slotLagBytes", monitor.slotLagBytes());
-            flow.put("slotLagHistory", slotLag.oldestFirst());
+            stages.forEach((id, series) -> list.add(
+                    new Stage(id, series.label, series.unit, series.total, series.rates.oldestFirst())));
+            slotLagBytes = monitor.slotLagBytes();
+            slotLagHistory = slotLag.oldestFirst();
         }
-        List<Map<String, Object>> lags = new ArrayList<>();
-        for (PipelineMonitor.ConsumerLag lag : monitor.consumerLags()) {
-            Map<String, Object> l = new LinkedHashMap<>();
-            l.put("group", lag.group());
-            l.put("topic", lag.topic());
-            l.put("records", lag.records());
-            lags.add(l);
-        }
-        flow.put("consumerLag", lags);
         ArchiveStats.LastObject last = archive.lastObject();
-        flow.put("lastObject", last == null ? null : Map.of("key", String.valueOf(last.key()),
-                "ageSeconds", (System.currentTimeMillis() - last.writtenAtMillis()) / 1000.0));
-        List<Map<String, Object>> letters = new ArrayList<>();
-        new java.util.TreeMap<>(monitor.deadLetters()).forEach((topic, records) -> {
-            Map<String, Object> l = new LinkedHashMap<>();
-            l.put("topic", topic);
-            l.put("records", records);
-            letters.add(l);
-        });
-        flow.put("deadLetters", letters);
-        flow.put("doctor", doctorView());
-        return JSON.writeValueAsString(flow);
-    }
-
-    private Map<String, Object> doctorView() {
-        List<CheckResult> checks = doctor;
-        if (checks == null) {
-            return null;
-        }
-        List<Map<String, Object>> list = new ArrayList<>();
-        for (CheckResult check : checks) {
-            Map<String, Object> c = new LinkedHashMap<>();
-            c.put("status", check.status().name());
-            c.put("component", check.component());
-            c.put("detail", check.detail());
-            c.put("fix", check.fix());
-            list.add(c);
-        }
-        Map<String, Object> view = new LinkedHashMap<>();
-        view.put("checkedAt", doctorAt.toString());
-        view.put("checks", list);
-        return view;
+        List<DeadLetters> letters = new ArrayList<>();
+        new TreeMap<>(monitor.deadLetters()).forEach((topic, records) -> letters.add(new DeadLetters(topic, records)));
+        return JSON.writeValueAsString(new Flow(now, intervalMillis, lagIntervalMillis, list, slotLagBytes,
+                slotLagHistory, monitor.consumerLags(), last == null ? null : new LastObject(String.valueOf(last.key()),
+                        (System.currentTimeMillis() - last.writtenAtMillis()) / 1000.0),
+                letters, doctor));
     }
 }

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.avro.generic.GenericRecord;
+import org.cdcpipeline.JoinedRows;
 import org.cdcpipeline.S3Objects;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -408,46 +409,20 @@ class AggregatesIT {
         }
     }
 
-    /**
-     * A mirror as a reader finds it: the rows of the parts its manifest lists, each as its columns joined by |, sorted
-     * as text (the parts hold the rows in the order of their keys' JSON).
-     */
+    /** A mirror as a reader finds it: the rows of the parts its manifest lists. */
     private static List<String> mirror(Source source, String name) throws Exception {
-        String manifest = S3Objects.text(source.prefix() + name + "/manifest.json");
-        List<String> rows = new java.util.ArrayList<>();
-        if (manifest == null) {
-            return rows;
+        List<GenericRecord> records = new java.util.ArrayList<>();
+        for (String part : JoinedRows.manifestParts(S3Objects.text(source.prefix() + name + "/manifest.json"))) {
+            records.addAll(S3Objects.parquetRows(part));
         }
-        for (JsonNode file : new ObjectMapper().readTree(manifest).get("files")) {
-            for (GenericRecord r : S3Objects.parquetRows(file.asText())) {
-                List<String> values = new java.util.ArrayList<>();
-                for (org.apache.avro.Schema.Field f : r.getSchema().getFields()) {
-                    if (!f.name().startsWith("__")) {
-                        values.add(String.valueOf(S3Objects.value(r, f.name())));
-                    }
-                }
-                rows.add(String.join("|", values));
-            }
-        }
-        rows.sort(null);
-        return rows;
+        return JoinedRows.of(records);
     }
 
-    /** A query's rows, each as its columns joined by |, sorted as text. */
     private static List<String> rows(String query) throws Exception {
-        List<String> rows = new java.util.ArrayList<>();
         try (Connection c = TestServices.connect(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery(query)) {
-            while (rs.next()) {
-                List<String> values = new java.util.ArrayList<>();
-                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
-                    values.add(String.valueOf(rs.getString(i)));
-                }
-                rows.add(String.join("|", values));
-            }
+            return JoinedRows.of(rs);
         }
-        rows.sort(null);
-        return rows;
     }
 
     /** Per column of the table: rows/NULLs/empty texts ("null" for a column that is not text), by SQL. */

@@ -21,8 +21,11 @@ class ImportOutcomesTest {
         ImportOutcomes outcomes = new ImportOutcomes(stats, dir);
         ImportTally tally = outcomes.start(CsvFile.named("klienci.csv"));
         tally.batchWritten(3, 2, List.of(new Reject(4, "missing id", ",x")));
+        assertThat(stats.rowsWritten()).as("counted as its batches commit").isEqualTo(3);
+        assertThat(stats.tables()).as("a table's counts are the files finished").isEmpty();
         tally.batchWritten(1, 1, List.of());
         outcomes.finish(tally);
+        assertThat(stats.rowsWritten()).isEqualTo(4);
         ImportStats.Counts counts = stats.tables().get("klienci");
         assertThat(List.of(counts.files(), counts.imported(), counts.changed(), counts.rejected()))
                 .containsExactly(1L, 4L, 3L, 1L);

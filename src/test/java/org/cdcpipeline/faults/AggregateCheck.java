@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 import org.apache.avro.generic.GenericRecord;
+import org.cdcpipeline.JoinedRows;
 import org.cdcpipeline.S3Objects;
 
 /**
@@ -87,40 +88,19 @@ final class AggregateCheck {
         return differences;
     }
 
-    /** A query's rows, each as its columns' text joined by |, sorted. */
     private static List<String> tableRows(Connection c, String query) throws SQLException {
-        List<String> rows = new ArrayList<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(query)) {
-            while (rs.next()) {
-                List<String> values = new ArrayList<>();
-                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
-                    values.add(String.valueOf(rs.getString(i)));
-                }
-                rows.add(String.join("|", values));
-            }
+            return JoinedRows.of(rs);
         }
-        rows.sort(null);
-        return rows;
     }
 
-    /** A mirror's rows as a reader finds them (the parts its manifest lists), as {@link #tableRows} gives them. */
+    /** A mirror's rows as a reader finds them: the rows of the parts its manifest lists. */
     private static List<String> mirrorRows(ArchiveContents bucket, String mirror) throws IOException {
-        List<String> rows = new ArrayList<>();
-        String manifest = bucket.text(mirror + "/manifest.json");
-        if (manifest == null) {
-            return rows;
+        List<GenericRecord> records = new ArrayList<>();
+        for (String part : JoinedRows.manifestParts(bucket.text(mirror + "/manifest.json"))) {
+            records.addAll(bucket.parquet(part));
         }
-        for (com.fasterxml.jackson.databind.JsonNode file : new com.fasterxml.jackson.databind.ObjectMapper()
-                .readTree(manifest).get("files")) {
-            for (GenericRecord r : bucket.parquet(file.asText())) {
-                List<String> values = new ArrayList<>();
-                r.getSchema().getFields().stream().filter(f -> !f.name().startsWith("__"))
-                        .forEach(f -> values.add(String.valueOf(S3Objects.value(r, f.name()))));
-                rows.add(String.join("|", values));
-            }
-        }
-        rows.sort(null);
-        return rows;
+        return JoinedRows.of(records);
     }
 
     /** Per column of the table: rows/NULLs/empty texts ("null" for a column that is not text), by SQL. */
