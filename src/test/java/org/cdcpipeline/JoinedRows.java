@@ -20,8 +20,15 @@ public final class JoinedRows {
     private JoinedRows() {
     }
 
-    /** A query's rows. */
+    /** A query's rows, sorted as text. */
     public static List<String> of(ResultSet rs) throws SQLException {
+        List<String> rows = inQueryOrder(rs);
+        rows.sort(null);
+        return rows;
+    }
+
+    /** A query's rows in the order the query gives them. */
+    public static List<String> inQueryOrder(ResultSet rs) throws SQLException {
         List<String> rows = new ArrayList<>();
         int columns = rs.getMetaData().getColumnCount();
         while (rs.next()) {
@@ -31,7 +38,6 @@ public final class JoinedRows {
             }
             rows.add(String.join("|", values));
         }
-        rows.sort(null);
         return rows;
     }
 

@@ -4,9 +4,9 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 
+import org.cdcpipeline.JoinedRows;
 import org.cdcpipeline.TestServices;
 import org.junit.jupiter.api.Test;
 
@@ -70,17 +70,8 @@ class CsvBinaryCopyIT {
     }
 
     private static List<String> select(Connection c, String sql) throws Exception {
-        List<String> rows = new ArrayList<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            int n = rs.getMetaData().getColumnCount();
-            while (rs.next()) {
-                List<String> values = new ArrayList<>();
-                for (int i = 1; i <= n; i++) {
-                    values.add(String.valueOf(rs.getString(i)));
-                }
-                rows.add(String.join("|", values));
-            }
+            return JoinedRows.inQueryOrder(rs);
         }
-        return rows;
     }
 }
